@@ -1,0 +1,13 @@
+import assert from 'node:assert/strict';
+
+describe('runtime', () => {
+  it('runs on Node.js 24 or newer', () => {
+    const major = Number(process.versions.node.split('.')[0]);
+    assert.ok(major >= 24, `Node ${process.version} is older than 24`);
+  });
+
+  it('runs with --no-node-snapshot, which isolated-vm requires', () => {
+    const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+    assert.ok(flags.includes('--no-node-snapshot'), `flags were: ${flags.join(' ')}`);
+  });
+});
