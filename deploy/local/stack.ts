@@ -1,0 +1,121 @@
+// The whole local platform on this machine: Redis, Kafka, one controller and one invoker, each a detached
+// daemon in its own run folder. Starting is idempotent (what already runs is reused); stopping goes in reverse.
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { ensureGuest } from '../../controller/auth/identities.ts';
+import { redisKeys } from '../../shared/redis-keys.ts';
+import { logTail, runningPid, startDaemon, stopDaemon, waitFor } from './daemon.ts';
+import { startKafka, stopKafka } from './kafka.ts';
+import { PROJECT_ROOT, type StackLayout } from './layout.ts';
+import { startRedis, stopRedis } from './redis.ts';
+
+export interface StackInfo {
+  apiHost: string;
+  guestKey: string;
+  kafkaBrokers: string[];
+  redisUrl: string;
+  runDir: string;
+}
+
+const PROCESS_READY_TIMEOUT_MS = 60_000;
+
+const controllerDaemon = (layout: StackLayout) => ({ name: 'controller0', runDir: join(layout.runDir, 'controller0') });
+const invokerDaemon = (layout: StackLayout) => ({ name: 'invoker0', runDir: join(layout.runDir, 'invoker0') });
+
+export const apiHost = (layout: StackLayout): string => `http://127.0.0.1:${layout.controller.port}`;
+
+/** The environment the platform's processes read their configuration from (see shared/config.ts). */
+export function platformEnv(layout: StackLayout, brokers: string[], redisUrl: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_OPTIONS: `--no-node-snapshot ${process.env.NODE_OPTIONS ?? ''}`.trim(),
+    ISOWHISK_KAFKA_BROKERS: brokers.join(','),
+    ISOWHISK_REDIS_URL: redisUrl,
+    ISOWHISK_CONTROLLER_PORT: String(layout.controller.port),
+    ISOWHISK_API_HOST: apiHost(layout),
+  };
+}
+
+/** Starts Redis and Kafka only: what integration tests of single components need. */
+export async function startInfrastructure(layout: StackLayout): Promise<{ redisUrl: string; kafkaBrokers: string[] }> {
+  const [redisUrl, kafkaBrokers] = await Promise.all([startRedis(layout), startKafka(layout)]);
+  return { redisUrl, kafkaBrokers };
+}
+
+/** Starts everything that is not running yet and waits until the controller sees a healthy invoker. */
+export async function startStack(layout: StackLayout): Promise<StackInfo> {
+  const { redisUrl, kafkaBrokers } = await startInfrastructure(layout);
+  const guestKey = await withRedis(redisUrl, (redis) => ensureGuest(redis, redisKeys()));
+  const env = platformEnv(layout, kafkaBrokers, redisUrl);
+  const host = apiHost(layout);
+
+  startNodeDaemon(controllerDaemon(layout), 'controller/main.ts', env);
+  await waitForProcess(controllerDaemon(layout), 'controller', async () => (await httpOk(`${host}/ping`)) || undefined);
+  startNodeDaemon(invokerDaemon(layout), 'invoker/main.ts', { ...env, ISOWHISK_INVOKER_ID: '0' });
+  await waitForProcess(invokerDaemon(layout), 'invoker0', async () => {
+    const res = await fetch(`${host}/invokers`);
+    const invokers = (await res.json()) as Record<string, string>;
+    return invokers['invoker0'] === 'up' || undefined;
+  });
+  return { apiHost: host, guestKey, kafkaBrokers, redisUrl, runDir: layout.runDir };
+}
+
+/** Stops everything this layout started; returns the names of what was running. */
+export async function stopStack(layout: StackLayout): Promise<string[]> {
+  const stopped: string[] = [];
+  const note = (name: string) => (was: boolean) => void (was && stopped.push(name));
+  await stopDaemon(invokerDaemon(layout)).then(note('invoker0'));
+  await stopDaemon(controllerDaemon(layout)).then(note('controller0'));
+  await stopKafka(layout).then(note('kafka'));
+  await stopRedis(layout).then(note('redis'));
+  return stopped;
+}
+
+/** Pids of the platform's processes that run now, by name. */
+export function runningProcesses(layout: StackLayout): Record<string, number | undefined> {
+  return {
+    redis: runningPid({ name: 'redis', runDir: join(layout.runDir, 'redis') }),
+    kafka: runningPid({ name: 'kafka', runDir: join(layout.runDir, 'kafka') }),
+    controller0: runningPid(controllerDaemon(layout)),
+    invoker0: runningPid(invokerDaemon(layout)),
+  };
+}
+
+function startNodeDaemon(spec: { name: string; runDir: string }, entry: string, env: NodeJS.ProcessEnv): void {
+  startDaemon({ ...spec, command: process.execPath, args: ['--no-node-snapshot', join(PROJECT_ROOT, entry)], env, cwd: PROJECT_ROOT });
+}
+
+async function waitForProcess(
+  spec: { name: string; runDir: string },
+  what: string,
+  ready: () => Promise<true | undefined>,
+): Promise<void> {
+  let outcome: 'ready' | 'exited';
+  try {
+    outcome = await waitFor(what, async () => {
+      if (!runningPid(spec)) return 'exited';
+      return (await ready()) ? 'ready' : undefined;
+    }, PROCESS_READY_TIMEOUT_MS);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- ${what} log ---\n${logTail(spec)}`);
+  }
+  if (outcome === 'exited') throw new Error(`${what} exited while starting\n--- ${what} log ---\n${logTail(spec)}`);
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url)).ok;
+  } catch {
+    return false;
+  }
+}
+
+async function withRedis<T>(url: string, fn: (redis: Redis) => Promise<T>): Promise<T> {
+  const redis = new Redis(url, { lazyConnect: true });
+  await redis.connect();
+  try {
+    return await fn(redis);
+  } finally {
+    redis.disconnect();
+  }
+}

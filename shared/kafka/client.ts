@@ -1,0 +1,86 @@
+// The Kafka client (kafkajs) behind two small interfaces, MessageProducer and the topic admin helper, so the rest
+// of the code never imports kafkajs directly and another client could replace it.
+import kafkajs from 'kafkajs';
+import type { Admin, IHeaders, Kafka as KafkaClient, LogEntry, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+
+const { Kafka, Partitioners, logLevel } = kafkajs;
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+}
+
+export interface OutgoingMessage {
+  key?: string;
+  value: Buffer;
+  headers?: Record<string, string | Buffer>;
+}
+
+export interface MessageProducer {
+  send(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  retentionMs: number;
+}
+
+/** A kafkajs client whose own log lines go to our pino logger at the matching level. */
+export function createKafka({ brokers, clientId, logger }: KafkaOptions): KafkaClient {
+  const log = logger.child({ lib: 'kafkajs' });
+  return new Kafka({
+    brokers,
+    clientId,
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 100, retries: 8 },
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...extra } = entry.log;
+      const at = entry.level <= logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'debug';
+      log[at]({ namespace: entry.namespace, ...extra }, message);
+    },
+  });
+}
+
+/**
+ * A connected producer tuned for latency: no linger (kafkajs sends each `send` as its own request) and acks from
+ * the leader only, as OpenWhisk does; idempotence is not needed because invokers de-duplicate by activation id.
+ */
+export async function createProducer(kafka: KafkaClient): Promise<MessageProducer> {
+  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  return {
+    async send(topic, messages) {
+      await producer.send({ topic, acks: 1, messages: messages.map((m) => ({ ...m, headers: m.headers as IHeaders | undefined })) });
+    },
+    close: () => producer.disconnect(),
+  };
+}
+
+/** Creates the topics that do not exist yet; existing ones are left as they are. */
+export async function ensureTopics(kafka: KafkaClient, topics: TopicSpec[]): Promise<void> {
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions,
+        replicationFactor: 1,
+        configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+      })),
+    });
+  } catch (err) {
+    // Two processes may create the same topic at once; losing that race is harmless.
+    if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
+  } finally {
+    await admin.disconnect();
+  }
+}

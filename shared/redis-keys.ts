@@ -1,0 +1,48 @@
+// Every Redis key Isowhisk uses is built here, so the layout of the store can be read in one place.
+// All keys share a prefix (default "iw:") so the store can live beside other data in one Redis.
+
+export type Collection = 'actions' | 'triggers' | 'rules' | 'packages';
+
+export interface RedisKeys {
+  /** Hash: uuid → {subject, namespace, keyHash} for Basic auth `uuid:key`. */
+  authKey(uuid: string): string;
+  /** Hash: namespace → {subject, uuid}; one key per namespace. */
+  namespace(namespace: string): string;
+  /** Set of all namespace names. */
+  namespaces(): string;
+  /** JSON: per-namespace limit overrides. */
+  namespaceLimits(namespace: string): string;
+  /** JSON document of one entity; `path` is `name` or `pkg/name`. */
+  entity(namespace: string, collection: Collection, path: string): string;
+  /** Sorted set of a namespace's entity paths in one collection, scored by `updated`. */
+  entityIndex(namespace: string, collection: Collection): string;
+  /** JSON activation record, with a TTL. */
+  activation(activationId: string): string;
+  /** Sorted set of a namespace's activation ids, scored by `start`. */
+  activationsByNamespace(namespace: string): string;
+  /** Sorted set of a namespace's activation ids for one entity name (`name` or `pkg/name`), scored by `start`. */
+  activationsByName(namespace: string, name: string): string;
+  /** String set with NX + expiry by the invoker that runs an activation (at-most-once execution). */
+  activationClaim(activationId: string): string;
+  /** Stream of completions read by one controller. */
+  completions(controllerId: number): string;
+  /** Counter of one throttle window. */
+  throttle(kind: 'invoke' | 'fire', namespace: string, window: number): string;
+}
+
+export function redisKeys(prefix = 'iw:'): RedisKeys {
+  return {
+    authKey: (uuid) => `${prefix}auth:${uuid}`,
+    namespace: (ns) => `${prefix}ns:${ns}`,
+    namespaces: () => `${prefix}namespaces`,
+    namespaceLimits: (ns) => `${prefix}ns:${ns}:limits`,
+    entity: (ns, collection, path) => `${prefix}entity:${ns}:${collection}:${path}`,
+    entityIndex: (ns, collection) => `${prefix}index:${ns}:${collection}`,
+    activation: (id) => `${prefix}activation:${id}`,
+    activationsByNamespace: (ns) => `${prefix}activations:${ns}`,
+    activationsByName: (ns, name) => `${prefix}activations:${ns}:${name}`,
+    activationClaim: (id) => `${prefix}claim:${id}`,
+    completions: (controllerId) => `${prefix}completions:${controllerId}`,
+    throttle: (kind, ns, window) => `${prefix}throttle:${kind}:${ns}:${window}`,
+  };
+}
