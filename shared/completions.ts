@@ -1,0 +1,104 @@
+// Completions travel from invokers to the controller that accepted the activation through that controller's own
+// Redis stream (`completions:<controllerId>`), written with XADD ... MAXLEN ~ and read with a blocking XREAD.
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { RedisKeys } from './redis-keys.ts';
+
+export interface Completion {
+  activationId: string;
+  invokerId: number;
+  /** 0 success, 1 application error, 2 developer error, 3 whisk internal error. */
+  statusCode: number;
+  /** The stored record as JSON, sent for blocking activations so the waiting request needs no extra read. */
+  record?: string;
+}
+
+/** The stream keeps about this many entries; a reader that falls further behind has lost its waiters anyway. */
+const STREAM_MAX_LENGTH = 10_000;
+
+export async function publishCompletion(redis: Redis, keys: RedisKeys, controllerId: number, completion: Completion): Promise<void> {
+  const fields = ['id', completion.activationId, 'invoker', String(completion.invokerId), 'status', String(completion.statusCode)];
+  if (completion.record !== undefined) fields.push('record', completion.record);
+  await redis.xadd(keys.completions(controllerId), 'MAXLEN', '~', STREAM_MAX_LENGTH, '*', ...fields);
+}
+
+/**
+ * Reads one controller's completion stream from the moment it starts, handing each completion to `onCompletion`.
+ * It needs a connection of its own: XREAD BLOCK holds the connection while it waits.
+ */
+export class CompletionReader {
+  readonly #redis: Redis;
+  readonly #key: string;
+  readonly #logger: Logger;
+  readonly #onCompletion: (c: Completion) => void;
+  #running = false;
+  #loop: Promise<void> | undefined;
+
+  constructor(redis: Redis, keys: RedisKeys, controllerId: number, logger: Logger, onCompletion: (c: Completion) => void) {
+    this.#redis = redis;
+    this.#key = keys.completions(controllerId);
+    this.#logger = logger;
+    this.#onCompletion = onCompletion;
+  }
+
+  /** Resolves once the reader has fixed its starting point: every completion published after that is delivered. */
+  async start(): Promise<void> {
+    this.#running = true;
+    const from = await this.#newestId();
+    this.#loop = this.#read(from);
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#redis.disconnect();
+    await this.#loop;
+  }
+
+  async #read(from: string): Promise<void> {
+    let lastId = from;
+    while (this.#running) {
+      try {
+        const reply = await this.#redis.xread('COUNT', 512, 'BLOCK', 1000, 'STREAMS', this.#key, lastId);
+        for (const [, entries] of reply ?? []) {
+          for (const [id, fields] of entries) {
+            lastId = id;
+            this.#deliver(fields);
+          }
+        }
+      } catch (err) {
+        if (!this.#running) return;
+        // Redis restarting: ioredis reconnects by itself; wait a moment instead of spinning.
+        this.#logger.warn({ err }, 'reading completions failed; retrying');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  /** The newest entry's id ('$' on every XREAD call would skip entries added between two calls). */
+  async #newestId(): Promise<string> {
+    for (;;) {
+      try {
+        const newest = await this.#redis.xrevrange(this.#key, '+', '-', 'COUNT', 1);
+        return newest[0]?.[0] ?? '0-0';
+      } catch (err) {
+        if (!this.#running) return '0-0';
+        this.#logger.warn({ err }, 'reading the completion stream failed; retrying');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  #deliver(fields: string[]): void {
+    const map = new Map<string, string>();
+    for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i]!, fields[i + 1]!);
+    const activationId = map.get('id');
+    if (!activationId) return;
+    const record = map.get('record');
+    this.#onCompletion({
+      activationId,
+      invokerId: Number(map.get('invoker')),
+      statusCode: Number(map.get('status')),
+      ...(record !== undefined ? { record } : {}),
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { waitFor } from '../../deploy/local/daemon.ts';
+import { randomInt } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { CompletionReader, publishCompletion, type Completion } from '../../shared/completions.ts';
+import { redisKeys } from '../../shared/redis-keys.ts';
+import { newActivationId } from '../../shared/ids.ts';
+import { testRedis } from '../support/stack.ts';
+
+describe('completion stream (real Redis)', () => {
+  const keys = redisKeys(`iwtest${randomInt(1e9)}:`);
+  let writer: Redis;
+  let readerConnection: Redis;
+
+  before(async () => {
+    const redisUrl = await testRedis();
+    writer = new Redis(redisUrl);
+    readerConnection = new Redis(redisUrl);
+  });
+
+  after(() => writer.disconnect());
+
+  it('delivers completions published after the reader started, in order, to the right controller only', async () => {
+    const received: Completion[] = [];
+    const reader = new CompletionReader(readerConnection, keys, 7, pino({ level: 'silent' }), (c) => received.push(c));
+    await publishCompletion(writer, keys, 7, { activationId: newActivationId(), invokerId: 0, statusCode: 0 }); // before start: not delivered
+    await reader.start();
+    const sent = Array.from({ length: 20 }, (_, i) => ({ activationId: newActivationId(), invokerId: i % 3, statusCode: i % 4, ...(i % 2 ? { record: JSON.stringify({ n: i }) } : {}) }));
+    for (const c of sent) {
+      await publishCompletion(writer, keys, 7, c);
+      await publishCompletion(writer, keys, 8, { ...c, statusCode: 3 }); // another controller's stream
+    }
+    await waitFor('all completions', async () => (received.length >= sent.length ? true : undefined), 10_000, 10);
+    await reader.stop();
+    assert.deepEqual(received, sent);
+  });
+});
