@@ -1,0 +1,321 @@
+// Configuration of the controller and invoker processes, read from ISOWHISK_* environment variables once at start.
+// Each variable is declared once below (name, default, meaning, what is accepted); the loaders check every variable
+// and report all bad values together in one ConfigError, and CONFIG_VARIABLES lists them all for the README.
+// An unset or empty (blank) variable takes its default.
+import { isIP } from 'node:net';
+import { LOG_LEVELS } from './logger.ts';
+import { isLegalTopicName } from './topics.ts';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** One environment variable: how to read it, its default and its documentation. */
+export interface Setting<T> {
+  readonly name: string;
+  readonly default: T;
+  /** The default as the README shows it. */
+  readonly defaultText: string;
+  /** What the variable controls. */
+  readonly doc: string;
+  /** What is accepted, phrased to follow "must be": "an integer from 1 to 65535". */
+  readonly expected: string;
+  /** The value of a non-blank raw string, or undefined when the string is not acceptable. */
+  parse(raw: string): T | undefined;
+}
+
+interface Described {
+  doc: string;
+  /** Shown in the table instead of the default value itself, for defaults decided at load time. */
+  defaultText?: string;
+}
+
+const setting = <T>(name: string, fallback: T, shown: string, opts: Described, expected: string, parse: (raw: string) => T | undefined): Setting<T> => ({
+  name,
+  default: fallback,
+  defaultText: opts.defaultText ?? shown,
+  doc: opts.doc,
+  expected,
+  parse,
+});
+
+/** An integer (decimal digits, optional sign) within [min, max]. */
+export function int(name: string, fallback: number, opts: Described & { min?: number; max?: number }): Setting<number> {
+  const { min, max } = opts;
+  const expected =
+    min !== undefined && max !== undefined ? `an integer from ${min} to ${max}`
+    : min !== undefined ? `an integer of at least ${min}`
+    : max !== undefined ? `an integer of at most ${max}`
+    : 'an integer';
+  return setting(name, fallback, String(fallback), opts, expected, (raw) => {
+    if (!/^[+-]?\d+$/.test(raw)) return undefined;
+    const n = Number(raw);
+    const ok = Number.isSafeInteger(n) && (min === undefined || n >= min) && (max === undefined || n <= max);
+    return ok ? n : undefined;
+  });
+}
+
+/** Free text; `check` narrows what is accepted and `expected` says what that is. */
+export function str(name: string, fallback: string, opts: Described & { check?: (value: string) => boolean; expected?: string }): Setting<string> {
+  const { check } = opts;
+  return setting(name, fallback, fallback === '' ? '(empty)' : fallback, opts, opts.expected ?? 'a string', (raw) =>
+    check === undefined || check(raw) ? raw : undefined,
+  );
+}
+
+const TRUE = new Set(['true', '1', 'yes', 'on']);
+const FALSE = new Set(['false', '0', 'no', 'off']);
+
+/** true/false, 1/0, yes/no or on/off, in any case. */
+export function bool(name: string, fallback: boolean, opts: Described): Setting<boolean> {
+  return setting(name, fallback, String(fallback), opts, 'a boolean (true/false, 1/0, yes/no, on/off)', (raw) => {
+    const v = raw.toLowerCase();
+    return TRUE.has(v) ? true : FALSE.has(v) ? false : undefined;
+  });
+}
+
+/** Comma-separated items (blanks around commas ignored), each accepted by `item`; at least `minItems` (1). */
+export function list(
+  name: string,
+  fallback: readonly string[],
+  opts: Described & { item: (value: string) => boolean; itemExpected: string; minItems?: number },
+): Setting<readonly string[]> {
+  const minItems = opts.minItems ?? 1;
+  return setting(name, fallback, fallback.join(','), opts, `a comma-separated list of ${opts.itemExpected}`, (raw) => {
+    const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    return items.length >= minItems && items.every(opts.item) ? items : undefined;
+  });
+}
+
+/** An absolute URL with one of `protocols` (e.g. ['redis', 'rediss']); the value is the text as given. */
+export function url(name: string, fallback: string, opts: Described & { protocols: readonly string[] }): Setting<string> {
+  const expected = `a URL starting with ${opts.protocols.map((p) => `${p}://`).join(' or ')}`;
+  return setting(name, fallback, fallback, opts, expected, (raw) => {
+    if (!URL.canParse(raw)) return undefined;
+    const parsed = new URL(raw);
+    return opts.protocols.includes(parsed.protocol.slice(0, -1)) && parsed.host !== '' ? raw : undefined;
+  });
+}
+
+/** One of a fixed set of words, matched in any case and returned as listed. (`enum` is a reserved word.) */
+export function oneOf<const V extends readonly string[]>(name: string, values: V, fallback: V[number], opts: Described): Setting<V[number]> {
+  return setting(name, fallback, fallback, opts, `one of ${values.join(', ')}`, (raw) => values.find((v) => v.toLowerCase() === raw.toLowerCase()));
+}
+
+// ---- validators shared by several variables
+
+const INT32_MAX = 2 ** 31 - 1; // ids travel as Avro ints
+
+const isPort = (text: string): boolean => /^\d{1,5}$/.test(text) && Number(text) >= 1 && Number(text) <= 65535;
+
+/** A DNS name or an IP address (IPv6 without brackets). */
+const isHost = (text: string): boolean => /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(text) || isIP(text) !== 0;
+
+/** `host:port`, `1.2.3.4:port` or `[v6 address]:port`. */
+const isHostPort = (text: string): boolean => {
+  const colon = text.lastIndexOf(':');
+  const host = text.slice(0, colon);
+  const bracketed = /^\[(.+)\]$/.exec(host);
+  return colon > 0 && isPort(text.slice(colon + 1)) && (bracketed ? isIP(bracketed[1] ?? '') === 6 : isHost(host) && !host.includes(':'));
+};
+
+// ---- the variables
+
+/** Read by every process. */
+export const COMMON_SETTINGS = {
+  kafkaBrokers: list('ISOWHISK_KAFKA_BROKERS', ['127.0.0.1:9092'], {
+    doc: 'Kafka bootstrap brokers',
+    item: isHostPort,
+    itemExpected: 'host:port',
+  }),
+  kafkaClientId: str('ISOWHISK_KAFKA_CLIENT_ID', '', {
+    doc: 'Kafka client id, shown in broker logs and used for quotas',
+    defaultText: 'isowhisk-controller<ID> / isowhisk-invoker<ID>',
+    check: (v) => /^[a-zA-Z0-9._-]+$/.test(v),
+    expected: "letters, digits, '.', '_' and '-'",
+  }),
+  topicPrefix: str('ISOWHISK_TOPIC_PREFIX', '', {
+    doc: 'prefix of every Kafka topic name, so deployments can share a cluster',
+    check: (v) => isLegalTopicName(`${v}health`),
+    expected: "letters, digits, '.', '_' and '-' (at most 243)",
+  }),
+  redisUrl: url('ISOWHISK_REDIS_URL', 'redis://127.0.0.1:6380', {
+    doc: 'Redis holding entities, activation records and completion streams',
+    protocols: ['redis', 'rediss'],
+  }),
+  apiHost: url('ISOWHISK_API_HOST', 'http://127.0.0.1:3233', {
+    doc: 'public URL of the API, given to actions as __OW_API_HOST',
+    protocols: ['http', 'https'],
+  }),
+  userEvents: bool('ISOWHISK_USER_EVENTS', false, {
+    doc: 'publish ActivationEvents on the events topic (OpenWhisk whisk.user-events.enabled)',
+  }),
+  logLevel: oneOf('ISOWHISK_LOG_LEVEL', LOG_LEVELS, 'info', { doc: 'least severe level logged' }),
+};
+
+/** Read by the controller only. */
+export const CONTROLLER_SETTINGS = {
+  port: int('ISOWHISK_CONTROLLER_PORT', 3233, { doc: 'TCP port of the REST API', min: 1, max: 65535 }),
+  host: str('ISOWHISK_CONTROLLER_HOST', '127.0.0.1', {
+    doc: 'address the REST API listens on (0.0.0.0 for all)',
+    check: isHost,
+    expected: 'a host name or IP address',
+  }),
+  controllerId: int('ISOWHISK_CONTROLLER_ID', 0, {
+    doc: 'this controller\'s id: names its completion stream; unique per controller',
+    min: 0,
+    max: INT32_MAX,
+  }),
+  blockingWaitMaxMs: int('ISOWHISK_BLOCKING_WAIT_MAX_MS', 60_000, {
+    doc: 'longest a blocking invoke waits before answering 202 with the activation id',
+    min: 1,
+    max: 600_000,
+  }),
+  invokerOfflineAfterMs: int('ISOWHISK_INVOKER_OFFLINE_AFTER_MS', 10_000, {
+    doc: 'an invoker with no ping for this long is offline',
+    min: 100,
+    max: 600_000,
+  }),
+  completionGraceMs: int('ISOWHISK_COMPLETION_GRACE_MS', 60_000, {
+    doc: 'wait beyond an action\'s timeout before its activation is recorded as a whisk internal error',
+    min: 0,
+    max: 3_600_000,
+  }),
+};
+
+/** Read by the invoker only. */
+export const INVOKER_SETTINGS = {
+  invokerId: int('ISOWHISK_INVOKER_ID', 0, { doc: 'this invoker\'s id: it consumes topic invoker<ID>; unique per invoker', min: 0, max: INT32_MAX }),
+  userMemoryMB: int('ISOWHISK_INVOKER_USER_MEMORY_MB', 2048, {
+    doc: 'memory for actions\' isolates (sum of their memory limits)',
+    min: 128,
+    max: 1_048_576,
+  }),
+  pingIntervalMs: int('ISOWHISK_INVOKER_PING_INTERVAL_MS', 1000, {
+    doc: 'time between health pings; keep well under the controllers\' offline threshold',
+    min: 10,
+    max: 60_000,
+  }),
+  idleEvictionMs: int('ISOWHISK_INVOKER_IDLE_EVICTION_MS', 600_000, {
+    doc: 'an isolate unused for this long is disposed',
+    min: 1000,
+    max: 86_400_000,
+  }),
+  stemCells: int('ISOWHISK_INVOKER_STEM_CELLS', 2, { doc: 'empty isolates kept ready for cold starts', min: 0, max: 64 }),
+  runQueueSize: int('ISOWHISK_INVOKER_RUN_QUEUE_SIZE', 256, {
+    doc: 'most activation requests held at once; the topic is paused while it is full',
+    min: 1,
+    max: 100_000,
+  }),
+};
+
+type Settings = Readonly<Record<string, Setting<unknown>>>;
+type ValuesOf<S extends Settings> = { readonly [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
+
+export type CommonConfig = ValuesOf<typeof COMMON_SETTINGS>;
+export type ControllerConfig = CommonConfig & ValuesOf<typeof CONTROLLER_SETTINGS>;
+export type InvokerConfig = CommonConfig & ValuesOf<typeof INVOKER_SETTINGS>;
+
+// ---- loading
+
+/** One or more bad values; `problems` holds one line per variable, and the message shows them all. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(problems.length === 1 ? (problems[0] ?? '') : `${problems.length} configuration problems:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Reads `settings` from `env`, adding a line to `problems` for each bad value (its default stands in meanwhile). */
+function read<S extends Settings>(settings: S, env: Env, problems: string[]): ValuesOf<S> {
+  const values: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(settings)) {
+    const raw = env[setting.name]?.trim();
+    if (raw === undefined || raw === '') {
+      values[key] = setting.default;
+      continue;
+    }
+    const value = setting.parse(raw);
+    if (value === undefined) problems.push(`${setting.name} must be ${setting.expected}, got ${JSON.stringify(env[setting.name])}`);
+    values[key] = value ?? setting.default;
+  }
+  return values as ValuesOf<S>;
+}
+
+function load<S extends Settings>(env: Env, own: S, clientIdOf: (values: ValuesOf<S>) => string): CommonConfig & ValuesOf<S> {
+  const problems: string[] = [];
+  const common = read(COMMON_SETTINGS, env, problems);
+  const values = read(own, env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({ ...common, kafkaClientId: common.kafkaClientId || clientIdOf(values), ...values }) as CommonConfig & ValuesOf<S>;
+}
+
+/** The part every process reads; tools that are neither controller nor invoker use client id `isowhisk`. */
+export function loadCommonConfig(env: Env = process.env): CommonConfig {
+  return load(env, {}, () => 'isowhisk');
+}
+
+export function loadControllerConfig(env: Env = process.env): ControllerConfig {
+  return load(env, CONTROLLER_SETTINGS, (c) => `isowhisk-controller${c.controllerId}`);
+}
+
+export function loadInvokerConfig(env: Env = process.env): InvokerConfig {
+  return load(env, INVOKER_SETTINGS, (c) => `isowhisk-invoker${c.invokerId}`);
+}
+
+/** sysexits.h EX_CONFIG: the process cannot run with the configuration it was given. */
+export const EX_CONFIG = 78;
+
+export interface ExitIo {
+  writeError(text: string): void;
+  exit(code: number): never;
+}
+
+const processIo: ExitIo = {
+  writeError: (text) => process.stderr.write(text),
+  exit: (code) => process.exit(code),
+};
+
+/**
+ * Runs `loadConfig`; on a ConfigError prints its message alone (a stack trace says nothing about a bad variable)
+ * and exits with EX_CONFIG, so supervisors can tell "fix the configuration" from a crash. Other errors propagate.
+ * Usage: `const config = exitOnConfigError(() => loadControllerConfig());`
+ */
+export function exitOnConfigError<T>(loadConfig: () => T, io: ExitIo = processIo): T {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.writeError(`${err.message}\n`);
+    return io.exit(EX_CONFIG);
+  }
+}
+
+// ---- documentation
+
+export interface ConfigVariable {
+  name: string;
+  default: string;
+  meaning: string;
+  /** What is accepted ("an integer from 1 to 65535"). */
+  accepts: string;
+  usedBy: 'all' | 'controller' | 'invoker';
+}
+
+const documented = (settings: Settings, usedBy: ConfigVariable['usedBy']): ConfigVariable[] =>
+  Object.values(settings).map((s) => ({ name: s.name, default: s.defaultText, meaning: s.doc, accepts: s.expected, usedBy }));
+
+/** Every variable the processes read, in the order of the README table. */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
+  ...documented(COMMON_SETTINGS, 'all'),
+  ...documented(CONTROLLER_SETTINGS, 'controller'),
+  ...documented(INVOKER_SETTINGS, 'invoker'),
+]);
+
+/** CONFIG_VARIABLES as a Markdown table, for the README (and a check that the README is current). */
+export function configVariablesMarkdown(variables: readonly ConfigVariable[] = CONFIG_VARIABLES): string {
+  const cell = (text: string): string => text.replaceAll('|', '\\|');
+  const rows = variables.map((v) => `| \`${v.name}\` | ${v.usedBy} | \`${cell(v.default)}\` | ${cell(v.meaning)}; ${cell(v.accepts)} |`);
+  return ['| variable | read by | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
+}
