@@ -4,14 +4,8 @@
 // - among the healthy invokers with free capacity on that probe path, one that reports the action warm wins;
 // - all full: the least loaded healthy invoker (it buffers); none healthy: NoInvokerError (HTTP 503).
 // Capacity is memory: each invoker's user memory, shared between `controllerCount` controllers.
+import { NoInvokerError } from '../../shared/errors.ts';
 import type { InvokerRegistry } from './invoker-registry.ts';
-
-export class NoInvokerError extends Error {
-  constructor() {
-    super('No invokers available.');
-    this.name = 'NoInvokerError';
-  }
-}
 
 export interface Placement {
   invokerId: number;
@@ -39,7 +33,7 @@ export class ShardingBalancer {
     const invokers = this.#registry.all();
     const n = invokers.length === 0 ? 0 : Math.max(...invokers.map((i) => i.id)) + 1;
     const healthy = invokers.filter((i) => this.#registry.state(i.id, now) === 'up');
-    if (n === 0 || healthy.length === 0) throw new NoInvokerError();
+    if (n === 0 || healthy.length === 0) throw new NoInvokerError('No invokers available.');
 
     const hash = Math.abs(javaHash(namespace) ^ javaHash(actionFqn));
     const stepSizes = coprimeSteps(n);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { InvokerRegistry } from '../../../controller/balancer/invoker-registry.ts';
-import { coprimeSteps, javaHash, NoInvokerError, ShardingBalancer } from '../../../controller/balancer/sharding-balancer.ts';
+import { coprimeSteps, javaHash, ShardingBalancer } from '../../../controller/balancer/sharding-balancer.ts';
+import { NoInvokerError } from '../../../shared/errors.ts';
 
 const NOW = 1_000_000;
 

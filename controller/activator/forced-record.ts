@@ -1,0 +1,29 @@
+// The record a controller stores for an activation that no invoker completed in time (invoker died, message
+// lost): a whisk internal error, so that no accepted activation ends without a record.
+import type { ActivationRecord } from '../entities/activation.ts';
+import type { ActivationPlan } from '../entities/activator.ts';
+
+export const LOST_ACTIVATION_MESSAGE = 'The activation was not completed by any invoker in time; it was lost and did not run to completion.';
+
+export function forcedErrorRecord(plan: ActivationPlan, now: number): ActivationRecord {
+  return {
+    namespace: plan.identity.namespace,
+    name: plan.action.name,
+    subject: plan.identity.subject,
+    activationId: plan.activationId,
+    start: plan.receivedAt,
+    end: now,
+    duration: now - plan.receivedAt,
+    ...(plan.cause !== undefined ? { cause: plan.cause } : {}),
+    response: { statusCode: 3, result: { error: LOST_ACTIVATION_MESSAGE } },
+    logs: [],
+    version: plan.action.version,
+    publish: plan.action.publish,
+    annotations: [
+      { key: 'path', value: plan.action.path },
+      { key: 'kind', value: plan.action.kind },
+      { key: 'limits', value: { concurrency: plan.limits.concurrency, logs: plan.limits.logs, memory: plan.limits.memory, timeout: plan.limits.timeout } },
+      { key: 'timeout', value: false },
+    ],
+  };
+}
