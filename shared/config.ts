@@ -148,6 +148,11 @@ export const COMMON_SETTINGS = {
   userEvents: bool('ISOWHISK_USER_EVENTS', false, {
     doc: 'publish ActivationEvents on the events topic (OpenWhisk whisk.user-events.enabled)',
   }),
+  activationTtlSeconds: int('ISOWHISK_ACTIVATION_TTL_SECONDS', 7 * 24 * 3600, {
+    doc: 'how long activation records are kept',
+    min: 60,
+    max: 366 * 24 * 3600,
+  }),
   logLevel: oneOf('ISOWHISK_LOG_LEVEL', LOG_LEVELS, 'info', { doc: 'least severe level logged' }),
 };
 
@@ -175,9 +180,14 @@ export const CONTROLLER_SETTINGS = {
     max: 600_000,
   }),
   completionGraceMs: int('ISOWHISK_COMPLETION_GRACE_MS', 60_000, {
-    doc: 'wait beyond an action\'s timeout before its activation is recorded as a whisk internal error',
+    doc: 'how long an accepted activation may wait for an invoker to start it (later it is recorded as expired); with no completion by this plus the action\'s timeout, it is recorded as a whisk internal error',
     min: 0,
     max: 3_600_000,
+  }),
+  controllerCount: int('ISOWHISK_CONTROLLER_COUNT', 1, {
+    doc: 'how many controllers share the invokers; each uses this share of every invoker\'s memory',
+    min: 1,
+    max: 1024,
   }),
 };
 

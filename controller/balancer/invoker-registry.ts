@@ -45,8 +45,8 @@ export class InvokerRegistry {
     return [...this.#invokers.values()].sort((a, b) => a.id - b.id);
   }
 
-  /** The `GET /invokers` view: `{"invoker0": "up", ...}`. */
-  summary(now = Date.now()): Record<string, InvokerState> {
-    return Object.fromEntries(this.all().map((i) => [`invoker${i.id}`, this.state(i.id, now)]));
+  /** The `GET /invokers` view in OpenWhisk's words: `{"invoker0": "up", ...}`; draining shows as down. */
+  summary(now = Date.now()): Record<string, 'up' | 'down'> {
+    return Object.fromEntries(this.all().map((i) => [`invoker${i.id}`, this.state(i.id, now) === 'up' ? 'up' : 'down']));
   }
 }

@@ -1,8 +1,10 @@
 // The whole local platform on this machine: Redis, Kafka, one controller and one invoker, each a detached
 // daemon in its own run folder. Starting is idempotent (what already runs is reused); stopping goes in reverse.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { ensureGuest } from '../../controller/auth/identities.ts';
+import { formatApiKey, newApiKey } from '../../shared/ids.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
 import { logTail, runningPid, startDaemon, stopDaemon, waitFor } from './daemon.ts';
 import { startKafka, stopKafka } from './kafka.ts';
@@ -45,7 +47,7 @@ export async function startInfrastructure(layout: StackLayout): Promise<{ redisU
 /** Starts everything that is not running yet and waits until the controller sees a healthy invoker. */
 export async function startStack(layout: StackLayout): Promise<StackInfo> {
   const { redisUrl, kafkaBrokers } = await startInfrastructure(layout);
-  const guestKey = await withRedis(redisUrl, (redis) => ensureGuest(redis, redisKeys()));
+  const guestKey = await withRedis(redisUrl, (redis) => ensureGuest(redis, redisKeys(), guestKeyOf(layout)));
   const env = platformEnv(layout, kafkaBrokers, redisUrl);
   const host = apiHost(layout);
 
@@ -79,6 +81,19 @@ export function runningProcesses(layout: StackLayout): Record<string, number | u
     controller0: runningPid(controllerDaemon(layout)),
     invoker0: runningPid(invokerDaemon(layout)),
   };
+}
+
+/**
+ * The guest namespace's key: made at random on the first start and kept in the run folder (readable by its owner
+ * only), since Redis holds only its hash and `npm start` prints it every time.
+ */
+function guestKeyOf(layout: StackLayout): string {
+  const file = join(layout.runDir, 'guest.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = formatApiKey(newApiKey());
+  mkdirSync(layout.runDir, { recursive: true });
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
 }
 
 function startNodeDaemon(spec: { name: string; runDir: string }, entry: string, env: NodeJS.ProcessEnv): void {

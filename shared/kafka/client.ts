@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 const { Kafka, Partitioners, logLevel } = kafkajs;
 
 export interface KafkaOptions {
-  brokers: string[];
+  brokers: readonly string[];
   clientId: string;
   logger: Logger;
 }
@@ -33,7 +33,7 @@ export interface TopicSpec {
 export function createKafka({ brokers, clientId, logger }: KafkaOptions): KafkaClient {
   const log = logger.child({ lib: 'kafkajs' });
   return new Kafka({
-    brokers,
+    brokers: [...brokers],
     clientId,
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 100, retries: 8 },

@@ -33,6 +33,7 @@ const common = {
   topicPrefix: '',
   redisUrl: 'redis://127.0.0.1:6380',
   apiHost: 'http://127.0.0.1:3233',
+  activationTtlSeconds: 604_800,
   userEvents: false,
   logLevel: 'info',
 };
@@ -51,6 +52,7 @@ describe('config', () => {
           blockingWaitMaxMs: 60_000,
           invokerOfflineAfterMs: 10_000,
           completionGraceMs: 60_000,
+          controllerCount: 1,
         },
       );
     });

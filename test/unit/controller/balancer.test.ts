@@ -32,9 +32,10 @@ describe('invoker registry', () => {
     assert.equal(registry.state(7, NOW), 'down');
   });
 
-  it('reports draining invokers and summarises states by topic name', () => {
+  it('reports draining invokers, and summarises states by topic name in OpenWhisk\'s words', () => {
     const registry = registryWith([{ id: 0 }, { id: 1, status: 'draining' }]);
-    assert.deepEqual(registry.summary(NOW), { invoker0: 'up', invoker1: 'draining' });
+    assert.equal(registry.state(1, NOW), 'draining');
+    assert.deepEqual(registry.summary(NOW), { invoker0: 'up', invoker1: 'down' });
   });
 });
 

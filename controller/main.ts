@@ -1,0 +1,78 @@
+// The controller process: reads its configuration, connects to Redis and Kafka, creates the topics it needs,
+// follows the invokers' health pings, and serves the REST API. SIGINT/SIGTERM stop it cleanly: the server stops
+// accepting, waiting callers get their 202, Kafka and Redis connections close.
+import { Redis } from 'ioredis';
+import { exitOnConfigError, loadControllerConfig } from '../shared/config.ts';
+import { CompletionReader } from '../shared/completions.ts';
+import { createKafka, createProducer, ensureTopics } from '../shared/kafka/client.ts';
+import { createLogger } from '../shared/logger.ts';
+import { redisKeys } from '../shared/redis-keys.ts';
+import { topics as topicNames } from '../shared/topics.ts';
+import { KafkaActivator } from './activator/kafka-activator.ts';
+import { createApp } from './app.ts';
+import { InvokerRegistry } from './balancer/invoker-registry.ts';
+import { ShardingBalancer } from './balancer/sharding-balancer.ts';
+import { activationStore } from './entities/activation-store.ts';
+import { DEFAULT_LIMITS } from './entities/limits.ts';
+import { HealthWatcher } from './health/health-watcher.ts';
+
+/** Past the action's own timeout and the start grace, how long to wait for a completion before forcing one. */
+const COMPLETION_MARGIN_MS = 5_000;
+
+const config = exitOnConfigError(() => loadControllerConfig());
+const log = createLogger(`controller${config.controllerId}`, config.logLevel);
+const keys = redisKeys();
+const topics = topicNames(config.topicPrefix);
+
+const redis = new Redis(config.redisUrl);
+redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
+const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log });
+
+await ensureTopics(kafka, topics.systemTopics(0));
+const registry = new InvokerRegistry(config.invokerOfflineAfterMs);
+const health = new HealthWatcher(kafka, topics.health, config.controllerId, registry, log.child({ module: 'health' }));
+await health.start();
+
+const producer = await createProducer(kafka);
+const store = activationStore(redis, keys);
+const activator = new KafkaActivator({
+  producer,
+  balancer: new ShardingBalancer(registry, { controllerCount: config.controllerCount }),
+  topics,
+  store,
+  logger: log.child({ module: 'activator' }),
+  controllerId: config.controllerId,
+  startGraceMs: config.completionGraceMs,
+  completionMarginMs: COMPLETION_MARGIN_MS,
+  recordTtlSeconds: config.activationTtlSeconds,
+});
+// XREAD BLOCK holds its connection, so the completion reader gets one of its own.
+const completions = new CompletionReader(redis.duplicate(), keys, config.controllerId, log, (c) => activator.complete(c));
+await completions.start();
+
+const app = createApp({
+  redis,
+  keys,
+  logger: log,
+  limits: DEFAULT_LIMITS,
+  activator,
+  activations: store,
+  invokerHealth: async () => registry.summary(),
+});
+const server = app.listen(config.port, config.host, () => {
+  log.info({ port: config.port, host: config.host }, 'controller listening');
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  server.close();
+  activator.close();
+  await Promise.allSettled([health.stop(), producer.close(), completions.stop()]);
+  redis.disconnect();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
