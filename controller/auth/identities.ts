@@ -1,0 +1,191 @@
+// Namespaces and their API keys in Redis, and the lookup Basic auth uses (OpenWhisk's subjects DB).
+//
+// Layout (keys from shared/redis-keys.ts):
+//   keys.authKey(uuid)          hash {subject, namespace, keyHash}   one key authenticates exactly one namespace
+//   keys.namespace(ns)          hash {subject, uuid}                  (the entity store also keeps its revision counter here)
+//   keys.namespaces()           set of namespace names
+//   keys.namespaceLimits(ns)    JSON limit overrides (OpenWhisk `UserLimits`), optional
+// Keys are stored hashed (see key-hash.ts); the plain `uuid:key` exists only in the caller's hands and, while a
+// request runs, in memory.
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../../shared/redis-keys.ts';
+import { BadRequestError, ConflictError } from '../../shared/errors.ts';
+import { type ApiKey, formatApiKey, newApiKey, parseApiKey } from '../../shared/ids.ts';
+import { DEFAULT_NAMESPACE, checkNamespaceName } from '../entities/names.ts';
+import { type NamespaceLimitOverrides, parseNamespaceLimits } from '../entities/limits.ts';
+import type { Identity } from './identity.ts';
+import { hashKey, verifyKey } from './key-hash.ts';
+import { runScript } from '../entities/lua.ts';
+
+export const GUEST_NAMESPACE = 'guest';
+
+/**
+ * OpenWhisk's well-known guest key (`ansible/files/auth.guest`), which its standalone and dev deployments (and
+ * countless examples) use. `ensureGuest` gives `guest` this key unless told otherwise: the local stack then has
+ * the same key on every start, which a hashed key store could not otherwise print again. Deployments reachable
+ * by others must pass their own key.
+ */
+export const OPENWHISK_GUEST_KEY = '23bc46b1-71f6-4ed5-8c54-816aa4f8c502:123zO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP';
+
+export interface IdentityStore {
+  /** Creates a namespace with a fresh key (or the given one); returns `uuid:key`. 409 if it exists. */
+  createNamespace(name: string, options?: { subject?: string; key?: ApiKey }): Promise<string>;
+  /**
+   * Makes sure the `guest` namespace exists with `key` (default OPENWHISK_GUEST_KEY) and returns that key:
+   * creates guest on first start, keeps it when the key already matches, and re-keys guest to `key` when it
+   * does not (keys are stored hashed, so only a key the caller knows can be handed back).
+   */
+  ensureGuest(key?: string): Promise<string>;
+  /** Replaces a namespace's key (new uuid and key, or the given ones); returns the new `uuid:key`. */
+  rotateKey(namespace: string, key?: ApiKey): Promise<string>;
+  /** The identity for a presented uuid and key, or undefined when they are not valid. */
+  authenticate(uuid: string, key: string): Promise<Identity | undefined>;
+  /** Stores per-namespace limit overrides (replacing earlier ones). */
+  setLimits(namespace: string, limits: NamespaceLimitOverrides): Promise<void>;
+}
+
+export interface IdentityStoreOptions {
+  /**
+   * How long a successful lookup is reused without asking Redis (default 5 s; 0 disables). A rotated or
+   * deleted key may keep working on a controller for this long; the presented key is re-verified every time.
+   */
+  cacheTtlMs?: number;
+  /** Most cached identities (default 10 000). */
+  cacheSize?: number;
+}
+
+// KEYS: namespace hash, auth hash, namespaces set; ARGV: subject, uuid, namespace, keyHash
+const CREATE = `
+if redis.call('HEXISTS', KEYS[1], 'uuid') == 1 then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+redis.call('HSET', KEYS[1], 'subject', ARGV[1], 'uuid', ARGV[2])
+redis.call('HSET', KEYS[2], 'subject', ARGV[1], 'namespace', ARGV[3], 'keyHash', ARGV[4])
+redis.call('SADD', KEYS[3], ARGV[3])
+return 1
+`;
+
+// KEYS: namespace hash, old auth hash, new auth hash; ARGV: old uuid, new uuid, namespace, keyHash
+const ROTATE = `
+if redis.call('HGET', KEYS[1], 'uuid') ~= ARGV[1] then return 0 end
+if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
+local subject = redis.call('HGET', KEYS[1], 'subject')
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[3], 'subject', subject, 'namespace', ARGV[3], 'keyHash', ARGV[4])
+redis.call('HSET', KEYS[1], 'uuid', ARGV[2])
+return 1
+`;
+
+interface CachedIdentity {
+  identity: Omit<Identity, 'apiKey'>;
+  keyHash: string;
+  expires: number;
+}
+
+export function identityStore(redis: Redis, keys: RedisKeys, options: IdentityStoreOptions = {}): IdentityStore {
+  const ttl = options.cacheTtlMs ?? 5000;
+  const maxEntries = options.cacheSize ?? 10_000;
+  const cache = new Map<string, CachedIdentity>();
+
+  const remember = (uuid: string, entry: CachedIdentity) => {
+    if (ttl <= 0) return;
+    cache.delete(uuid);
+    cache.set(uuid, entry);
+    if (cache.size > maxEntries) {
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
+  };
+
+  const store: IdentityStore = {
+    async createNamespace(name, opts = {}) {
+      checkNamespaceName(name);
+      if (name === DEFAULT_NAMESPACE) throw new BadRequestError(`'${DEFAULT_NAMESPACE}' is reserved for the caller's own namespace.`);
+      const key = opts.key ?? newApiKey();
+      if (parseApiKey(formatApiKey(key)) === undefined) throw new BadRequestError('An API key must be uuid:key with a 64-character key.');
+      const subject = opts.subject ?? name;
+      const created = await runScript(
+        redis,
+        CREATE,
+        [keys.namespace(name), keys.authKey(key.uuid), keys.namespaces()],
+        [subject, key.uuid, name, hashKey(key.key)],
+      );
+      if (created === 0) throw new ConflictError(`namespace '${name}' already exists`);
+      if (created === -1) throw new ConflictError(`the key's uuid '${key.uuid}' is already in use`);
+      return formatApiKey(key);
+    },
+
+    async rotateKey(namespace, key = newApiKey()) {
+      const oldUuid = await redis.hget(keys.namespace(namespace), 'uuid');
+      if (oldUuid === null) throw new BadRequestError(`namespace '${namespace}' does not exist`);
+      const done = await runScript(
+        redis,
+        ROTATE,
+        [keys.namespace(namespace), keys.authKey(oldUuid), keys.authKey(key.uuid)],
+        [oldUuid, key.uuid, namespace, hashKey(key.key)],
+      );
+      if (done === 0) throw ConflictError.concurrentModification();
+      if (done === -1) throw new ConflictError(`the key's uuid '${key.uuid}' is already in use`);
+      cache.delete(oldUuid);
+      return formatApiKey(key);
+    },
+
+    async ensureGuest(key = OPENWHISK_GUEST_KEY) {
+      const wanted = parseApiKey(key);
+      if (!wanted) throw new Error('the guest key must be uuid:key with a 64-character key');
+      for (let attempt = 0; ; attempt++) {
+        const uuid = await redis.hget(keys.namespace(GUEST_NAMESPACE), 'uuid');
+        try {
+          if (uuid === null) return await store.createNamespace(GUEST_NAMESPACE, { key: wanted });
+          if (wanted.uuid === uuid) {
+            const keyHash = await redis.hget(keys.authKey(uuid), 'keyHash');
+            if (keyHash !== null && verifyKey(wanted.key, keyHash)) return formatApiKey(wanted);
+            // same uuid, other key: move to a fresh uuid first so the wanted one can be written
+            await store.rotateKey(GUEST_NAMESPACE);
+            return await store.rotateKey(GUEST_NAMESPACE, wanted);
+          }
+          return await store.rotateKey(GUEST_NAMESPACE, wanted);
+        } catch (err) {
+          // another process created or re-keyed guest at the same moment: look again
+          if (!(err instanceof ConflictError) || attempt >= 2) throw err;
+        }
+      }
+    },
+
+    async authenticate(uuid, key) {
+      if (key.length !== 64) return undefined;
+      const apiKey = `${uuid}:${key}`;
+      const cached = cache.get(uuid);
+      if (cached && cached.expires > Date.now()) {
+        return verifyKey(key, cached.keyHash) ? { ...cached.identity, apiKey } : undefined;
+      }
+      const auth = await redis.hgetall(keys.authKey(uuid));
+      if (!auth.keyHash || !auth.namespace) return undefined;
+      if (!verifyKey(key, auth.keyHash)) return undefined;
+      const limits = parseNamespaceLimits(await redis.get(keys.namespaceLimits(auth.namespace)));
+      const identity = { subject: auth.subject ?? auth.namespace, namespace: auth.namespace, uuid, limits };
+      remember(uuid, { identity, keyHash: auth.keyHash, expires: Date.now() + ttl });
+      return { ...identity, apiKey };
+    },
+
+    async setLimits(namespace, limits) {
+      await redis.set(keys.namespaceLimits(namespace), JSON.stringify(limits));
+      for (const [uuid, entry] of cache) if (entry.identity.namespace === namespace) cache.delete(uuid);
+    },
+  };
+  return store;
+}
+
+/** Creates a namespace with a fresh key; returns `uuid:key` (see IdentityStore.createNamespace). */
+export function createNamespace(
+  redis: Redis,
+  keys: RedisKeys,
+  name: string,
+  options?: { subject?: string; key?: ApiKey },
+): Promise<string> {
+  return identityStore(redis, keys, { cacheTtlMs: 0 }).createNamespace(name, options);
+}
+
+/** Makes sure `guest` exists with `key` (default OPENWHISK_GUEST_KEY); returns the key (see IdentityStore.ensureGuest). */
+export function ensureGuest(redis: Redis, keys: RedisKeys, key?: string): Promise<string> {
+  return identityStore(redis, keys, { cacheTtlMs: 0 }).ensureGuest(key);
+}

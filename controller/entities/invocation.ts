@@ -1,0 +1,70 @@
+// From an invoke request to an ActivationPlan (`CTL/Actions.scala activate`, `E/WhiskAction.scala`,
+// `INV/containerpool/ContainerProxy.scala` for the API-key rule).
+import { BadRequestError } from '../../shared/errors.ts';
+import { newActivationId } from '../../shared/ids.ts';
+import type { Identity } from '../auth/identity.ts';
+import { type ActionDoc, FINAL_ANNOTATION, PROVIDE_API_KEY_ANNOTATION } from './action.ts';
+import type { ActivationPlan, TraceContext } from './activator.ts';
+import { type ActionRef, actionFqn } from './actions.ts';
+import { getParameter, isTruthy, parametersObject } from './parameters.ts';
+
+export interface InvokeRequest {
+  identity: Identity;
+  ref: ActionRef;
+  action: ActionDoc;
+  /** The request body, a JSON object. */
+  payload: Record<string, unknown>;
+  blocking: boolean;
+  waitMs: number;
+  transactionId: string;
+  receivedAt: number;
+  trace: TraceContext;
+  cause?: string;
+}
+
+/**
+ * With annotation `final: true`, parameters that already have a (non-null) value may not be set by the request
+ * (`immutableParameters`) → 400.
+ */
+export function checkFinalParameters(action: ActionDoc, payload: Record<string, unknown>): void {
+  if (getParameter(action.annotations, FINAL_ANNOTATION) !== true) return;
+  const fixed = new Set(action.parameters.filter((p) => p.value !== null && p.value !== undefined).map((p) => p.key));
+  if (Object.keys(payload).some((key) => fixed.has(key))) {
+    throw new BadRequestError('Request defines parameters that are not allowed (e.g., reserved properties).');
+  }
+}
+
+export function planActivation(req: InvokeRequest): ActivationPlan {
+  const { action, ref, identity } = req;
+  checkFinalParameters(action, req.payload);
+  const plan: ActivationPlan = {
+    activationId: newActivationId(),
+    transactionId: req.transactionId,
+    receivedAt: req.receivedAt,
+    action: {
+      namespace: ref.namespace,
+      name: action.name,
+      path: actionFqn(ref),
+      revision: action.revision,
+      version: action.version,
+      kind: action.exec.kind,
+      binary: action.exec.binary,
+      publish: action.publish,
+    },
+    limits: action.limits,
+    // package and binding parameters will come first once packages exist; the body wins over all
+    params: { ...parametersObject(action.parameters), ...req.payload },
+    initParams: action.parameters.filter((p) => p.init).map((p) => p.key),
+    identity: { subject: identity.subject, namespace: identity.namespace, uuid: identity.uuid },
+    blocking: req.blocking,
+    waitMs: req.waitMs,
+    trace: req.trace,
+  };
+  if (ref.pkg !== undefined) plan.action.package = ref.pkg;
+  if (action.exec.main !== undefined) plan.action.main = action.exec.main;
+  // OpenWhisk passes the key when the annotation is truthy *or absent* (actions created before the annotation
+  // existed); every action created here gets `provide-api-key: false` unless its author asked otherwise.
+  if (isTruthy(action.annotations, PROVIDE_API_KEY_ANNOTATION, true)) plan.apiKey = identity.apiKey;
+  if (req.cause !== undefined) plan.cause = req.cause;
+  return plan;
+}

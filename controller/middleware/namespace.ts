@@ -1,0 +1,28 @@
+// The `{ns}` path segment and entitlement (`CTL/AuthorizedRouteDispatcher.scala`, `ENT/Entitlement.scala`).
+// `_` stands for the caller's own namespace and is resolved before any check; any other value must be a valid
+// namespace name (400 otherwise). Actions and activations are owner-only: a resource whose root namespace is
+// not the caller's → 403 "The supplied authentication is not authorized to access '<ns[/path]>'."
+import type { Middleware } from 'koa';
+import { ForbiddenError } from '../../shared/errors.ts';
+import { DEFAULT_NAMESPACE, checkNamespaceName, rootNamespace } from '../entities/names.ts';
+import { identityOf, requestState } from './state.ts';
+
+/** Router param middleware for `:ns`: validates and resolves it into `state.namespace`. */
+export function resolveNamespace(): (ns: string, ctx: Parameters<Middleware>[0], next: () => Promise<unknown>) => Promise<unknown> {
+  return async (ns, ctx, next) => {
+    requestState(ctx).namespace = ns === DEFAULT_NAMESPACE ? identityOf(ctx).namespace : checkNamespaceName(ns);
+    return next();
+  };
+}
+
+/**
+ * Owner-only entitlement for the resource the request names. `resource` gives its fully qualified name
+ * (`ns`, `ns/name` or `ns/pkg/name`), which the 403 text quotes.
+ */
+export function ownerOnly(resource: (ctx: Parameters<Middleware>[0]) => string): Middleware {
+  return async (ctx, next) => {
+    const fqname = resource(ctx);
+    if (rootNamespace(fqname) !== identityOf(ctx).namespace) throw ForbiddenError.resource(fqname);
+    await next();
+  };
+}

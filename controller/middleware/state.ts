@@ -1,0 +1,32 @@
+// What the middleware chain learns about a request, kept on `ctx.state` under one typed shape.
+import type { Context } from 'koa';
+import type { Identity } from '../auth/identity.ts';
+
+export interface RequestState {
+  /** OpenWhisk transaction id: echoed as `X-Request-ID` and used as `code` in error bodies. */
+  transactionId: string;
+  /** When the controller received the request (epoch ms); the activation's `waitTime` counts from here. */
+  receivedAt: number;
+  /** The authenticated caller (set by the auth middleware). */
+  identity?: Identity;
+  /** The namespace named in the path with `_` resolved to the caller's own (set by the namespace middleware). */
+  namespace?: string;
+}
+
+export function requestState(ctx: Context): RequestState {
+  return ctx.state as RequestState;
+}
+
+/** The authenticated identity; only call this behind the auth middleware. */
+export function identityOf(ctx: Context): Identity {
+  const identity = requestState(ctx).identity;
+  if (!identity) throw new Error('no identity on the request: the route is not behind the auth middleware');
+  return identity;
+}
+
+/** The resolved namespace; only call this behind the namespace middleware. */
+export function namespaceOf(ctx: Context): string {
+  const namespace = requestState(ctx).namespace;
+  if (namespace === undefined) throw new Error('no namespace on the request: the route is not behind the namespace middleware');
+  return namespace;
+}

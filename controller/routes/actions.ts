@@ -1,0 +1,137 @@
+// `/api/v1/namespaces/{ns}/actions[/{pkg}]/{name}` (spec §1.2): parses and checks the request, delegates to
+// the action service and the activator, and shapes the responses (including the invoke status table).
+import type { Context, Middleware } from 'koa';
+import { Router } from '@koa/router';
+import { actionJson, actionSummary } from '../entities/action.ts';
+import type { ActionService, ActionRef } from '../entities/actions.ts';
+import { type ActivationRecord, STATUS_SUCCESS, STATUS_WHISK_ERROR, toExtendedJson } from '../entities/activation.ts';
+import type { Activator, TraceContext } from '../entities/activator.ts';
+import { planActivation } from '../entities/invocation.ts';
+import type { SystemLimits } from '../entities/limits.ts';
+import { checkEntityName } from '../entities/names.ts';
+import { bodyOf, invokePayloadLimit, jsonBody, readInvokePayload } from '../middleware/body.ts';
+import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
+import { identityOf, namespaceOf, requestState } from '../middleware/state.ts';
+import { booleanParam, listParams, waitParam } from './query.ts';
+
+export const ACTIVATION_ID_HEADER = 'x-openwhisk-activation-id';
+
+export interface ActionRoutesDeps {
+  actions: ActionService;
+  activator: Activator;
+  limits: SystemLimits;
+}
+
+const BASE = '/api/v1/namespaces/:ns/actions';
+
+/** The action named by the path; names are validated (400) before anything else looks at them. */
+function refOf(ctx: Context): ActionRef {
+  const params = (ctx as Context & { params: Record<string, string | undefined> }).params;
+  const pkg = params.pkg === undefined ? undefined : checkEntityName(params.pkg);
+  const ref: ActionRef = { namespace: namespaceOf(ctx), name: checkEntityName(params.name ?? '') };
+  if (pkg !== undefined) ref.pkg = pkg;
+  return ref;
+}
+
+const REF = Symbol('isowhisk.actionRef');
+const ref = (ctx: Context): ActionRef => (ctx.state as { [REF]: ActionRef })[REF];
+
+/** Validates the names in the path and keeps the reference for the handlers. */
+const actionRef: Middleware = async (ctx, next) => {
+  (ctx.state as { [REF]: ActionRef })[REF] = refOf(ctx);
+  await next();
+};
+
+const entitled = ownerOnly((ctx) => {
+  const r = ref(ctx);
+  return r.pkg === undefined ? `${r.namespace}/${r.name}` : `${r.namespace}/${r.pkg}/${r.name}`;
+});
+
+/** The HTTP status of a completed blocking invoke (`Actions.scala doInvoke`). */
+export function invokeStatus(record: ActivationRecord): number {
+  const code = record.response.statusCode;
+  if (code === STATUS_SUCCESS) return 200;
+  if (code === STATUS_WHISK_ERROR) return 500;
+  return 502; // application error and action developer error
+}
+
+/** The body of a completed blocking invoke: an array result as is, else the result or the whole record. */
+export function invokeBody(record: ActivationRecord, resultOnly: boolean): unknown {
+  const result = record.response.result;
+  if (Array.isArray(result)) return result;
+  return resultOnly ? (result ?? {}) : toExtendedJson(record);
+}
+
+export function actionRoutes(deps: ActionRoutesDeps): Router {
+  const { actions, activator, limits } = deps;
+  const router = new Router({ strict: true });
+  router.param('ns', resolveNamespace());
+
+  const list = (inPackage: boolean): Middleware => async (ctx) => {
+    const namespace = namespaceOf(ctx);
+    const pkg = inPackage ? ref(ctx).name : undefined;
+    const { skip, limit, count } = listParams(ctx, 'actions');
+    if (pkg !== undefined) await actions.checkPackage(namespace, pkg, false);
+    const options = pkg === undefined ? { skip, limit } : { skip, limit, pkg };
+    ctx.body = count ? { actions: await actions.count(namespace, options) } : (await actions.list(namespace, options)).map(actionSummary);
+  };
+
+  router.get([BASE, `${BASE}/`], ownerOnly(namespaceOf), list(false));
+  // `GET .../actions/{pkg}/` lists a package's actions; the package is the "name" segment here
+  router.get(`${BASE}/:name/`, actionRef, ownerOnly((ctx) => `${namespaceOf(ctx)}/${ref(ctx).name}`), list(true));
+
+  for (const path of [`${BASE}/:name`, `${BASE}/:pkg/:name`]) {
+    router.get(path, actionRef, entitled, async (ctx) => {
+      const withCode = booleanParam(ctx, 'code', true);
+      ctx.body = actionJson(await actions.get(ref(ctx)), withCode);
+    });
+
+    router.put(path, actionRef, entitled, jsonBody(), async (ctx) => {
+      const overwrite = booleanParam(ctx, 'overwrite', false);
+      const doc = await actions.put(identityOf(ctx), ref(ctx), bodyOf(ctx), overwrite);
+      ctx.body = actionJson(doc);
+    });
+
+    router.delete(path, actionRef, entitled, async (ctx) => {
+      ctx.body = actionJson(await actions.remove(ref(ctx)));
+    });
+
+    router.post(path, actionRef, entitled, invokePayloadLimit(limits), async (ctx) => {
+      const blocking = booleanParam(ctx, 'blocking', false);
+      const resultOnly = booleanParam(ctx, 'result', false);
+      const waitMs = waitParam(ctx, limits.maxWaitForBlockingActivation);
+      const payload = await readInvokePayload(ctx, limits);
+      const action = await actions.get(ref(ctx));
+      const state = requestState(ctx);
+      const trace: TraceContext = {};
+      if (ctx.get('traceparent')) trace.traceparent = ctx.get('traceparent');
+      if (ctx.get('tracestate')) trace.tracestate = ctx.get('tracestate');
+      const plan = planActivation({
+        identity: identityOf(ctx),
+        ref: ref(ctx),
+        action,
+        payload,
+        blocking,
+        waitMs,
+        transactionId: state.transactionId,
+        receivedAt: state.receivedAt,
+        trace,
+      });
+      const started = await activator.activate(plan);
+      ctx.set(ACTIVATION_ID_HEADER, started.activationId);
+      if (!blocking) started.result.catch(() => {}); // nobody waits; the activator reports its own failures
+      const record = blocking ? await started.result : undefined;
+      if (!record) {
+        // non-blocking, or the blocking wait ran out: the activation goes on; poll /activations/{id}
+        ctx.status = 202;
+        ctx.body = { activationId: started.activationId };
+        return;
+      }
+      ctx.status = invokeStatus(record);
+      ctx.type = 'application/json';
+      ctx.body = JSON.stringify(invokeBody(record, resultOnly));
+    });
+  }
+
+  return router;
+}

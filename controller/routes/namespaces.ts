@@ -1,0 +1,20 @@
+// `GET /api/v1/namespaces` → `["<own namespace>"]` and `GET /api/v1/namespaces/{ns}/limits` (spec §1.1).
+// `GET /api/v1/namespaces/{ns}` has no route, as in OpenWhisk.
+import { Router } from '@koa/router';
+import { limitsResponse, type SystemLimits } from '../entities/limits.ts';
+import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
+import { identityOf, namespaceOf } from '../middleware/state.ts';
+
+export function namespaceRoutes(limits: SystemLimits): Router {
+  const router = new Router({ strict: true });
+  router.param('ns', resolveNamespace());
+
+  router.get(['/api/v1/namespaces', '/api/v1/namespaces/'], (ctx) => {
+    ctx.body = [identityOf(ctx).namespace];
+  });
+
+  router.get(['/api/v1/namespaces/:ns/limits', '/api/v1/namespaces/:ns/limits/'], ownerOnly(namespaceOf), (ctx) => {
+    ctx.body = limitsResponse(limits, identityOf(ctx).limits);
+  });
+  return router;
+}

@@ -1,0 +1,102 @@
+// Routes outside the authenticated REST API (spec §1.8, `CTL/Controller.scala`, `CTL/RestAPIs.scala`):
+// `GET /ping`, `GET /` (platform description), `GET /api/v1` (API description) and the invoker health seam.
+import { Router } from '@koa/router';
+import type { SystemLimits } from '../entities/limits.ts';
+import { RUNTIMES } from '../entities/runtimes.ts';
+
+export type InvokerStatus = 'up' | 'unhealthy' | 'unresponsive' | 'down';
+
+/** Invoker health as the load balancer sees it: `{"invoker0/<id>": "up", ...}`. */
+export type InvokerHealth = () => Promise<Record<string, InvokerStatus>>;
+
+export interface BuildInfo {
+  /** Build date (OpenWhisk's `build`). */
+  date: string;
+  /** Build number (OpenWhisk's `buildno`). */
+  buildno: string;
+}
+
+export interface SystemRoutesDeps {
+  limits: SystemLimits;
+  build: BuildInfo;
+  invokerHealth: InvokerHealth | undefined;
+}
+
+const MB = 1024 * 1024;
+
+/** The body of `GET /` (`Controller.info`); memory and log sizes in bytes, durations in ms. */
+export function platformInfo(limits: SystemLimits): Record<string, unknown> {
+  const { actionTimeout: t, actionMemory: m, actionLogs: l } = limits;
+  return {
+    description: 'OpenWhisk',
+    support: { github: 'https://github.com/apache/openwhisk/issues', slack: 'http://slack.openwhisk.org' },
+    api_paths: ['/api/v1'],
+    limits: {
+      actions_per_minute: limits.invocationsPerMinute,
+      triggers_per_minute: limits.firesPerMinute,
+      concurrent_actions: limits.concurrentInvocations,
+      sequence_length: limits.sequenceMaxLength,
+      // this platform has one set of bounds; OpenWhisk distinguishes namespace defaults from system bounds
+      default_min_action_duration: t.min,
+      default_max_action_duration: t.max,
+      default_min_action_memory: m.min * MB,
+      default_max_action_memory: m.max * MB,
+      default_min_action_logs: l.min * MB,
+      default_max_action_logs: l.max * MB,
+      min_action_duration: t.min,
+      max_action_duration: t.max,
+      min_action_memory: m.min * MB,
+      max_action_memory: m.max * MB,
+      min_action_logs: l.min * MB,
+      max_action_logs: l.max * MB,
+    },
+    runtimes: RUNTIMES,
+  };
+}
+
+/** The body of `GET /api/v1`. */
+export function apiInfo(build: BuildInfo): Record<string, unknown> {
+  return {
+    description: 'OpenWhisk API',
+    api_version: '1.0.0',
+    api_version_path: 'v1',
+    build: build.date,
+    buildno: build.buildno,
+    swagger_paths: { ui: '/docs', 'api-docs': '/api-docs' },
+  };
+}
+
+export function systemRoutes(deps: SystemRoutesDeps): Router {
+  const router = new Router({ strict: true });
+
+  router.get('/ping', (ctx) => {
+    ctx.type = 'text/plain';
+    ctx.body = 'pong';
+  });
+  router.get('/', (ctx) => {
+    ctx.body = platformInfo(deps.limits);
+  });
+  router.get(['/api/v1', '/api/v1/'], (ctx) => {
+    ctx.body = apiInfo(deps.build);
+  });
+
+  const health = async (): Promise<Record<string, InvokerStatus>> => (deps.invokerHealth ? deps.invokerHealth() : {});
+  router.get(['/invokers', '/invokers/'], async (ctx) => {
+    ctx.body = await health();
+  });
+  router.get('/invokers/healthy/count', async (ctx) => {
+    ctx.type = 'application/json';
+    ctx.body = String(Object.values(await health()).filter((s) => s === 'up').length);
+  });
+  router.get('/invokers/ready', async (ctx) => {
+    const all = Object.values(await health());
+    const healthy = all.filter((s) => s === 'up').length;
+    if (all.length > 0 && healthy === all.length) {
+      ctx.body = { healthy: `${healthy}/${all.length}` };
+    } else {
+      ctx.status = 500;
+      ctx.body = { unhealthy: `${all.length - healthy}/${all.length}` };
+    }
+  });
+  return router;
+}

@@ -1,0 +1,150 @@
+// Test harness for the controller's HTTP API: the real app on an ephemeral port against the shared test Redis,
+// with an in-test Activator whose behaviour each test sets. Used by test/integration/api-*.test.ts.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import openwhisk from 'openwhisk';
+import { createApp } from '../../../controller/app.ts';
+import { identityStore, type IdentityStore } from '../../../controller/auth/identities.ts';
+import { activationStore, type ActivationStore } from '../../../controller/entities/activation-store.ts';
+import type { ActivationRecord } from '../../../controller/entities/activation.ts';
+import type { ActivationPlan, ActivationStarted, Activator } from '../../../controller/entities/activator.ts';
+import { DEFAULT_LIMITS, type SystemLimits } from '../../../controller/entities/limits.ts';
+import { silentLogger } from '../../../controller/middleware/logging.ts';
+import type { InvokerHealth } from '../../../controller/routes/system.ts';
+import { startRedis } from '../../../deploy/local/redis.ts';
+import { testLayout } from '../../../deploy/local/layout.ts';
+import { redisKeys, type RedisKeys } from '../../../shared/redis-keys.ts';
+
+/** An Activator whose answer each test chooses; it remembers every plan it was given. */
+export class ScriptedActivator implements Activator {
+  plans: ActivationPlan[] = [];
+  handler: (plan: ActivationPlan) => Promise<ActivationStarted> = async (plan) => ({
+    activationId: plan.activationId,
+    result: Promise.resolve(undefined),
+  });
+
+  async activate(plan: ActivationPlan): Promise<ActivationStarted> {
+    this.plans.push(plan);
+    return this.handler(plan);
+  }
+
+  /** Completes every activation with a record built from the plan. */
+  completeWith(make: (plan: ActivationPlan) => Partial<ActivationRecord> & Pick<ActivationRecord, 'response'>): void {
+    this.handler = async (plan) => ({ activationId: plan.activationId, result: Promise.resolve(recordFor(plan, make(plan))) });
+  }
+}
+
+export function recordFor(plan: ActivationPlan, fields: Partial<ActivationRecord> & Pick<ActivationRecord, 'response'>): ActivationRecord {
+  const start = Date.now();
+  return {
+    namespace: plan.identity.namespace,
+    name: plan.action.name,
+    subject: plan.identity.subject,
+    activationId: plan.activationId,
+    start,
+    end: start + 5,
+    logs: [],
+    version: plan.action.version,
+    publish: false,
+    annotations: [
+      { key: 'path', value: plan.action.path },
+      { key: 'kind', value: plan.action.kind },
+      { key: 'limits', value: plan.limits },
+    ],
+    ...fields,
+  };
+}
+
+export interface ApiHarness {
+  url: string;
+  redis: Redis;
+  keys: RedisKeys;
+  identities: IdentityStore;
+  activations: ActivationStore;
+  activator: ScriptedActivator;
+  invokers: Record<string, 'up' | 'unhealthy' | 'unresponsive' | 'down'>;
+  /** A fresh namespace with its key and an `openwhisk` client for it. */
+  newNamespace(): Promise<Tenant>;
+  close(): Promise<void>;
+}
+
+export interface Tenant {
+  namespace: string;
+  apiKey: string;
+  auth: string;
+  ow: openwhisk.Client;
+}
+
+export const randomName = (prefix = 'ns'): string => `${prefix}-${randomBytes(6).toString('hex')}`;
+
+export async function startApi(limits: SystemLimits = DEFAULT_LIMITS): Promise<ApiHarness> {
+  const redisUrl = await startRedis(testLayout());
+  const redis = new Redis(redisUrl);
+  const keys = redisKeys();
+  const identities = identityStore(redis, keys);
+  const activations = activationStore(redis, keys);
+  const activator = new ScriptedActivator();
+  const invokers: ApiHarness['invokers'] = {};
+  const invokerHealth: InvokerHealth = async () => ({ ...invokers });
+  const app = createApp({ redis, keys, logger: silentLogger, limits, activator, identities, activations, invokerHealth });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    redis,
+    keys,
+    identities,
+    activations,
+    activator,
+    invokers,
+    async newNamespace() {
+      const namespace = randomName();
+      const apiKey = await identities.createNamespace(namespace);
+      return {
+        namespace,
+        apiKey,
+        auth: `Basic ${Buffer.from(apiKey).toString('base64')}`,
+        ow: openwhisk({ apihost: url, api_key: apiKey }),
+      };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      redis.disconnect();
+    },
+  };
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: any;
+}
+
+/** A raw HTTP request with fetch; `body` objects are sent as JSON. */
+export async function call(
+  url: string,
+  options: { method?: string; auth?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.auth) headers.Authorization = options.auth;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    headers['Content-Type'] ??= 'application/json';
+  }
+  const res = await fetch(url, { method: options.method ?? 'GET', headers, body });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
