@@ -30,7 +30,6 @@ export const apiHost = (layout: StackLayout): string => `http://127.0.0.1:${layo
 export function platformEnv(layout: StackLayout, brokers: string[], redisUrl: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    NODE_OPTIONS: `--no-node-snapshot ${process.env.NODE_OPTIONS ?? ''}`.trim(),
     ISOWHISK_KAFKA_BROKERS: brokers.join(','),
     ISOWHISK_REDIS_URL: redisUrl,
     ISOWHISK_CONTROLLER_PORT: String(layout.controller.port),

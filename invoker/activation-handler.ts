@@ -1,0 +1,156 @@
+// What an invoker does with one ActivationRequest from its topic:
+//   claim the id (at most once) → check the start deadline → load the action → lease a sandbox from the pool
+//   → init (cold) and run → store the record → tell the waiting controller on its completion stream.
+// Whatever fails after the claim, the activation ends with a stored record: an error record when it could not
+// run, and storing is retried through a Redis outage.
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { activationRequestCodec, type ActivationRequest } from '../shared/avro/activation-request.ts';
+import { publishCompletion } from '../shared/completions.ts';
+import type { IncomingMessage } from '../shared/kafka/bounded-consumer.ts';
+import type { RedisKeys } from '../shared/redis-keys.ts';
+import type { ActionDoc } from '../controller/entities/action.ts';
+import type { ActivationRecord } from '../controller/entities/activation.ts';
+import type { ActivationStore } from '../controller/entities/activation-store.ts';
+import type { ActionLoader } from './action-loader.ts';
+import { failureRecord, Messages, outcomeRecord } from './record.ts';
+import type { JsonObject, JsonValue } from './runtime/classify.ts';
+import type { IsolatePool } from './runtime/isolate-pool.ts';
+
+const MB = 1024 * 1024;
+/** Storing a record is retried this long (a Redis restart) before the activation is given up to the controller. */
+const STORE_RETRY_MS = 120_000;
+
+export interface ActivationHandlerOptions {
+  invokerId: number;
+  /** `__OW_API_HOST` for actions. */
+  apiHost: string;
+  redis: Redis;
+  keys: RedisKeys;
+  store: ActivationStore;
+  loader: ActionLoader;
+  pool: IsolatePool;
+  logger: Logger;
+  recordTtlSeconds: number;
+}
+
+export class ActivationHandler {
+  readonly #o: ActivationHandlerOptions;
+
+  constructor(options: ActivationHandlerOptions) {
+    this.#o = options;
+  }
+
+  /** For BoundedConsumer: never rejects for a problem of one activation. */
+  handle = async (message: IncomingMessage): Promise<void> => {
+    let request: ActivationRequest;
+    try {
+      request = activationRequestCodec.decode(message.value, message.headers);
+    } catch (err) {
+      // Without a readable id there is nobody to tell; the controller's timeout records the activation.
+      this.#o.logger.error({ err, offset: message.offset }, 'unreadable activation request skipped');
+      return;
+    }
+    const log = this.#o.logger.child({ activationId: request.activationId, tid: request.transactionId });
+    if (!(await this.#claim(request, log))) return;
+    let record: ActivationRecord;
+    try {
+      record = await this.#execute(request, log);
+    } catch (err) {
+      log.error({ err }, 'activation failed inside the invoker');
+      record = failureRecord(request, undefined, 3, Messages.internal);
+    }
+    await this.#finish(request, record, log);
+  };
+
+  /** At most once per activation id: a re-delivered or re-dispatched request finds the id claimed and is skipped. */
+  async #claim(request: ActivationRequest, log: Logger): Promise<boolean> {
+    const { redis, keys, invokerId } = this.#o;
+    const ttlMs = Math.max(60_000, request.deadline - Date.now() + 3_600_000);
+    const claimed = await redis.set(keys.activationClaim(request.activationId), `invoker${invokerId}`, 'PX', ttlMs, 'NX');
+    if (claimed === null) log.info('activation already claimed; skipped');
+    return claimed !== null;
+  }
+
+  async #execute(request: ActivationRequest, log: Logger): Promise<ActivationRecord> {
+    const expired = () => Date.now() - request.deadline;
+    if (expired() > 0) return failureRecord(request, undefined, 3, Messages.expired(expired()));
+    const action = await this.#o.loader.load(request.action.namespace, request.action.name, request.action.revision);
+    if (!action) return failureRecord(request, undefined, 1, Messages.actionMissing);
+
+    const fqn = `/${request.action.namespace}/${request.action.name}`;
+    const key = { namespace: request.identity.namespace, action: fqn, revision: String(action.revision) };
+    const lease = await this.#o.pool.acquire(key, action.limits.memory);
+    if (expired() > 0) {
+      // Waited in the pool's buffer past the deadline: still not run late.
+      this.#o.pool.release(lease.sandbox, { discard: false });
+      return failureRecord(request, action, 3, Messages.expired(expired()));
+    }
+    let discard = true;
+    try {
+      const { runParams, initEnv } = splitInitArgs(JSON.parse(request.params) as JsonObject, request.initArgs);
+      const outcome = await lease.sandbox.activate({
+        action: { code: action.exec.code, binary: action.exec.binary, ...(action.exec.main ? { main: action.exec.main } : {}) },
+        env: initEnv,
+        params: runParams,
+        owEnv: this.#owEnv(request, action, fqn),
+        timeoutMs: action.limits.timeout,
+        logLimitBytes: action.limits.logs * MB,
+      });
+      discard = outcome.discard;
+      log.debug({ statusCode: outcome.statusCode, warm: lease.warm, ms: outcome.durationMs }, 'activation ran');
+      return outcomeRecord(request, action, outcome);
+    } finally {
+      this.#o.pool.release(lease.sandbox, { discard });
+    }
+  }
+
+  #owEnv(request: ActivationRequest, action: ActionDoc, fqn: string): Record<`__OW_${string}`, string> {
+    return {
+      __OW_API_HOST: this.#o.apiHost,
+      __OW_NAMESPACE: request.identity.namespace,
+      __OW_ACTION_NAME: fqn,
+      __OW_ACTION_VERSION: action.version,
+      __OW_ACTIVATION_ID: request.activationId,
+      __OW_TRANSACTION_ID: request.transactionId,
+      ...(request.apiKey !== null ? { __OW_API_KEY: request.apiKey } : {}),
+    };
+  }
+
+  /** Stores the record and tells the controller, retrying through a Redis outage. */
+  async #finish(request: ActivationRequest, record: ActivationRecord, log: Logger): Promise<void> {
+    const { store, redis, keys, invokerId, recordTtlSeconds } = this.#o;
+    const giveUpAt = Date.now() + STORE_RETRY_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await store.putRecord(record, recordTtlSeconds);
+        await publishCompletion(redis, keys, request.controllerId, {
+          activationId: request.activationId,
+          invokerId,
+          statusCode: record.response.statusCode,
+          ...(request.blocking ? { record: JSON.stringify(record) } : {}),
+        });
+        return;
+      } catch (err) {
+        if (Date.now() > giveUpAt) {
+          log.error({ err }, 'could not store the activation record; the controller will record it as lost');
+          return;
+        }
+        if (attempt === 0) log.warn({ err }, 'storing the activation record failed; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+}
+
+/** Parameters named in `initArgs` go to the action's environment at init, the rest are run arguments. */
+function splitInitArgs(params: JsonObject, initArgs: string[]): { runParams: JsonObject; initEnv: Record<string, JsonValue> } {
+  if (initArgs.length === 0) return { runParams: params, initEnv: {} };
+  const runParams: JsonObject = {};
+  const initEnv: Record<string, JsonValue> = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (initArgs.includes(k)) initEnv[k] = v;
+    else runParams[k] = v;
+  }
+  return { runParams, initEnv };
+}

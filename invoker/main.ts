@@ -1,0 +1,101 @@
+// The invoker process: refuses to start on a vulnerable isolated-vm, connects to Redis and Kafka, consumes its
+// own topic `invoker<ID>` through a bounded run queue, runs activations in the isolate pool, and pings its health
+// every second. SIGINT/SIGTERM: tell the controllers it drains, finish the activations in hand, then exit.
+import { Redis } from 'ioredis';
+import { exitOnConfigError, loadInvokerConfig } from '../shared/config.ts';
+import { BoundedConsumer } from '../shared/kafka/bounded-consumer.ts';
+import { createKafka, createProducer, ensureTopics } from '../shared/kafka/client.ts';
+import { createLogger } from '../shared/logger.ts';
+import { redisKeys } from '../shared/redis-keys.ts';
+import { PARTITIONS, RETENTION_MS, topics as topicNames } from '../shared/topics.ts';
+import { activationStore } from '../controller/entities/activation-store.ts';
+import { ActionLoader } from './action-loader.ts';
+import { ActivationHandler } from './activation-handler.ts';
+import { HealthPinger } from './health/pinger.ts';
+import { IsolatePool } from './runtime/isolate-pool.ts';
+import { assertPatchedIsolatedVm } from './runtime/ivm-version.ts';
+
+const config = exitOnConfigError(() => loadInvokerConfig());
+const name = `invoker${config.invokerId}`;
+const log = createLogger(name, config.logLevel);
+try {
+  assertPatchedIsolatedVm();
+} catch (err) {
+  log.fatal({ err }, 'refusing to start');
+  console.error((err as Error).message);
+  process.exit(1);
+}
+
+const keys = redisKeys();
+const topics = topicNames(config.topicPrefix);
+const redis = new Redis(config.redisUrl);
+redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
+const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log });
+const ownTopic = { topic: topics.invoker(config.invokerId), partitions: PARTITIONS, retentionMs: RETENTION_MS.invoker };
+await ensureTopics(kafka, [...topics.systemTopics(0), ownTopic]);
+
+const pool = new IsolatePool({
+  userMemoryMB: config.userMemoryMB,
+  idleTimeoutMs: config.idleEvictionMs,
+  stemCells: { memoryMB: 256, count: config.stemCells },
+  sandbox: {
+    onCatastrophicError: (message) => {
+      // V8 lost control of an isolate: this process can no longer be trusted with work.
+      log.fatal({ message }, 'isolate catastrophic error; exiting');
+      process.exit(70);
+    },
+  },
+});
+await pool.ready();
+
+const handler = new ActivationHandler({
+  invokerId: config.invokerId,
+  apiHost: config.apiHost,
+  redis,
+  keys,
+  store: activationStore(redis, keys),
+  loader: new ActionLoader(redis, keys),
+  pool,
+  logger: log,
+  recordTtlSeconds: config.activationTtlSeconds,
+});
+const consumer = new BoundedConsumer({
+  kafka,
+  groupId: name,
+  topic: ownTopic.topic,
+  capacity: config.runQueueSize,
+  // A new invoker takes its topic's whole backlog; requests past their deadline are recorded as expired.
+  fromBeginning: true,
+  logger: log,
+  handle: handler.handle,
+});
+await consumer.start();
+
+const producer = await createProducer(kafka);
+const pinger = new HealthPinger(producer, topics.health, config.pingIntervalMs, log, () => {
+  const stats = pool.stats();
+  return {
+    invokerId: config.invokerId,
+    instance: name,
+    userMemoryMB: config.userMemoryMB,
+    freeMemoryMB: Math.max(0, Math.floor(config.userMemoryMB - stats.usedMB)),
+    warmActions: [...new Set(pool.warmKeys().map((k) => k.action.slice(1)))],
+    status: 'up',
+  };
+});
+pinger.start();
+log.info({ topic: ownTopic.topic }, 'invoker ready');
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'draining');
+  await pinger.stop(true);
+  await consumer.stop();
+  await Promise.allSettled([producer.close(), pool.close()]);
+  redis.disconnect();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
