@@ -55,11 +55,14 @@ export function invokeStatus(record: ActivationRecord): number {
   return 502; // application error and action developer error
 }
 
-/** The body of a completed blocking invoke: an array result as is, else the result or the whole record. */
+/**
+ * The body of a completed blocking invoke: an array result as is, else the result or the whole record. The record
+ * goes out with `logs: []`, as OpenWhisk's does (it answers before collecting logs); the stored record has them.
+ */
 export function invokeBody(record: ActivationRecord, resultOnly: boolean): unknown {
   const result = record.response.result;
   if (Array.isArray(result)) return result;
-  return resultOnly ? (result ?? {}) : toExtendedJson(record);
+  return resultOnly ? (result ?? {}) : toExtendedJson({ ...record, logs: [] });
 }
 
 export function actionRoutes(deps: ActionRoutesDeps): Router {

@@ -1,0 +1,489 @@
+// One V8 isolate for one action (isolated-vm): created empty (a stem cell), initialized once with the
+// action's code, then run any number of times, one run at a time. It enforces the action's limits —
+// timeout (isolated-vm's `timeout` for busy code, plus the host's own deadline that disposes the isolate
+// for code that never settles), memory (the isolate's heap limit), logs and result size — and reports every
+// activation as an ActivationOutcome (classify.ts). No Kafka, Redis or pool knowledge here.
+//
+// Security (GHSA-864f-rcv7-6rh4): the guest only ever receives ivm.Callback functions (their arguments are
+// copied) and copied data. Every ivm.Reference (to the guest's init/run/fireTimer/settleHost) stays on the
+// host side, and the guest has no require, process, file system or network of the host.
+import { readFileSync } from 'node:fs';
+import ivm from 'isolated-vm';
+import { ArchiveError, readArchive } from './archive.ts';
+import {
+  classifyInit,
+  classifyRun,
+  DEFAULT_MAX_RESULT_BYTES,
+  DEFAULT_TRUNCATION_BYTES,
+  Messages,
+  type ActivationOutcome,
+  type ClassifiedResponse,
+  type InitEnding,
+  type JsonObject,
+  type JsonValue,
+  type RunEnding,
+} from './classify.ts';
+import { LogCollector, type LogStream } from './logs.ts';
+
+const BOOTSTRAP = readFileSync(new URL('./guest-bootstrap.js', import.meta.url), 'utf8');
+const MiB = 1024 * 1024;
+
+/** `__OW_*` values for process.env (§7.2). `__OW_DEADLINE` is computed by the sandbox for init and for run. */
+export type OwEnv = Readonly<Partial<Record<`__OW_${string}`, string>>>;
+
+/**
+ * A host function offered to actions as an async global (the seam for a future `fetch`): called with the
+ * guest's arguments (copied), its resolved value is copied back. Only answered while an activation runs.
+ */
+export type HostFunction = (args: unknown[]) => Promise<JsonValue>;
+
+export interface SandboxOptions {
+  /** Heap limit of the isolate = the action's memory limit (MB). */
+  memoryMB: number;
+  hostFunctions?: Readonly<Record<string, HostFunction>>;
+  /** Pending timers an action may hold (bounds host memory). Default 10,000. */
+  maxTimers?: number;
+  /** isolated-vm: V8 lost control of an isolate; the process should stop taking work and exit. */
+  onCatastrophicError?: (message: string) => void;
+}
+
+export interface ActionCode {
+  /** JavaScript source, or base64 zip / tar.gz when `binary`. */
+  code: string;
+  /** Entry point; `file.fn` is allowed for archives. Default `main`. */
+  main?: string;
+  binary?: boolean;
+}
+
+export interface InitRequest {
+  action: ActionCode;
+  /** Init-only parameters, delivered as environment variables (stringified as the nodejs runtime does). */
+  env?: Readonly<Record<string, JsonValue>>;
+  owEnv: OwEnv;
+  timeoutMs: number;
+  logLimitBytes: number;
+}
+
+export interface RunRequest {
+  params: JsonObject;
+  owEnv: OwEnv;
+  timeoutMs: number;
+  logLimitBytes: number;
+  /** Namespace payload limits; both default to OpenWhisk's 1 MB. */
+  maxResultBytes?: number;
+  truncationBytes?: number;
+}
+
+/** Init (when the sandbox is still empty) and run as one activation. */
+export interface ActivateRequest extends RunRequest {
+  action: ActionCode;
+  env?: Readonly<Record<string, JsonValue>>;
+}
+
+export type InitOutcome = { ready: true; initTimeMs: number; logs: string[] } | { ready: false; outcome: ActivationOutcome };
+
+export type SandboxState = 'empty' | 'ready' | 'dead';
+
+/** Endings the host itself can cause; members of both InitEnding and RunEnding. */
+type HostEnding = { kind: 'timedOut'; timeoutMs: number } | { kind: 'outOfMemory' } | { kind: 'exited' };
+
+/** What host callbacks see of the open window, whichever kind of ending it collects. */
+interface OpenWindow {
+  readonly logs: LogCollector;
+  readonly timeoutMs: number;
+  readonly deadline: number;
+  readonly done: boolean;
+  finish(ending: HostEnding): void;
+}
+
+/** The span of one init or one run: its logs, its deadline, and the first ending that reaches it. */
+class Window<E> implements OpenWindow {
+  readonly logs: LogCollector;
+  readonly timeoutMs: number;
+  readonly deadline: number;
+  readonly ended: Promise<E | HostEnding>;
+  #resolve: (ending: E | HostEnding) => void = () => {};
+  #done = false;
+
+  constructor(logs: LogCollector, timeoutMs: number) {
+    this.logs = logs;
+    this.timeoutMs = timeoutMs;
+    this.deadline = Date.now() + timeoutMs;
+    this.ended = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  finish(ending: E | HostEnding): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#resolve(ending);
+  }
+}
+
+interface GuestApi {
+  init: ivm.Reference;
+  run: ivm.Reference;
+  fireTimer: ivm.Reference;
+  settleHost: ivm.Reference;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The `__OW_*` strings the guest gets, with `__OW_DEADLINE` = now + timeout for this init or run (§7.2). */
+function guestOwEnv(owEnv: OwEnv, deadline: number): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(owEnv)) if (key.startsWith('__OW_') && typeof value === 'string') env[key] = value;
+  env.__OW_DEADLINE = String(deadline);
+  return env;
+}
+
+/** The nodejs runtime's init env rule: JSON null and falsy scalars → "", other scalars → text, objects → JSON. */
+export function initEnvValue(value: JsonValue): string {
+  if (typeof value !== 'object' || value === null) return value ? String(value) : '';
+  return JSON.stringify(value);
+}
+
+export class ActionSandbox {
+  readonly memoryMB: number;
+  readonly #isolate: ivm.Isolate;
+  readonly #context: ivm.Context;
+  readonly #hostFunctions: Readonly<Record<string, HostFunction>>;
+  readonly #maxTimers: number;
+  #guest: GuestApi | undefined;
+  #state: SandboxState = 'empty';
+  #busy = false;
+  #window: OpenWindow | undefined;
+  readonly #timers = new Map<number, NodeJS.Timeout>();
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  #killedAtDeadline = false;
+
+  private constructor(isolate: ivm.Isolate, context: ivm.Context, options: SandboxOptions) {
+    this.memoryMB = options.memoryMB;
+    this.#isolate = isolate;
+    this.#context = context;
+    this.#hostFunctions = options.hostFunctions ?? {};
+    this.#maxTimers = options.maxTimers ?? 10_000;
+  }
+
+  /** A new empty isolate with the guest runtime installed (a stem cell). */
+  static async create(options: SandboxOptions): Promise<ActionSandbox> {
+    const isolate = new ivm.Isolate({
+      memoryLimit: options.memoryMB,
+      onCatastrophicError:
+        options.onCatastrophicError ?? ((message: string) => console.error(`isolated-vm catastrophic error: ${message}`)),
+    });
+    try {
+      const context = await isolate.createContext();
+      const sandbox = new ActionSandbox(isolate, context, options);
+      await sandbox.#bootstrap();
+      return sandbox;
+    } catch (error) {
+      if (!isolate.isDisposed) isolate.dispose();
+      throw error;
+    }
+  }
+
+  async #bootstrap(): Promise<void> {
+    // Callbacks run on the host when the guest calls them; their arguments arrive as copies.
+    const log = new ivm.Callback((stream: unknown, text: unknown) => this.#onLog(stream, text));
+    const setTimer = new ivm.Callback((id: unknown, ms: unknown) => this.#onSetTimer(id, ms));
+    const clearTimer = new ivm.Callback((id: unknown) => this.#onClearTimer(id));
+    const hostRequest = new ivm.Callback((id: unknown, name: unknown, args: unknown) => this.#onHostRequest(id, name, args));
+    const names = new ivm.ExternalCopy(Object.keys(this.#hostFunctions)).copyInto();
+    const api = await this.#context.evalClosure(BOOTSTRAP, [log, setTimer, clearTimer, hostRequest, names], {
+      filename: 'isowhisk:runtime',
+      result: { reference: true },
+    });
+    const get = (name: string) => api.get(name, { reference: true }) as Promise<ivm.Reference>;
+    this.#guest = { init: await get('init'), run: await get('run'), fireTimer: await get('fireTimer'), settleHost: await get('settleHost') };
+    api.release();
+  }
+
+  get state(): SandboxState {
+    return this.#state === 'dead' || this.#isolate.isDisposed ? 'dead' : this.#state;
+  }
+
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /** Committed heap of the idle isolate (heap + external + malloced), for the pool's accounting. */
+  heapBytes(): number {
+    if (this.state === 'dead') return 0;
+    if (this.#busy) return this.memoryMB * MiB;
+    const h = this.#isolate.getHeapStatisticsSync();
+    return h.total_heap_size + h.externally_allocated_size + h.malloced_memory;
+  }
+
+  /** Frees the isolate now; a run in flight ends as "exited". Idempotent. */
+  dispose(): void {
+    this.#state = 'dead';
+    this.#clearTimers();
+    if (!this.#isolate.isDisposed) this.#isolate.dispose();
+  }
+
+  /** Compiles the action into an empty sandbox. A failed init leaves the sandbox dead. */
+  async init(request: InitRequest): Promise<InitOutcome> {
+    this.#enter('empty');
+    const logs = new LogCollector(request.logLimitBytes);
+    const start = Date.now();
+    try {
+      const failure = classifyInit(await this.#init(request, logs));
+      const end = Date.now();
+      if (failure === null) return { ready: true, initTimeMs: end - start, logs: logs.finish(false) };
+      return { ready: false, outcome: this.#conclude(failure, logs, start, end, end - start) };
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Runs the initialized action once. */
+  async run(request: RunRequest): Promise<ActivationOutcome> {
+    this.#enter('ready');
+    const logs = new LogCollector(request.logLimitBytes);
+    const start = Date.now();
+    try {
+      const response = classifyRun(await this.#run(request, logs), request);
+      return this.#conclude(response, logs, start, Date.now(), undefined);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** One activation: init first when the sandbox is a stem cell (a cold start, with `initTimeMs`), then run. */
+  async activate(request: ActivateRequest): Promise<ActivationOutcome> {
+    const cold = this.state === 'empty';
+    this.#enter(cold ? 'empty' : 'ready');
+    const logs = new LogCollector(request.logLimitBytes);
+    const start = Date.now();
+    try {
+      let initTimeMs: number | undefined;
+      if (cold) {
+        const failure = classifyInit(await this.#init(request, logs));
+        initTimeMs = Date.now() - start;
+        if (failure !== null) return this.#conclude(failure, logs, start, Date.now(), initTimeMs);
+      }
+      const response = classifyRun(await this.#run(request, logs), request);
+      return this.#conclude(response, logs, start, Date.now(), initTimeMs);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #enter(expected: SandboxState): void {
+    if (this.#busy) throw new Error('ActionSandbox runs one activation at a time');
+    const state = this.state;
+    if (state !== expected) {
+      throw new Error(state === 'dead' ? 'ActionSandbox is disposed' : state === 'ready' ? 'ActionSandbox is already initialized' : 'ActionSandbox is not initialized');
+    }
+    this.#busy = true;
+  }
+
+  #conclude(response: ClassifiedResponse, logs: LogCollector, start: number, end: number, initTimeMs: number | undefined): ActivationOutcome {
+    if (response.discard) this.dispose();
+    const timing = { logs: logs.finish(response.statusCode === 2), start, end, durationMs: end - start };
+    return initTimeMs === undefined ? { ...response, ...timing } : { ...response, ...timing, initTimeMs };
+  }
+
+  async #init(request: InitRequest, logs: LogCollector): Promise<InitEnding> {
+    const { code, binary = false } = request.action;
+    const main = request.action.main ?? 'main';
+    if (!code || !main) {
+      this.#state = 'dead';
+      return { kind: 'failed', error: Messages.missingMainOrCode };
+    }
+    let spec: { binary: false; code: string; main: string } | { binary: true; files: Record<string, string>; main: string };
+    if (binary) {
+      try {
+        spec = { binary, main, files: readArchive(code, { maxTotalBytes: this.memoryMB * MiB }) };
+      } catch (error) {
+        // The nodejs runtime's texts; anything unexpected from a corrupt archive reads as its generic one.
+        const text = error instanceof ArchiveError ? error.message : 'There was an error reading the action archive.';
+        logs.write('stderr', `Error during initialization: ${text}`);
+        this.#state = 'dead';
+        return { kind: 'failed', error: Messages.initFailed(text) };
+      }
+    } else {
+      spec = { binary, main, code };
+    }
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(request.env ?? {})) env[key] = initEnvValue(value);
+
+    const window = this.#open<InitEnding>(logs, request.timeoutMs);
+    const owEnv = guestOwEnv(request.owEnv, window.deadline);
+    this.#api()
+      .init.apply(undefined, [spec, env, owEnv, logs.remainingBytes], {
+        timeout: request.timeoutMs,
+        arguments: { copy: true },
+        result: { copy: true },
+      })
+      .then(
+        (reply: unknown) => window.finish(this.#initEnding(reply)),
+        (error: unknown) => window.finish(this.#hostEnding(error, window.timeoutMs)),
+      );
+    const ending = await this.#close(window);
+    this.#state = ending.kind === 'ready' ? 'ready' : 'dead';
+    return ending;
+  }
+
+  async #run(request: RunRequest, logs: LogCollector): Promise<RunEnding> {
+    const window = this.#open<RunEnding>(logs, request.timeoutMs);
+    const owEnv = guestOwEnv(request.owEnv, window.deadline);
+    const limits = {
+      maxResultBytes: request.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES,
+      truncationBytes: request.truncationBytes ?? DEFAULT_TRUNCATION_BYTES,
+    };
+    this.#api()
+      .run.apply(undefined, [request.params, owEnv, logs.remainingBytes, limits], {
+        timeout: request.timeoutMs,
+        arguments: { copy: true },
+        result: { promise: true, copy: true },
+      })
+      .then(
+        (reply: unknown) => window.finish(this.#runEnding(reply)),
+        (error: unknown) => window.finish(this.#hostEnding(error, window.timeoutMs)),
+      );
+    return this.#close(window);
+  }
+
+  #api(): GuestApi {
+    if (this.#guest === undefined) throw new Error('ActionSandbox is not bootstrapped');
+    return this.#guest;
+  }
+
+  #open<E extends InitEnding | RunEnding>(logs: LogCollector, timeoutMs: number): Window<E> {
+    const window = new Window<E>(logs, timeoutMs);
+    this.#window = window;
+    // isolated-vm's `timeout` stops busy code; this deadline also ends code that waits forever.
+    this.#deadlineTimer = setTimeout(() => {
+      if (window.done) return;
+      window.finish({ kind: 'timedOut', timeoutMs });
+      this.#killedAtDeadline = true;
+      this.dispose();
+    }, timeoutMs);
+    return window;
+  }
+
+  async #close<E>(window: Window<E>): Promise<E | HostEnding> {
+    const ending = await window.ended;
+    clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = undefined;
+    this.#window = undefined;
+    this.#clearTimers();
+    return ending;
+  }
+
+  /** Maps a rejected apply to how the activation ended. */
+  #hostEnding(error: unknown, timeoutMs: number): HostEnding {
+    const message = errorMessage(error);
+    if (this.#killedAtDeadline || message === 'Script execution timed out.') return { kind: 'timedOut', timeoutMs };
+    if (/memory limit/i.test(message)) return { kind: 'outOfMemory' };
+    return { kind: 'exited' };
+  }
+
+  /** Reads the guest's init reply; anything malformed counts as a crashed runtime. */
+  #initEnding(reply: unknown): InitEnding {
+    if (!isRecord(reply)) return { kind: 'exited' };
+    if (reply.ok === true) return { kind: 'ready' };
+    if (reply.outOfMemory === true) return { kind: 'outOfMemory' };
+    if (typeof reply.error === 'string') return { kind: 'failed', error: reply.error };
+    return { kind: 'exited' };
+  }
+
+  /** Reads the guest's run reply (guest-side shapes of RunEnding); anything malformed counts as a crash. */
+  #runEnding(reply: unknown): RunEnding {
+    if (!isRecord(reply)) return { kind: 'exited' };
+    switch (reply.kind) {
+      case 'returned':
+      case 'rejected':
+        if (typeof reply.json !== 'string') return { kind: 'exited' };
+        return typeof reply.bytes === 'number' ? { kind: reply.kind, json: reply.json, bytes: reply.bytes } : { kind: reply.kind, json: reply.json };
+      case 'threw':
+        return typeof reply.text === 'string' ? { kind: 'threw', text: reply.text } : { kind: 'exited' };
+      case 'notObject':
+      case 'unserializable':
+      case 'outOfMemory':
+        return { kind: reply.kind };
+      default:
+        return { kind: 'exited' };
+    }
+  }
+
+  // --- host callbacks (called synchronously from guest code) ---
+
+  #onLog(stream: unknown, text: unknown): number {
+    const window = this.#window;
+    if (window === undefined || (stream !== 'stdout' && stream !== 'stderr') || typeof text !== 'string') return 0;
+    return window.logs.write(stream as LogStream, text);
+  }
+
+  #onSetTimer(id: unknown, ms: unknown): void {
+    const window = this.#window;
+    if (window === undefined || typeof id !== 'number' || typeof ms !== 'number') return;
+    const existing = this.#timers.get(id);
+    if (existing !== undefined) clearTimeout(existing);
+    else if (this.#timers.size >= this.#maxTimers) throw new Error(`Too many pending timers (limit ${this.#maxTimers}).`);
+    this.#timers.set(
+      id,
+      setTimeout(() => this.#fireTimer(id, window), Math.min(Math.max(ms, 1), 2_147_483_647)),
+    );
+  }
+
+  #onClearTimer(id: unknown): void {
+    if (typeof id !== 'number') return;
+    clearTimeout(this.#timers.get(id));
+    this.#timers.delete(id);
+  }
+
+  #fireTimer(id: number, window: OpenWindow): void {
+    this.#timers.delete(id);
+    if (this.#window !== window || window.done) return;
+    const remaining = window.deadline - Date.now();
+    if (remaining <= 0) return; // the deadline timer ends this window
+    this.#api()
+      .fireTimer.apply(undefined, [id], { timeout: remaining })
+      .then(
+        (result: unknown) => {
+          // An uncaught exception in a timer callback kills a Node process; the action "exited".
+          if (result === 'crashed') window.finish({ kind: 'exited' });
+        },
+        (error: unknown) => window.finish(this.#hostEnding(error, window.timeoutMs)),
+      );
+  }
+
+  #onHostRequest(id: unknown, name: unknown, args: unknown): void {
+    const window = this.#window;
+    if (window === undefined || typeof id !== 'number') return;
+    const fn = typeof name === 'string' && Object.hasOwn(this.#hostFunctions, name) ? this.#hostFunctions[name] : undefined;
+    const settle = (ok: boolean, value: unknown) => {
+      if (this.#window !== window || window.done) return;
+      this.#api()
+        .settleHost.apply(undefined, [id, ok, value], { arguments: { copy: true }, timeout: Math.max(1, window.deadline - Date.now()) })
+        .catch((error: unknown) => window.finish(this.#hostEnding(error, window.timeoutMs)));
+    };
+    if (fn === undefined) {
+      queueMicrotask(() => settle(false, `${String(name)} is not available`));
+      return;
+    }
+    fn(Array.isArray(args) ? args : []).then(
+      (value) => settle(true, value),
+      (error: unknown) => settle(false, errorMessage(error)),
+    );
+  }
+
+  #clearTimers(): void {
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+  }
+}
