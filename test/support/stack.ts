@@ -3,7 +3,16 @@
 import { testLayout } from '../../deploy/local/layout.ts';
 import type { StackInfo } from '../../deploy/local/stack.ts';
 
-export const TEST_LAYOUT = testLayout();
+/**
+ * `ISOWHISK_TEST_STACK=<name>:<port offset>` gives a developer's run a stack of its own (e.g. `cli:300` runs in
+ * .run/cli with every port moved by 300), so parallel runs during development do not share processes.
+ */
+function chosenLayout() {
+  const [name, offset] = (process.env.ISOWHISK_TEST_STACK ?? 'test:0').split(':');
+  return testLayout(name || 'test', Number(offset ?? 0));
+}
+
+export const TEST_LAYOUT = chosenLayout();
 
 let redis: Promise<string> | undefined;
 let kafka: Promise<string[]> | undefined;
