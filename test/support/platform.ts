@@ -1,0 +1,74 @@
+// Helpers for end-to-end suites: a fresh namespace on the shared test platform, an `openwhisk` client for it,
+// and a bounded wait for an activation's record.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import openwhisk from 'openwhisk';
+import { createNamespace } from '../../controller/auth/identities.ts';
+import { waitFor } from '../../deploy/local/daemon.ts';
+import { redisKeys } from '../../shared/redis-keys.ts';
+import { testPlatform } from './stack.ts';
+
+export type Client = ReturnType<typeof openwhisk>;
+
+export interface TestNamespace {
+  name: string;
+  apiKey: string;
+  apiHost: string;
+  ow: Client;
+}
+
+/** A namespace of its own for one suite or test, so tests never see each other's entities. */
+export async function freshNamespace(prefix = 'ns'): Promise<TestNamespace> {
+  const platform = await testPlatform();
+  const name = `${prefix}-${randomBytes(4).toString('hex')}`;
+  const redis = new Redis(platform.redisUrl);
+  try {
+    const apiKey = await createNamespace(redis, redisKeys(), name);
+    return { name, apiKey, apiHost: platform.apiHost, ow: openwhisk({ apihost: platform.apiHost, api_key: apiKey }) };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** The activation's record once the invoker has stored it (records appear after the result for non-blocking calls). */
+export async function waitForRecord(ow: Client, activationId: string, timeoutMs = 30_000): Promise<Activation> {
+  return waitFor(
+    `activation ${activationId}`,
+    async () => {
+      try {
+        return (await ow.activations.get({ name: activationId })) as unknown as Activation;
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+        throw err;
+      }
+    },
+    timeoutMs,
+    50,
+  );
+}
+
+/** The extended activation record as the API returns it. */
+export interface Activation {
+  activationId: string;
+  namespace: string;
+  name: string;
+  start: number;
+  end: number;
+  duration: number;
+  logs: string[];
+  response: { result: unknown; success: boolean; status: string; size?: number };
+  annotations: Array<{ key: string; value: unknown }>;
+}
+
+export function annotation(record: Activation, key: string): unknown {
+  return record.annotations.find((a) => a.key === key)?.value;
+}
+
+/** Raw HTTP to the API with a namespace's key, for what the client library hides (status codes, headers). */
+export async function api(ns: TestNamespace, method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${ns.apiHost}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Basic ${Buffer.from(ns.apiKey).toString('base64')}`, 'content-type': 'application/json', ...headers },
+    ...(body !== undefined ? { body } : {}),
+  });
+}
