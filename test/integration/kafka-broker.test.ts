@@ -8,7 +8,7 @@ import kafkajs from 'kafkajs';
 import type { Admin, Consumer, IHeaders, Kafka as KafkaClient, KafkaMessage, Producer } from 'kafkajs';
 import { waitFor } from '../../deploy/local/daemon.ts';
 import { kafkaPid, startKafka } from '../../deploy/local/kafka.ts';
-import { testLayout } from '../../deploy/local/layout.ts';
+import { TEST_LAYOUT } from '../support/stack.ts';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
 
@@ -32,7 +32,7 @@ const header = (headers: IHeaders, name: string): string | undefined => {
 };
 
 describe('local Kafka broker', function () {
-  const layout = testLayout();
+  const layout = TEST_LAYOUT;
   let brokers: string[];
   let kafka: KafkaClient;
   let admin: Admin;
