@@ -8,6 +8,7 @@ import kafkajs from 'kafkajs';
 import type { Admin, Consumer, IHeaders, Kafka as KafkaClient, KafkaMessage, Producer } from 'kafkajs';
 import { waitFor } from '../../deploy/local/daemon.ts';
 import { kafkaPid, startKafka } from '../../deploy/local/kafka.ts';
+import { testLayout } from '../../deploy/local/layout.ts';
 import { TEST_LAYOUT } from '../support/stack.ts';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
