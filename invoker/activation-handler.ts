@@ -13,6 +13,7 @@ import type { ActionDoc } from '../controller/entities/action.ts';
 import type { ActivationRecord } from '../controller/entities/activation.ts';
 import type { ActivationStore } from '../controller/entities/activation-store.ts';
 import type { ActionLoader } from './action-loader.ts';
+import type { EventSink } from './events.ts';
 import { failureRecord, Messages, outcomeRecord } from './record.ts';
 import type { JsonObject, JsonValue } from './runtime/classify.ts';
 import type { IsolatePool } from './runtime/isolate-pool.ts';
@@ -32,6 +33,8 @@ export interface ActivationHandlerOptions {
   pool: IsolatePool;
   logger: Logger;
   recordTtlSeconds: number;
+  /** Told of every stored record (user events), when enabled. */
+  events?: EventSink;
 }
 
 export class ActivationHandler {
@@ -130,6 +133,7 @@ export class ActivationHandler {
           statusCode: record.response.statusCode,
           ...(request.blocking ? { record: JSON.stringify(record) } : {}),
         });
+        this.#o.events?.(request, record);
         return;
       } catch (err) {
         if (Date.now() > giveUpAt) {

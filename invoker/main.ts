@@ -11,6 +11,7 @@ import { PARTITIONS, RETENTION_MS, topics as topicNames } from '../shared/topics
 import { activationStore } from '../controller/entities/activation-store.ts';
 import { ActionLoader } from './action-loader.ts';
 import { ActivationHandler } from './activation-handler.ts';
+import { kafkaEventSink } from './events.ts';
 import { HealthPinger } from './health/pinger.ts';
 import { IsolatePool } from './runtime/isolate-pool.ts';
 import { assertPatchedIsolatedVm } from './runtime/ivm-version.ts';
@@ -48,6 +49,7 @@ const pool = new IsolatePool({
 });
 await pool.ready();
 
+const producer = await createProducer(kafka);
 const handler = new ActivationHandler({
   invokerId: config.invokerId,
   apiHost: config.apiHost,
@@ -58,6 +60,7 @@ const handler = new ActivationHandler({
   pool,
   logger: log,
   recordTtlSeconds: config.activationTtlSeconds,
+  ...(config.userEvents ? { events: kafkaEventSink(producer, topics.events, name, log) } : {}),
 });
 const consumer = new BoundedConsumer({
   kafka,
@@ -71,7 +74,6 @@ const consumer = new BoundedConsumer({
 });
 await consumer.start();
 
-const producer = await createProducer(kafka);
 const pinger = new HealthPinger(producer, topics.health, config.pingIntervalMs, log, () => {
   const stats = pool.stats();
   return {

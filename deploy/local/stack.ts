@@ -43,11 +43,14 @@ export async function startInfrastructure(layout: StackLayout): Promise<{ redisU
   return { redisUrl, kafkaBrokers };
 }
 
-/** Starts everything that is not running yet and waits until the controller sees a healthy invoker. */
-export async function startStack(layout: StackLayout): Promise<StackInfo> {
+/**
+ * Starts everything that is not running yet and waits until the controller sees a healthy invoker.
+ * `extraEnv` adds configuration (shared/config.ts) for the controller and invoker this call starts.
+ */
+export async function startStack(layout: StackLayout, extraEnv: NodeJS.ProcessEnv = {}): Promise<StackInfo> {
   const { redisUrl, kafkaBrokers } = await startInfrastructure(layout);
   const guestKey = await withRedis(redisUrl, (redis) => ensureGuest(redis, redisKeys(), guestKeyOf(layout)));
-  const env = platformEnv(layout, kafkaBrokers, redisUrl);
+  const env = { ...platformEnv(layout, kafkaBrokers, redisUrl), ...extraEnv };
   const host = apiHost(layout);
 
   startNodeDaemon(controllerDaemon(layout), 'controller/main.ts', env);

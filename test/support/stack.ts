@@ -32,6 +32,7 @@ export function testKafka(): Promise<string[]> {
 
 /** The whole test platform: Redis, Kafka, a controller and an invoker. */
 export function testPlatform(): Promise<StackInfo> {
-  platform ??= import('../../deploy/local/stack.ts').then((m) => m.startStack(TEST_LAYOUT));
+  // User events on, so their suite can read them; everything else runs with the defaults users get.
+  platform ??= import('../../deploy/local/stack.ts').then((m) => m.startStack(TEST_LAYOUT, { ISOWHISK_USER_EVENTS: 'true' }));
   return platform;
 }
