@@ -2,6 +2,7 @@
 // record in Redis → completion → HTTP answer, with OpenWhisk's statuses, shapes and texts (spec §1.2, §3.4, §7).
 import assert from 'node:assert/strict';
 import { annotation, api, freshNamespace, waitForRecord, type Activation, type TestNamespace } from '../support/platform.ts';
+import { makeZip } from '../unit/invoker/helpers.ts';
 
 const HELLO = `function main(params) {
   console.log('hello', params.name);
@@ -169,6 +170,19 @@ describe('activation path (controller → Kafka → invoker → Redis)', functio
       assert.equal(status, 502);
       assert.equal(body.response.status, 'application error');
       assert.match(String((body.response.result as { error: string }).error), /^The action produced a response that exceeded the allowed length: \d+ > 1048576 bytes\./);
+    });
+
+    it('runs a zip of CommonJS files from package.json main, as a base64 binary action', async () => {
+      const zip = makeZip({
+        'package.json': JSON.stringify({ name: 'shout', main: 'lib/index.js' }),
+        'lib/index.js': 'const { shout } = require("./shout"); exports.main = (p) => ({ text: shout(p.text) });',
+        'lib/shout.js': 'exports.shout = (s) => s.toUpperCase() + "!";',
+      });
+      const put = await api(ns, 'PUT', '/namespaces/_/actions/shout', JSON.stringify({ exec: { kind: 'nodejs:default', code: zip.toString('base64') } }));
+      assert.equal(put.status, 200);
+      assert.equal(((await put.json()) as { exec: { binary: boolean } }).exec.binary, true);
+      const result = await ns.ow.actions.invoke({ name: 'shout', params: { text: 'hi' }, blocking: true, result: true });
+      assert.deepEqual(result, { text: 'HI!' });
     });
 
     it('calls the entry point named by exec.main', async () => {

@@ -1,6 +1,7 @@
 // The local platform's own lifecycle, on a stack of its own (.run/stack, ports +400) so the shared test stack is
 // untouched: start is idempotent, stop leaves nothing running, and a stopped stack starts again cleanly.
 import assert from 'node:assert/strict';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { testLayout } from '../../deploy/local/layout.ts';
 import { runningProcesses, startStack, stopStack } from '../../deploy/local/stack.ts';
 
@@ -14,6 +15,12 @@ describe('local stack lifecycle', function () {
     const first = await startStack(layout);
     const pids = runningProcesses(layout);
     assert.ok(Object.values(pids).every((pid) => pid !== undefined), `not all running: ${JSON.stringify(pids)}`);
+    for (const name of ['controller0', 'invoker0'] as const) {
+      const pid = pids[name]!;
+      // The platform's processes run on this Node (24+) with the flag isolated-vm needs.
+      assert.equal(readlinkSync(`/proc/${pid}/exe`), readlinkSync('/proc/self/exe'), `${name} runs another node`);
+      assert.ok(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('--no-node-snapshot'), `${name} lacks --no-node-snapshot`);
+    }
     const api = (await (await fetch(`${first.apiHost}/api/v1`)).json()) as { api_version: string };
     assert.equal(api.api_version, '1.0.0');
 

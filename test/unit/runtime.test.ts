@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { assertPatchedIsolatedVm, installedIsolatedVmVersion } from '../../invoker/runtime/ivm-version.ts';
 
 describe('runtime', () => {
   it('runs on Node.js 24 or newer', () => {
@@ -9,5 +10,9 @@ describe('runtime', () => {
   it('runs with --no-node-snapshot, which isolated-vm requires', () => {
     const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
     assert.ok(flags.includes('--no-node-snapshot'), `flags were: ${flags.join(' ')}`);
+  });
+
+  it('has an isolated-vm without the guest-to-host escape (GHSA-864f-rcv7-6rh4)', () => {
+    assert.doesNotThrow(() => assertPatchedIsolatedVm(), `installed: ${installedIsolatedVmVersion()}`);
   });
 });

@@ -1,0 +1,380 @@
+// A platform of its own for fault-injection suites: Redis, Kafka, one controller and one invoker in .run/faults
+// (every port moved by 100), each started here so the processes get short timeouts through their environment, and
+// each of them can be stopped, killed and started again on its own while the tests watch what users see.
+//
+// The controller and invoker are started the way deploy/local/stack.ts starts them (same daemon names and run
+// folders, so `stopStack(FAULTS_LAYOUT)` and `runningProcesses(FAULTS_LAYOUT)` see them). stack.ts does not export
+// its `startNodeDaemon` / daemon specs, so they are rebuilt here from the exported `startDaemon`.
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import openwhisk from 'openwhisk';
+import { createNamespace } from '../../controller/auth/identities.ts';
+import { isAlive, logFile, logTail, runningPid, startDaemon, stopDaemon, waitFor } from '../../deploy/local/daemon.ts';
+import { startKafka, stopKafka } from '../../deploy/local/kafka.ts';
+import { PROJECT_ROOT, testLayout, type StackLayout } from '../../deploy/local/layout.ts';
+import { startRedis, stopRedis } from '../../deploy/local/redis.ts';
+import { apiHost, platformEnv, stopStack } from '../../deploy/local/stack.ts';
+import { redisKeys, type RedisKeys } from '../../shared/redis-keys.ts';
+
+export type Client = ReturnType<typeof openwhisk>;
+
+/** The fault suites' stack: .run/faults, every port +100, so it never meets the shared test stack or `npm start`'s. */
+export const FAULTS_LAYOUT = testLayout('faults', 100);
+
+/**
+ * Short timeouts, so a fault shows its outcome within seconds: an activation not started 3 s after it was accepted
+ * is past its start deadline (recorded as expired by an invoker, or as lost by the controller after
+ * 3 s + action timeout + the controller's 5 s margin), and an invoker whose pings stop for 3 s is offline.
+ */
+export const FAULT_ENV: Readonly<Record<string, string>> = {
+  ISOWHISK_COMPLETION_GRACE_MS: '3000',
+  ISOWHISK_INVOKER_OFFLINE_AFTER_MS: '3000',
+};
+
+/** The controller's margin past deadline + action timeout before it forces a record (controller/main.ts). */
+export const CONTROLLER_COMPLETION_MARGIN_MS = 5_000;
+
+export type ProcessName = 'controller0' | 'invoker0';
+
+export interface TestNamespace {
+  name: string;
+  apiKey: string;
+  uuid: string;
+  apiHost: string;
+  ow: Client;
+}
+
+/** The extended activation record as the API returns it. */
+export interface Activation {
+  activationId: string;
+  namespace: string;
+  name: string;
+  subject: string;
+  start: number;
+  end: number;
+  duration: number;
+  logs: string[];
+  response: { result: unknown; success: boolean; status: string; size?: number };
+  annotations: Array<{ key: string; value: unknown }>;
+}
+
+export function annotation(record: Activation, key: string): unknown {
+  return record.annotations.find((a) => a.key === key)?.value;
+}
+
+const PROCESS_READY_TIMEOUT_MS = 60_000;
+
+export class FaultStack {
+  readonly layout: StackLayout;
+  readonly apiHost: string;
+  readonly keys: RedisKeys = redisKeys();
+  readonly #env: Readonly<Record<string, string>>;
+  #redisUrl: string | undefined;
+  #kafkaBrokers: string[] | undefined;
+
+  constructor(layout: StackLayout = FAULTS_LAYOUT, env: Readonly<Record<string, string>> = FAULT_ENV) {
+    this.layout = layout;
+    this.apiHost = apiHost(layout);
+    this.#env = env;
+  }
+
+  get redisUrl(): string {
+    if (this.#redisUrl === undefined) throw new Error('the fault stack is not started');
+    return this.#redisUrl;
+  }
+
+  get kafkaBrokers(): string[] {
+    if (this.#kafkaBrokers === undefined) throw new Error('the fault stack is not started');
+    return this.#kafkaBrokers;
+  }
+
+  /**
+   * Starts everything from scratch: whatever an earlier run left behind in this layout is stopped and its run
+   * folder removed (Kafka topics, Redis data, logs), so every run begins from the same state.
+   */
+  async start(): Promise<void> {
+    await stopStack(this.layout);
+    rmSync(this.layout.runDir, { recursive: true, force: true });
+    await this.startInfrastructure();
+    await this.startController();
+    await this.startInvoker();
+  }
+
+  /** Stops every process of this layout (safe to call when some or none run). */
+  async stop(): Promise<string[]> {
+    return stopStack(this.layout);
+  }
+
+  async startInfrastructure(): Promise<void> {
+    const [url, brokers] = await Promise.all([startRedis(this.layout), startKafka(this.layout)]);
+    this.#redisUrl = url;
+    this.#kafkaBrokers = brokers;
+  }
+
+  startKafka(): Promise<string[]> {
+    return startKafka(this.layout);
+  }
+
+  stopKafka(): Promise<boolean> {
+    return stopKafka(this.layout);
+  }
+
+  startRedis(): Promise<string> {
+    return startRedis(this.layout);
+  }
+
+  stopRedis(): Promise<boolean> {
+    return stopRedis(this.layout);
+  }
+
+  /** The environment of the controller and invoker: the stack's own plus the short fault timeouts. */
+  env(): NodeJS.ProcessEnv {
+    return { ...platformEnv(this.layout, this.kafkaBrokers, this.redisUrl), ...this.#env };
+  }
+
+  spec(name: ProcessName): { name: ProcessName; runDir: string } {
+    return { name, runDir: join(this.layout.runDir, name) };
+  }
+
+  pid(name: ProcessName): number | undefined {
+    return runningPid(this.spec(name));
+  }
+
+  /** Starts the controller and waits until it answers /ping. */
+  async startController(): Promise<void> {
+    this.#startNode('controller0', 'controller/main.ts', this.env());
+    await this.#waitForProcess('controller0', async () => (await httpOk(`${this.apiHost}/ping`)) || undefined);
+  }
+
+  stopController(): Promise<boolean> {
+    return stopDaemon(this.spec('controller0'));
+  }
+
+  /**
+   * Starts the invoker and waits until this new process says it is ready and the controller lists it as up;
+   * resolves with how long that took (ms). A process that exits while starting fails with its log's tail.
+   */
+  async startInvoker(timeoutMs = PROCESS_READY_TIMEOUT_MS): Promise<number> {
+    const started = Date.now();
+    const mark = this.logMark('invoker0');
+    this.#startNode('invoker0', 'invoker/main.ts', { ...this.env(), ISOWHISK_INVOKER_ID: '0' });
+    await this.#waitForProcess(
+      'invoker0',
+      async () => {
+        if (!/"msg":"invoker ready"/.test(this.logSince('invoker0', mark))) return undefined;
+        return (await this.invokerStates())['invoker0'] === 'up' || undefined;
+      },
+      timeoutMs,
+    );
+    return Date.now() - started;
+  }
+
+  /** A clean stop (SIGTERM): the invoker tells the controllers it drains, finishes its work and leaves. */
+  stopInvoker(): Promise<boolean> {
+    return stopDaemon(this.spec('invoker0'));
+  }
+
+  /** kill -9: no draining ping, no clean group leave, work in hand is lost. Resolves once the process is gone. */
+  async kill(name: ProcessName): Promise<number> {
+    const pid = this.pid(name);
+    if (pid === undefined) throw new Error(`${name} is not running`);
+    process.kill(pid, 'SIGKILL');
+    await waitFor(`${name} (pid ${pid}) to die`, async () => (isAlive(pid) ? undefined : true), 10_000, 20);
+    runningPid(this.spec(name)); // removes the stale pid file
+    return pid;
+  }
+
+  /** `GET /invokers`: `{"invoker0": "up" | "down"}`. */
+  async invokerStates(): Promise<Record<string, string>> {
+    const res = await fetch(`${this.apiHost}/invokers`);
+    return (await res.json()) as Record<string, string>;
+  }
+
+  /** Waits until the controller lists invoker0 with `state`; resolves with how long that took (ms). */
+  async waitForInvokerState(state: 'up' | 'down', timeoutMs: number): Promise<number> {
+    const started = Date.now();
+    await waitFor(`the controller to list invoker0 as ${state}`, async () => ((await this.invokerStates())['invoker0'] === state ? true : undefined), timeoutMs, 50);
+    return Date.now() - started;
+  }
+
+  /** The current end of a process's log, to read only what it writes after this point. */
+  logMark(name: ProcessName): number {
+    const file = logFile(this.spec(name));
+    return existsSync(file) ? statSync(file).size : 0;
+  }
+
+  /** What a process logged since `mark`. */
+  logSince(name: ProcessName, mark: number): string {
+    const file = logFile(this.spec(name));
+    if (!existsSync(file)) return '';
+    const size = statSync(file).size;
+    if (size <= mark) return '';
+    const buffer = Buffer.alloc(size - mark);
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, buffer, 0, buffer.length, mark);
+    } finally {
+      closeSync(fd);
+    }
+    return buffer.toString('utf8');
+  }
+
+  logTail(name: ProcessName, lines = 30): string {
+    return logTail(this.spec(name), lines);
+  }
+
+  /** A short-lived Redis connection (robust across Redis restarts: nothing is kept between calls). */
+  async withRedis<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
+    const redis = new Redis(this.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    redis.on('error', () => {});
+    await redis.connect();
+    try {
+      return await fn(redis);
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  /** A namespace of its own, with an `openwhisk` client for it. */
+  async namespace(prefix = 'faults'): Promise<TestNamespace> {
+    const name = `${prefix}-${randomBytes(4).toString('hex')}`;
+    const apiKey = await this.withRedis((redis) => createNamespace(redis, this.keys, name));
+    return {
+      name,
+      apiKey,
+      uuid: apiKey.split(':')[0] ?? '',
+      apiHost: this.apiHost,
+      ow: openwhisk({ apihost: this.apiHost, api_key: apiKey }),
+    };
+  }
+
+  #startNode(name: ProcessName, entry: string, env: NodeJS.ProcessEnv): number {
+    return startDaemon({
+      ...this.spec(name),
+      command: process.execPath,
+      args: ['--no-node-snapshot', join(PROJECT_ROOT, entry)],
+      env,
+      cwd: PROJECT_ROOT,
+    });
+  }
+
+  async #waitForProcess(name: ProcessName, ready: () => Promise<true | undefined>, timeoutMs = PROCESS_READY_TIMEOUT_MS): Promise<void> {
+    let outcome: 'ready' | 'exited';
+    try {
+      outcome = await waitFor(name, async () => (this.pid(name) === undefined ? 'exited' : (await ready()) ? 'ready' : undefined), timeoutMs);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n--- ${name} log ---\n${this.logTail(name)}`);
+    }
+    if (outcome === 'exited') throw new Error(`${name} exited while starting\n--- ${name} log ---\n${this.logTail(name)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// HTTP against the API
+
+export interface ApiAnswer {
+  status: number;
+  /** The parsed JSON body, or the raw text when it is not JSON. */
+  body: unknown;
+  /** `x-openwhisk-activation-id`: set only when the controller accepted the activation. */
+  activationId: string | undefined;
+  ms: number;
+}
+
+/** Raw HTTP to the API with a namespace's key; never throws for an HTTP status (only for a transport failure). */
+export async function api(
+  ns: TestNamespace,
+  method: string,
+  path: string,
+  body?: string,
+  options: { headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<ApiAnswer> {
+  const started = Date.now();
+  const res = await fetch(`${ns.apiHost}/api/v1${path}`, {
+    method,
+    headers: { authorization: basicAuth(ns.apiKey), 'content-type': 'application/json', ...options.headers },
+    signal: AbortSignal.timeout(options.timeoutMs ?? 90_000),
+    ...(body !== undefined ? { body } : {}),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: res.status, body: parsed, activationId: res.headers.get('x-openwhisk-activation-id') ?? undefined, ms: Date.now() - started };
+}
+
+export const basicAuth = (apiKey: string): string => `Basic ${Buffer.from(apiKey).toString('base64')}`;
+
+/** POST .../actions/<name>?<query> with `params` as the body. */
+export function invoke(ns: TestNamespace, name: string, params: unknown = {}, query = 'blocking=true', timeoutMs?: number): Promise<ApiAnswer> {
+  return api(ns, 'POST', `/namespaces/_/actions/${name}?${query}`, JSON.stringify(params), timeoutMs !== undefined ? { timeoutMs } : {});
+}
+
+/** Creates (or replaces) a nodejs action. */
+export async function createAction(ns: TestNamespace, name: string, code: string, limits?: Record<string, number>): Promise<void> {
+  const body = { exec: { kind: 'nodejs:default', code }, ...(limits ? { limits } : {}) };
+  const res = await api(ns, 'PUT', `/namespaces/_/actions/${name}?overwrite=true`, JSON.stringify(body));
+  if (res.status !== 200) throw new Error(`creating action ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** The record, or undefined while there is none (404). */
+export async function getRecord(ns: TestNamespace, activationId: string): Promise<Activation | undefined> {
+  const res = await api(ns, 'GET', `/namespaces/_/activations/${activationId}`, undefined, { timeoutMs: 10_000 });
+  if (res.status === 404) return undefined;
+  if (res.status !== 200) throw new Error(`GET activation ${activationId}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as Activation;
+}
+
+/** Waits for the activation's record through the API. */
+export function waitForRecord(ns: TestNamespace, activationId: string, timeoutMs: number): Promise<Activation> {
+  return waitFor(`the record of activation ${activationId}`, () => getRecord(ns, activationId), timeoutMs, 100);
+}
+
+/** Number of the namespace's activation records (`GET .../activations?count=true`). */
+export async function countActivations(ns: TestNamespace): Promise<number> {
+  const res = await api(ns, 'GET', '/namespaces/_/activations?count=true');
+  if (res.status !== 200) throw new Error(`counting activations: ${res.status} ${JSON.stringify(res.body)}`);
+  return (res.body as { activations: number }).activations;
+}
+
+export interface Retried<T> {
+  value: T;
+  /** From the first attempt to the successful one. */
+  ms: number;
+  attempts: number;
+}
+
+/**
+ * Calls `attempt` until it returns a value (not undefined) or `timeoutMs` pass; a throw counts as a failed
+ * attempt. The failure names the last outcome, for the report.
+ */
+export async function retryUntil<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 250): Promise<Retried<T>> {
+  const started = Date.now();
+  let attempts = 0;
+  let last = 'no attempt';
+  for (;;) {
+    attempts++;
+    try {
+      const value = await attempt();
+      if (value !== undefined) return { value, ms: Date.now() - started, attempts };
+      last = 'no value';
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    if (Date.now() - started >= timeoutMs) throw new Error(`${what}: no success within ${timeoutMs} ms after ${attempts} attempts (last: ${last})`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}
