@@ -12,7 +12,7 @@ import type { RedisKeys } from '../shared/redis-keys.ts';
 import { MethodNotAllowedError, NotFoundError } from '../shared/errors.ts';
 import { identityStore, type IdentityStore } from './auth/identities.ts';
 import { actionService } from './entities/actions.ts';
-import { activationStore, type ActivationStore } from './entities/activation-store.ts';
+import { activationStore, type ActivationStore } from '../shared/activation-store.ts';
 import type { Activator } from './entities/activator.ts';
 import type { SystemLimits } from './entities/limits.ts';
 import { authenticate } from './middleware/auth.ts';

@@ -12,7 +12,7 @@ import { KafkaActivator } from './activator/kafka-activator.ts';
 import { createApp } from './app.ts';
 import { InvokerRegistry } from './balancer/invoker-registry.ts';
 import { ShardingBalancer } from './balancer/sharding-balancer.ts';
-import { activationStore } from './entities/activation-store.ts';
+import { activationStore } from '../shared/activation-store.ts';
 import { DEFAULT_LIMITS } from './entities/limits.ts';
 import { HealthWatcher } from './health/health-watcher.ts';
 

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { activationEventCodec, type ActivationEvent } from '../shared/avro/activation-event.ts';
 import type { ActivationRequest } from '../shared/avro/activation-request.ts';
 import type { MessageProducer } from '../shared/kafka/client.ts';
-import type { ActivationRecord } from '../controller/entities/activation.ts';
+import type { ActivationRecord } from '../shared/activation-record.ts';
 
 const numberAnnotation = (record: ActivationRecord, key: string): number => {
   const value = record.annotations.find((a) => a.key === key)?.value;

@@ -8,7 +8,7 @@ import { createKafka, createProducer, ensureTopics } from '../shared/kafka/clien
 import { createLogger } from '../shared/logger.ts';
 import { redisKeys } from '../shared/redis-keys.ts';
 import { PARTITIONS, RETENTION_MS, topics as topicNames } from '../shared/topics.ts';
-import { activationStore } from '../controller/entities/activation-store.ts';
+import { activationStore } from '../shared/activation-store.ts';
 import { ActionLoader } from './action-loader.ts';
 import { ActivationHandler } from './activation-handler.ts';
 import { kafkaEventSink } from './events.ts';

@@ -3,7 +3,7 @@
 // identity's; `path` names the action's owner; `initTime` appears on cold starts only.
 import type { ActivationRequest } from '../shared/avro/activation-request.ts';
 import type { ActionDoc } from '../controller/entities/action.ts';
-import type { ActivationRecord } from '../controller/entities/activation.ts';
+import type { ActivationRecord } from '../shared/activation-record.ts';
 import type { ActivationOutcome } from './runtime/classify.ts';
 
 export const Messages = {

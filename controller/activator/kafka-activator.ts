@@ -11,8 +11,8 @@ import { TooLargeError } from '../../shared/errors.ts';
 import type { MessageProducer } from '../../shared/kafka/client.ts';
 import type { Topics } from '../../shared/topics.ts';
 import type { ShardingBalancer } from '../balancer/sharding-balancer.ts';
-import type { ActivationRecord } from '../entities/activation.ts';
-import type { ActivationStore } from '../entities/activation-store.ts';
+import type { ActivationRecord } from '../../shared/activation-record.ts';
+import type { ActivationStore } from '../../shared/activation-store.ts';
 import type { ActivationPlan, ActivationStarted, Activator } from '../entities/activator.ts';
 import { forcedErrorRecord } from './forced-record.ts';
 

@@ -2,7 +2,7 @@
 // The invoke route builds an `ActivationPlan` and hands it to `Activator.activate`; everything after that —
 // choosing an invoker, publishing, waiting for the completion, writing a record when none arrives — is the
 // activator's job.
-import type { ActivationRecord } from './activation.ts';
+import type { ActivationRecord } from '../../shared/activation-record.ts';
 import type { ActionLimits } from './limits.ts';
 
 /** W3C trace context of the request that caused the activation (empty until tracing is wired in). */

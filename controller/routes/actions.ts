@@ -4,7 +4,7 @@ import type { Context, Middleware } from 'koa';
 import { Router } from '@koa/router';
 import { actionJson, actionSummary } from '../entities/action.ts';
 import type { ActionService, ActionRef } from '../entities/actions.ts';
-import { type ActivationRecord, STATUS_SUCCESS, STATUS_WHISK_ERROR, toExtendedJson } from '../entities/activation.ts';
+import { type ActivationRecord, STATUS_SUCCESS, STATUS_WHISK_ERROR, toExtendedJson } from '../../shared/activation-record.ts';
 import type { Activator, TraceContext } from '../entities/activator.ts';
 import { planActivation } from '../entities/invocation.ts';
 import type { SystemLimits } from '../entities/limits.ts';

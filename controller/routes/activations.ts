@@ -2,8 +2,8 @@
 import type { Context, Middleware } from 'koa';
 import { Router } from '@koa/router';
 import { BadRequestError, NotFoundError } from '../../shared/errors.ts';
-import { type ActivationRecord, activationSummary, extendedResponse, toExtendedJson } from '../entities/activation.ts';
-import type { ActivationStore } from '../entities/activation-store.ts';
+import { type ActivationRecord, activationSummary, extendedResponse, toExtendedJson } from '../../shared/activation-record.ts';
+import type { ActivationStore } from '../../shared/activation-store.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
 import { namespaceOf } from '../middleware/state.ts';
 import { booleanParam, epochParam, listParams, nameFilterParam } from './query.ts';

@@ -2,7 +2,7 @@
 // client and raw HTTP.
 import assert from 'node:assert/strict';
 import { newActivationId } from '../../shared/ids.ts';
-import type { ActivationRecord } from '../../controller/entities/activation.ts';
+import type { ActivationRecord } from '../../shared/activation-record.ts';
 import { type ApiHarness, type Tenant, call, startApi } from '../unit/controller/api-harness.ts';
 
 function record(t: Tenant, fields: Partial<ActivationRecord> = {}): ActivationRecord {

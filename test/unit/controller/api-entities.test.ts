@@ -2,7 +2,7 @@
 // merge rules, the activation record's API form, key hashing and error mapping.
 import assert from 'node:assert/strict';
 import { amendAnnotations, isBinaryCode, makeAction, readActionPut, updateAction, type ActionDoc } from '../../../controller/entities/action.ts';
-import { activationFilterName, activationSummary, toExtendedJson, type ActivationRecord } from '../../../controller/entities/activation.ts';
+import { activationFilterName, activationSummary, toExtendedJson, type ActivationRecord } from '../../../shared/activation-record.ts';
 import {
   DEFAULT_LIMITS,
   checkActionLimits,

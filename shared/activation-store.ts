@@ -10,8 +10,8 @@
 // trimmed on that put; ids whose record already expired are dropped when a read meets them. Retention is meant to
 // be one configured value (OpenWhisk's default is 7 days).
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from '../../shared/redis-keys.ts';
-import { type ActivationRecord, activationFilterName } from './activation.ts';
+import type { RedisKeys } from './redis-keys.ts';
+import { type ActivationRecord, activationFilterName } from './activation-record.ts';
 
 export const DEFAULT_ACTIVATION_TTL_SECONDS = 7 * 24 * 3600;
 

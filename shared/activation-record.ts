@@ -1,7 +1,12 @@
 // The activation record (`E/WhiskActivation.scala`, `E/ActivationResult.scala`, spec §3.4). It is stored (and
 // carried on the bus) in OpenWhisk's STORED form, with `response.statusCode`; the API shows the EXTENDED form,
 // where `statusCode` is replaced by `success` and `status`. `toExtendedJson` is the one place that converts.
-import type { Parameter } from './parameters.ts';
+
+/** A `{key, value}` pair, as OpenWhisk writes annotations. */
+export interface Annotation {
+  key: string;
+  value: unknown;
+}
 
 export type ActivationStatusCode = 0 | 1 | 2 | 3;
 
@@ -45,7 +50,7 @@ export interface ActivationRecord {
   version: string;
   publish: boolean;
   /** `path`, `kind`, `limits`, `timeout`, `waitTime`, `initTime`, `causedBy`, `binding`, ... */
-  annotations: Parameter[];
+  annotations: Annotation[];
   duration?: number;
 }
 
