@@ -66,24 +66,21 @@ const identity = {
   ],
 };
 
-/** Version 1: the first release. */
-const v1: AvroSchema = {
-  type: 'record',
-  name: 'ActivationRequest',
-  namespace: 'isowhisk',
-  fields: [
-    { name: 'activationId', type: 'string' },
-    { name: 'transactionId', type: 'string' },
-    { name: 'action', type: actionRef },
-    { name: 'identity', type: identity },
-    { name: 'apiKey', type: nullableString, default: null },
-    { name: 'params', type: 'string' },
-    { name: 'blocking', type: 'boolean' },
-    { name: 'controllerId', type: 'int' },
-    { name: 'deadline', type: 'long' },
-    { name: 'cause', type: nullableString, default: null },
-  ],
-};
+/** Fields of version 1, the first release. */
+const v1Fields = [
+  { name: 'activationId', type: 'string' },
+  { name: 'transactionId', type: 'string' },
+  { name: 'action', type: actionRef },
+  { name: 'identity', type: identity },
+  { name: 'apiKey', type: nullableString, default: null },
+  { name: 'params', type: 'string' },
+  { name: 'blocking', type: 'boolean' },
+  { name: 'controllerId', type: 'int' },
+  { name: 'deadline', type: 'long' },
+  { name: 'cause', type: nullableString, default: null },
+];
+
+const v1: AvroSchema = { type: 'record', name: 'ActivationRequest', namespace: 'isowhisk', fields: v1Fields };
 
 /** Version 2: adds `initArgs` and `receivedAt`. */
 const v2: AvroSchema = {
@@ -91,16 +88,7 @@ const v2: AvroSchema = {
   name: 'ActivationRequest',
   namespace: 'isowhisk',
   fields: [
-    { name: 'activationId', type: 'string' },
-    { name: 'transactionId', type: 'string' },
-    { name: 'action', type: actionRef },
-    { name: 'identity', type: identity },
-    { name: 'apiKey', type: nullableString, default: null },
-    { name: 'params', type: 'string' },
-    { name: 'blocking', type: 'boolean' },
-    { name: 'controllerId', type: 'int' },
-    { name: 'deadline', type: 'long' },
-    { name: 'cause', type: nullableString, default: null },
+    ...v1Fields,
     { name: 'initArgs', type: { type: 'array', items: 'string' }, default: [] },
     { name: 'receivedAt', type: 'long', default: 0 },
   ],

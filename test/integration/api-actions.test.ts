@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { ActionDoc } from '../../controller/entities/action.ts';
 import { entityStore } from '../../controller/entities/entity-store.ts';
-import { type ApiHarness, type Tenant, call, startApi } from '../unit/controller/api-harness.ts';
+import { type ApiHarness, type Tenant, call, startApi } from '../support/api-harness.ts';
 
 const CODE = 'function main(params) { return { greeting: `hello ${params.name}` }; }';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { newActivationId } from '../../shared/ids.ts';
 import type { ActivationRecord } from '../../shared/activation-record.ts';
-import { type ApiHarness, type Tenant, call, startApi } from '../unit/controller/api-harness.ts';
+import { type ApiHarness, type Tenant, call, startApi } from '../support/api-harness.ts';
 
 function record(t: Tenant, fields: Partial<ActivationRecord> = {}): ActivationRecord {
   const start = fields.start ?? Date.now();

@@ -2,7 +2,7 @@
 // error body, namespaces and limits, and the unauthenticated platform routes.
 import assert from 'node:assert/strict';
 import openwhisk from 'openwhisk';
-import { type ApiHarness, type Tenant, call, randomName, startApi } from '../unit/controller/api-harness.ts';
+import { type ApiHarness, type Tenant, call, randomName, startApi } from '../support/api-harness.ts';
 import { OPENWHISK_GUEST_KEY, ensureGuest, identityStore } from '../../controller/auth/identities.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
 

@@ -2,7 +2,7 @@
 // outcome maps to status and body. The real activator (Kafka, invokers) is tested elsewhere.
 import assert from 'node:assert/strict';
 import { NoInvokerError, ThrottledError, TooLargeError } from '../../shared/errors.ts';
-import { type ApiHarness, type Tenant, call, recordFor, startApi } from '../unit/controller/api-harness.ts';
+import { type ApiHarness, type Tenant, call, recordFor, startApi } from '../support/api-harness.ts';
 
 const CODE = 'function main(p) { return p; }';
 

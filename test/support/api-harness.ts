@@ -5,17 +5,16 @@ import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import openwhisk from 'openwhisk';
-import { createApp } from '../../../controller/app.ts';
-import { identityStore, type IdentityStore } from '../../../controller/auth/identities.ts';
-import { activationStore, type ActivationStore } from '../../../shared/activation-store.ts';
-import type { ActivationRecord } from '../../../shared/activation-record.ts';
-import type { ActivationPlan, ActivationStarted, Activator } from '../../../controller/entities/activator.ts';
-import { DEFAULT_LIMITS, type SystemLimits } from '../../../controller/entities/limits.ts';
-import { silentLogger } from '../../../controller/middleware/logging.ts';
-import type { InvokerHealth } from '../../../controller/routes/system.ts';
-import { startRedis } from '../../../deploy/local/redis.ts';
-import { testLayout } from '../../../deploy/local/layout.ts';
-import { redisKeys, type RedisKeys } from '../../../shared/redis-keys.ts';
+import { createApp } from '../../controller/app.ts';
+import { identityStore, type IdentityStore } from '../../controller/auth/identities.ts';
+import { activationStore, type ActivationStore } from '../../shared/activation-store.ts';
+import type { ActivationRecord } from '../../shared/activation-record.ts';
+import type { ActivationPlan, ActivationStarted, Activator } from '../../controller/entities/activator.ts';
+import { DEFAULT_LIMITS, type SystemLimits } from '../../controller/entities/limits.ts';
+import { silentLogger } from '../../controller/middleware/logging.ts';
+import type { InvokerHealth } from '../../controller/routes/system.ts';
+import { testRedis } from './stack.ts';
+import { redisKeys, type RedisKeys } from '../../shared/redis-keys.ts';
 
 /** An Activator whose answer each test chooses; it remembers every plan it was given. */
 export class ScriptedActivator implements Activator {
@@ -80,7 +79,7 @@ export interface Tenant {
 export const randomName = (prefix = 'ns'): string => `${prefix}-${randomBytes(6).toString('hex')}`;
 
 export async function startApi(limits: SystemLimits = DEFAULT_LIMITS): Promise<ApiHarness> {
-  const redisUrl = await startRedis(testLayout());
+  const redisUrl = await testRedis();
   const redis = new Redis(redisUrl);
   const keys = redisKeys();
   const identities = identityStore(redis, keys);
