@@ -1,6 +1,6 @@
 // The controller's HTTP application: OpenWhisk's REST API v1 and the platform routes, as a Koa app built from
 // small middleware. Reading order of a request:
-//   request id → logging → errors → CORS (+ OPTIONS) → platform routes (/ping, /, /api/v1, /invokers)
+//   trace span → request id → logging → errors → CORS (+ OPTIONS) → platform routes (/ping, /, /api/v1, /invokers)
 //   → auth (Basic) → no HEAD → namespaces, actions, activations routers → 404/405 (in the error middleware)
 // Everything the app needs comes in through AppDeps, so tests can run it against a real Redis with a fake
 // activator, and main can wire the real one.
@@ -20,6 +20,7 @@ import { cors } from './middleware/cors.ts';
 import { errorHandler } from './middleware/errors.ts';
 import { type Logger, requestLogger } from './middleware/logging.ts';
 import { requestId } from './middleware/request-id.ts';
+import { httpServerSpan } from './middleware/tracing.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { activationRoutes } from './routes/activations.ts';
 import { namespaceRoutes } from './routes/namespaces.ts';
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = false;
   app.silent = true; // errors are logged by the error middleware
+  app.use(httpServerSpan());
   app.use(requestId());
   app.use(requestLogger(deps.logger));
   app.use(errorHandler(deps.logger));

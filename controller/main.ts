@@ -8,6 +8,7 @@ import { createKafka, createProducer, ensureTopics } from '../shared/kafka/clien
 import { createLogger } from '../shared/logger.ts';
 import { redisKeys } from '../shared/redis-keys.ts';
 import { topics as topicNames } from '../shared/topics.ts';
+import { startTracing } from '../shared/tracing.ts';
 import { KafkaActivator } from './activator/kafka-activator.ts';
 import { createApp } from './app.ts';
 import { InvokerRegistry } from './balancer/invoker-registry.ts';
@@ -21,6 +22,7 @@ const COMPLETION_MARGIN_MS = 5_000;
 
 const config = exitOnConfigError(() => loadControllerConfig());
 const log = createLogger(`controller${config.controllerId}`, config.logLevel);
+const tracing = startTracing('isowhisk-controller', `controller${config.controllerId}`);
 const keys = redisKeys();
 const topics = topicNames(config.topicPrefix);
 
@@ -72,6 +74,7 @@ async function shutdown(signal: string): Promise<void> {
   activator.close();
   await Promise.allSettled([health.stop(), producer.close(), completions.stop()]);
   redis.disconnect();
+  await tracing.shutdown().catch(() => {});
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

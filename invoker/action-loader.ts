@@ -4,6 +4,7 @@
 // with the latest revision.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../shared/redis-keys.ts';
+import { redisSpan } from '../shared/tracing.ts';
 import type { ActionDoc } from '../controller/entities/action.ts';
 
 export class ActionLoader {
@@ -28,7 +29,7 @@ export class ActionLoader {
       this.#cache.set(cacheKey, cached);
       return cached;
     }
-    const json = await this.#redis.get(this.#keys.entity(namespace, 'actions', path));
+    const json = await redisSpan('GET', () => this.#redis.get(this.#keys.entity(namespace, 'actions', path)));
     if (json === null) return undefined;
     const doc = JSON.parse(json) as ActionDoc;
     this.#cache.set(`${namespace}/${path}@${doc.revision}`, doc);

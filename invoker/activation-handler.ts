@@ -9,13 +9,14 @@ import { activationRequestCodec, type ActivationRequest } from '../shared/avro/a
 import { publishCompletion } from '../shared/completions.ts';
 import type { IncomingMessage } from '../shared/kafka/bounded-consumer.ts';
 import type { RedisKeys } from '../shared/redis-keys.ts';
+import { activeTraceId, extractContext, inSpan, redisSpan, SpanKind, SpanStatusCode, tracer } from '../shared/tracing.ts';
 import type { ActionDoc } from '../controller/entities/action.ts';
 import type { ActivationRecord } from '../shared/activation-record.ts';
 import type { ActivationStore } from '../shared/activation-store.ts';
 import type { ActionLoader } from './action-loader.ts';
 import type { EventSink } from './events.ts';
 import { failureRecord, Messages, outcomeRecord } from './record.ts';
-import type { JsonObject, JsonValue } from './runtime/classify.ts';
+import type { ActivationOutcome, JsonObject, JsonValue } from './runtime/classify.ts';
 import type { IsolatePool } from './runtime/isolate-pool.ts';
 
 const MB = 1024 * 1024;
@@ -55,22 +56,37 @@ export class ActivationHandler {
       return;
     }
     const log = this.#o.logger.child({ activationId: request.activationId, tid: request.transactionId });
-    if (!(await this.#claim(request, log))) return;
-    let record: ActivationRecord;
-    try {
-      record = await this.#execute(request, log);
-    } catch (err) {
-      log.error({ err }, 'activation failed inside the invoker');
-      record = failureRecord(request, undefined, 3, Messages.internal);
-    }
-    await this.#finish(request, record, log);
+    // The process span continues the trace of the controller's send span, whose context the headers carry.
+    const attributes = {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.operation.name': 'process',
+      'messaging.destination.name': message.topic,
+      'messaging.message.id': request.activationId,
+      'messaging.consumer.group.name': `invoker${this.#o.invokerId}`,
+      'faas.invocation_id': request.activationId,
+    };
+    const parent = extractContext(message.headers);
+    await inSpan(`process ${message.topic}`, { kind: SpanKind.CONSUMER, attributes, parent }, async () => {
+      if (!(await this.#claim(request, log))) return;
+      let record: ActivationRecord;
+      try {
+        record = await this.#execute(request, log);
+      } catch (err) {
+        log.error({ err }, 'activation failed inside the invoker');
+        record = failureRecord(request, undefined, 3, Messages.internal);
+      }
+      const traceId = activeTraceId();
+      if (traceId) record.annotations.push({ key: 'traceId', value: traceId });
+      await this.#finish(request, record, log);
+    });
   };
 
   /** At most once per activation id: a re-delivered or re-dispatched request finds the id claimed and is skipped. */
   async #claim(request: ActivationRequest, log: Logger): Promise<boolean> {
     const { redis, keys, invokerId } = this.#o;
     const ttlMs = Math.max(60_000, request.deadline - Date.now() + 3_600_000);
-    const claimed = await redis.set(keys.activationClaim(request.activationId), `invoker${invokerId}`, 'PX', ttlMs, 'NX');
+    const claimed = await redisSpan('SET', () => redis.set(keys.activationClaim(request.activationId), `invoker${invokerId}`, 'PX', ttlMs, 'NX'));
     if (claimed === null) log.info('activation already claimed; skipped');
     return claimed !== null;
   }
@@ -101,6 +117,7 @@ export class ActivationHandler {
         logLimitBytes: action.limits.logs * MB,
       });
       discard = outcome.discard;
+      recordRuntimeSpans(request, fqn, outcome);
       log.debug({ statusCode: outcome.statusCode, warm: lease.warm, ms: outcome.durationMs }, 'activation ran');
       return outcomeRecord(request, action, outcome);
     } finally {
@@ -126,13 +143,13 @@ export class ActivationHandler {
     const giveUpAt = Date.now() + STORE_RETRY_MS;
     for (let attempt = 0; ; attempt++) {
       try {
-        await store.putRecord(record, recordTtlSeconds);
-        await publishCompletion(redis, keys, request.controllerId, {
+        await redisSpan('MULTI', () => store.putRecord(record, recordTtlSeconds));
+        await redisSpan('XADD', () => publishCompletion(redis, keys, request.controllerId, {
           activationId: request.activationId,
           invokerId,
           statusCode: record.response.statusCode,
           ...(request.blocking ? { record: JSON.stringify(record) } : {}),
-        });
+        }));
         this.#o.events?.(request, record);
         return;
       } catch (err) {
@@ -146,6 +163,36 @@ export class ActivationHandler {
     }
   }
 }
+
+/**
+ * The `init` (cold starts only) and `run` spans of an activation, from the sandbox's own timings: the sandbox runs
+ * init and run as one call, so the spans are written afterwards with their real start and end times.
+ */
+function recordRuntimeSpans(request: ActivationRequest, fqn: string, outcome: ActivationOutcome): void {
+  const cold = outcome.initTimeMs !== undefined;
+  const attributes = {
+    'faas.invocation_id': request.activationId,
+    'faas.name': fqn,
+    'faas.coldstart': cold,
+    'isowhisk.activation.status_code': outcome.statusCode,
+    'isowhisk.activation.log_lines': outcome.logs.length,
+  };
+  const failed = outcome.statusCode !== 0 ? { code: SpanStatusCode.ERROR, message: errorText(outcome.result) } : undefined;
+  const runStart = outcome.start + (outcome.initTimeMs ?? 0);
+  if (cold) {
+    const init = tracer().startSpan('init', { attributes, startTime: outcome.start });
+    init.end(runStart);
+  }
+  const run = tracer().startSpan('run', { attributes, startTime: runStart });
+  if (failed) run.setStatus(failed);
+  if (outcome.timedOut) run.setAttribute('isowhisk.activation.timed_out', true);
+  run.end(outcome.end);
+}
+
+const errorText = (result: unknown): string => {
+  const error = (result as { error?: unknown }).error;
+  return typeof error === 'string' ? error : JSON.stringify(error);
+};
 
 /** Parameters named in `initArgs` go to the action's environment at init, the rest are run arguments. */
 function splitInitArgs(params: JsonObject, initArgs: string[]): { runParams: JsonObject; initEnv: Record<string, JsonValue> } {

@@ -8,6 +8,7 @@ import { createKafka, createProducer, ensureTopics } from '../shared/kafka/clien
 import { createLogger } from '../shared/logger.ts';
 import { redisKeys } from '../shared/redis-keys.ts';
 import { PARTITIONS, RETENTION_MS, topics as topicNames } from '../shared/topics.ts';
+import { startTracing } from '../shared/tracing.ts';
 import { activationStore } from '../shared/activation-store.ts';
 import { ActionLoader } from './action-loader.ts';
 import { ActivationHandler } from './activation-handler.ts';
@@ -19,6 +20,7 @@ import { assertPatchedIsolatedVm } from './runtime/ivm-version.ts';
 const config = exitOnConfigError(() => loadInvokerConfig());
 const name = `invoker${config.invokerId}`;
 const log = createLogger(name, config.logLevel);
+const tracing = startTracing('isowhisk-invoker', name);
 try {
   assertPatchedIsolatedVm();
 } catch (err) {
@@ -97,6 +99,7 @@ async function shutdown(signal: string): Promise<void> {
   await consumer.stop();
   await Promise.allSettled([producer.close(), pool.close()]);
   redis.disconnect();
+  await tracing.shutdown().catch(() => {});
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

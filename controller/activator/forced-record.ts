@@ -5,7 +5,7 @@ import type { ActivationPlan } from '../entities/activator.ts';
 
 export const LOST_ACTIVATION_MESSAGE = 'The activation was not completed by any invoker in time; it was lost and did not run to completion.';
 
-export function forcedErrorRecord(plan: ActivationPlan, now: number): ActivationRecord {
+export function forcedErrorRecord(plan: ActivationPlan, now: number, traceId?: string): ActivationRecord {
   return {
     namespace: plan.identity.namespace,
     name: plan.action.name,
@@ -24,6 +24,7 @@ export function forcedErrorRecord(plan: ActivationPlan, now: number): Activation
       { key: 'kind', value: plan.action.kind },
       { key: 'limits', value: { concurrency: plan.limits.concurrency, logs: plan.limits.logs, memory: plan.limits.memory, timeout: plan.limits.timeout } },
       { key: 'timeout', value: false },
+      ...(traceId ? [{ key: 'traceId', value: traceId }] : []),
     ],
   };
 }

@@ -10,6 +10,7 @@ import type { Completion } from '../../shared/completions.ts';
 import { TooLargeError } from '../../shared/errors.ts';
 import type { MessageProducer } from '../../shared/kafka/client.ts';
 import type { Topics } from '../../shared/topics.ts';
+import { activeTraceId, inSpan, SpanKind, traceHeaders } from '../../shared/tracing.ts';
 import type { ShardingBalancer } from '../balancer/sharding-balancer.ts';
 import type { ActivationRecord } from '../../shared/activation-record.ts';
 import type { ActivationStore } from '../../shared/activation-store.ts';
@@ -35,6 +36,8 @@ interface Pending {
   invokerId: number;
   settle: (record: ActivationRecord | undefined) => void;
   timers: NodeJS.Timeout[];
+  /** The trace the activation belongs to, for the record the controller may have to write itself. */
+  traceId: string | undefined;
 }
 
 export class KafkaActivator implements Activator {
@@ -69,14 +72,25 @@ export class KafkaActivator implements Activator {
       receivedAt: plan.receivedAt,
     };
     const { value, headers } = activationRequestCodec.encode(request);
-    const traceHeaders = Object.fromEntries(Object.entries(plan.trace).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    const topic = topics.invoker(placement.invokerId);
 
     let settle!: (record: ActivationRecord | undefined) => void;
     const completed = new Promise<ActivationRecord | undefined>((resolve) => (settle = resolve));
-    const pending: Pending = { plan, invokerId: placement.invokerId, settle, timers: [] };
+    const pending: Pending = { plan, invokerId: placement.invokerId, settle, timers: [], traceId: activeTraceId() };
     this.#pending.set(plan.activationId, pending);
     try {
-      await producer.send(topics.invoker(placement.invokerId), [{ key: plan.activationId, value, headers: { ...headers, ...traceHeaders } }]);
+      // The invoker's process span is this span's child: its context travels in the message's headers.
+      const attributes = {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.operation.name': 'send',
+        'messaging.destination.name': topic,
+        'messaging.message.id': plan.activationId,
+        'faas.invocation_id': plan.activationId,
+      };
+      await inSpan(`send ${topic}`, { kind: SpanKind.PRODUCER, attributes }, () =>
+        producer.send(topic, [{ key: plan.activationId, value, headers: { ...headers, ...traceHeaders() } }]),
+      );
     } catch (err) {
       this.#forget(plan.activationId);
       if ((err as { type?: string }).type === 'MESSAGE_TOO_LARGE') throw new TooLargeError();
@@ -122,7 +136,7 @@ export class KafkaActivator implements Activator {
       // The invoker may have stored its record and only the completion message was lost.
       const stored = await store.getRecord(activationId);
       if (stored) return pending.settle(stored);
-      const record = forcedErrorRecord(pending.plan, Date.now());
+      const record = forcedErrorRecord(pending.plan, Date.now(), pending.traceId);
       await store.putRecord(record, recordTtlSeconds);
       logger.warn({ activationId, invoker: pending.invokerId }, 'no completion in time; stored a whisk internal error record');
       pending.settle(record);

@@ -5,12 +5,6 @@
 import type { ActivationRecord } from '../../shared/activation-record.ts';
 import type { ActionLimits } from './limits.ts';
 
-/** W3C trace context of the request that caused the activation (empty until tracing is wired in). */
-export interface TraceContext {
-  traceparent?: string;
-  tracestate?: string;
-}
-
 /** Everything an invoker needs to run one activation. */
 export interface ActivationPlan {
   activationId: string;
@@ -53,7 +47,6 @@ export interface ActivationPlan {
   waitMs: number;
   /** Parent activation (sequences, conductors). */
   cause?: string;
-  trace: TraceContext;
 }
 
 export interface ActivationStarted {

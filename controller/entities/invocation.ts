@@ -4,7 +4,7 @@ import { BadRequestError } from '../../shared/errors.ts';
 import { newActivationId } from '../../shared/ids.ts';
 import type { Identity } from '../auth/identity.ts';
 import { type ActionDoc, FINAL_ANNOTATION, PROVIDE_API_KEY_ANNOTATION } from './action.ts';
-import type { ActivationPlan, TraceContext } from './activator.ts';
+import type { ActivationPlan } from './activator.ts';
 import { type ActionRef, actionFqn } from './actions.ts';
 import { getParameter, isTruthy, parametersObject } from './parameters.ts';
 
@@ -18,7 +18,6 @@ export interface InvokeRequest {
   waitMs: number;
   transactionId: string;
   receivedAt: number;
-  trace: TraceContext;
   cause?: string;
 }
 
@@ -58,7 +57,6 @@ export function planActivation(req: InvokeRequest): ActivationPlan {
     identity: { subject: identity.subject, namespace: identity.namespace, uuid: identity.uuid },
     blocking: req.blocking,
     waitMs: req.waitMs,
-    trace: req.trace,
   };
   if (ref.pkg !== undefined) plan.action.package = ref.pkg;
   if (action.exec.main !== undefined) plan.action.main = action.exec.main;

@@ -5,7 +5,7 @@ import { Router } from '@koa/router';
 import { actionJson, actionSummary } from '../entities/action.ts';
 import type { ActionService, ActionRef } from '../entities/actions.ts';
 import { type ActivationRecord, STATUS_SUCCESS, STATUS_WHISK_ERROR, toExtendedJson } from '../../shared/activation-record.ts';
-import type { Activator, TraceContext } from '../entities/activator.ts';
+import type { Activator } from '../entities/activator.ts';
 import { planActivation } from '../entities/invocation.ts';
 import type { SystemLimits } from '../entities/limits.ts';
 import { checkEntityName } from '../entities/names.ts';
@@ -106,9 +106,6 @@ export function actionRoutes(deps: ActionRoutesDeps): Router {
       const payload = await readInvokePayload(ctx, limits);
       const action = await actions.get(ref(ctx));
       const state = requestState(ctx);
-      const trace: TraceContext = {};
-      if (ctx.get('traceparent')) trace.traceparent = ctx.get('traceparent');
-      if (ctx.get('tracestate')) trace.tracestate = ctx.get('tracestate');
       const plan = planActivation({
         identity: identityOf(ctx),
         ref: ref(ctx),
@@ -118,7 +115,6 @@ export function actionRoutes(deps: ActionRoutesDeps): Router {
         waitMs,
         transactionId: state.transactionId,
         receivedAt: state.receivedAt,
-        trace,
       });
       const started = await activator.activate(plan);
       ctx.set(ACTIVATION_ID_HEADER, started.activationId);

@@ -1,0 +1,38 @@
+// The HTTP server span of every request (semantic conventions for HTTP servers), parented on an incoming W3C
+// `traceparent` so a caller's trace continues through the platform. The span is named by the Koa route once the
+// router has matched one (`POST /api/v1/namespaces/:namespace/actions/:name`), else by the method alone.
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Middleware } from 'koa';
+import { extractContext, tracer } from '../../shared/tracing.ts';
+
+export function httpServerSpan(): Middleware {
+  return async (ctx, next) => {
+    const parent = extractContext(ctx.headers);
+    const span = tracer().startSpan(
+      ctx.method,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': ctx.method,
+          'url.path': ctx.path,
+          'url.scheme': ctx.protocol,
+          'server.port': ctx.socket.localPort ?? 0,
+          'user_agent.original': ctx.get('user-agent'),
+        },
+      },
+      parent,
+    );
+    try {
+      await context.with(trace.setSpan(parent, span), next);
+    } finally {
+      const route = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
+      if (typeof route === 'string') {
+        span.updateName(`${ctx.method} ${route}`);
+        span.setAttribute('http.route', route);
+      }
+      span.setAttribute('http.response.status_code', ctx.status);
+      if (ctx.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+  };
+}

@@ -1,0 +1,93 @@
+// OpenTelemetry for the controller and the invoker: the NodeSDK with an OTLP/HTTP exporter behind a batch
+// processor, configured by the standard variables (OTEL_EXPORTER_OTLP_ENDPOINT / _TRACES_ENDPOINT, OTEL_TRACES_SAMPLER
+// and _ARG, OTEL_BSP_*, OTEL_SDK_DISABLED), plus small helpers for the spans the platform makes by hand.
+//
+// Spans are made by hand rather than by auto-instrumentation: the processes are ES modules run with type stripping,
+// where require hooks see nothing, and the spans that matter (Kafka hops, isolate init/run) need our own attributes.
+// Export is asynchronous and batched, so a slow or absent backend never delays an activation.
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { createRequire } from 'node:module';
+
+export { SpanKind, SpanStatusCode };
+export type { Span };
+
+const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+const DEFAULT_ENDPOINT = 'http://127.0.0.1:4318';
+
+export interface Tracing {
+  /** Flushes buffered spans (bounded by the exporter's timeout) and stops the SDK. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts tracing for one process. `service` is `isowhisk-controller` or `isowhisk-invoker`; `instance` names the
+ * process (`controller0`). With OTEL_SDK_DISABLED=true nothing is started and every span is a no-op.
+ */
+export function startTracing(service: string, instance: string, env: NodeJS.ProcessEnv = process.env): Tracing {
+  if (env.OTEL_SDK_DISABLED === 'true') return { shutdown: async () => {} };
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT ?? DEFAULT_ENDPOINT;
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({ 'service.name': service, 'service.instance.id': instance, 'service.version': version }),
+    autoDetectResources: false,
+    traceExporter: new OTLPTraceExporter({ url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${base.replace(/\/$/, '')}/v1/traces` }),
+    instrumentations: [],
+    // Metrics and logs have their own paths (prom-client, pino); the SDK exports traces only.
+    metricReaders: [],
+    logRecordProcessors: [],
+  });
+  sdk.start();
+  return { shutdown: () => sdk.shutdown() };
+}
+
+export const tracer = () => trace.getTracer('isowhisk', version);
+
+/** Runs `fn` in a new active span, ending it afterwards; a thrown error marks the span and is rethrown. */
+export async function inSpan<T>(
+  name: string,
+  options: { kind?: SpanKind; attributes?: Attributes; parent?: Context },
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  const parent = options.parent ?? context.active();
+  return tracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes ?? {} }, parent, async (span) => {
+    try {
+      return await fn(span);
+    } catch (err) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** A Redis client span around one command (or one MULTI), per the database semantic conventions. */
+export function redisSpan<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  return inSpan(operation, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'db.operation.name': operation } }, fn);
+}
+
+/** W3C trace context headers (`traceparent`, `tracestate`) of `ctx`, for a Kafka message. */
+export function traceHeaders(ctx: Context = context.active()): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(ctx, carrier);
+  return carrier;
+}
+
+/** The context carried by incoming headers (HTTP or Kafka); header values may be Buffers. */
+export function extractContext(headers: Record<string, unknown>): Context {
+  const carrier: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value === 'string') carrier[name.toLowerCase()] = value;
+    else if (Buffer.isBuffer(value)) carrier[name.toLowerCase()] = value.toString();
+  }
+  return propagation.extract(context.active(), carrier);
+}
+
+/** The trace id of the active span, or undefined when nothing is being traced. */
+export function activeTraceId(ctx: Context = context.active()): string | undefined {
+  const span = trace.getSpanContext(ctx);
+  return span && trace.isSpanContextValid(span) ? span.traceId : undefined;
+}
