@@ -3,7 +3,7 @@
 import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { devLayout, PROJECT_ROOT } from './layout.ts';
-import { runningProcesses, startStack, stopStack, type StackInfo } from './stack.ts';
+import { provision, runningProcesses, startStack, stopStack, type StackInfo } from './stack.ts';
 
 const layout = devLayout();
 const [command = 'start', ...flags] = process.argv.slice(2);
@@ -14,7 +14,7 @@ function printInfo(info: StackInfo): void {
 Isowhisk is up.
   API host    ${info.apiHost}
   Guest key   ${info.guestKey}
-  Jaeger UI   not part of the local stack yet (traces are not exported)
+  Jaeger      ${info.jaegerUrl}   (traces; its HTTP API: /api/traces/<trace id>)
   Kafka       ${info.kafkaBrokers.join(',')}
   Redis       ${info.redisUrl}
   Logs        ${runDir}/<service>/<service>.log
@@ -26,7 +26,7 @@ Point the wsk CLI at it:
 
 async function start(): Promise<void> {
   const detach = flags.includes('--detach');
-  console.log('Starting Redis, Kafka, controller0 and invoker0 (the first start downloads Kafka and takes a while)...');
+  console.log('Starting Redis, Kafka, Jaeger, controller0 and invoker0 (the first start fetches Kafka and builds Jaeger: minutes)...');
   const info = await startStack(layout);
   printInfo(info);
   if (detach) {
@@ -66,10 +66,10 @@ function status(): void {
   }
 }
 
-const commands: Record<string, () => Promise<void> | void> = { start, stop, status };
+const commands: Record<string, () => Promise<void> | void> = { start, stop, status, provision };
 const run = commands[command];
 if (!run) {
-  console.error(`unknown command "${command}"; use start [--detach], stop or status`);
+  console.error(`unknown command "${command}"; use start [--detach], stop, status or provision`);
   process.exit(2);
 }
 try {

@@ -1,4 +1,4 @@
-// The whole local platform on this machine: Redis, Kafka, one controller and one invoker, each a detached
+// The whole local platform on this machine: Redis, Kafka, Jaeger, one controller and one invoker, each a detached
 // daemon in its own run folder. Starting is idempotent (what already runs is reused); stopping goes in reverse.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,8 @@ import { ensureGuest } from '../../controller/auth/identities.ts';
 import { formatApiKey, newApiKey } from '../../shared/ids.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
 import { logTail, runningPid, startDaemon, stopDaemon, waitFor } from './daemon.ts';
-import { startKafka, stopKafka } from './kafka.ts';
+import { ensureJaegerBinary, jaegerPid, startJaeger, stopJaeger } from './jaeger.ts';
+import { ensureKafkaJars, startKafka, stopKafka } from './kafka.ts';
 import { PROJECT_ROOT, type StackLayout } from './layout.ts';
 import { startRedis, stopRedis } from './redis.ts';
 
@@ -16,6 +17,8 @@ export interface StackInfo {
   guestKey: string;
   kafkaBrokers: string[];
   redisUrl: string;
+  /** Jaeger's UI and HTTP API (`/api/traces/<id>`). */
+  jaegerUrl: string;
   runDir: string;
 }
 
@@ -38,10 +41,20 @@ export function platformEnv(layout: StackLayout, brokers: string[], redisUrl: st
   };
 }
 
-/** Starts Redis and Kafka only: what integration tests of single components need. */
-export async function startInfrastructure(layout: StackLayout): Promise<{ redisUrl: string; kafkaBrokers: string[] }> {
-  const [redisUrl, kafkaBrokers] = await Promise.all([startRedis(layout), startKafka(layout)]);
-  return { redisUrl, kafkaBrokers };
+/**
+ * Fetches and builds what the stack runs, once per machine: the Kafka jars (Maven) and the Jaeger binary (Go
+ * module proxy; the first build takes minutes). Starting the stack does this too; it is separate so that CI and
+ * test runs can do the long part before any test's time limit runs.
+ */
+export async function provision(): Promise<void> {
+  await ensureKafkaJars();
+  await ensureJaegerBinary();
+}
+
+/** Starts Redis, Kafka and Jaeger: the services the platform's processes need. */
+export async function startInfrastructure(layout: StackLayout): Promise<{ redisUrl: string; kafkaBrokers: string[]; jaegerUrl: string }> {
+  const [redisUrl, kafkaBrokers, jaeger] = await Promise.all([startRedis(layout), startKafka(layout), startJaeger(layout)]);
+  return { redisUrl, kafkaBrokers, jaegerUrl: jaeger.uiUrl };
 }
 
 /**
@@ -49,7 +62,7 @@ export async function startInfrastructure(layout: StackLayout): Promise<{ redisU
  * `extraEnv` adds configuration (shared/config.ts) for the controller and invoker this call starts.
  */
 export async function startStack(layout: StackLayout, extraEnv: NodeJS.ProcessEnv = {}): Promise<StackInfo> {
-  const { redisUrl, kafkaBrokers } = await startInfrastructure(layout);
+  const { redisUrl, kafkaBrokers, jaegerUrl } = await startInfrastructure(layout);
   const guestKey = await withRedis(redisUrl, (redis) => ensureGuest(redis, redisKeys(), guestKeyOf(layout)));
   const env = { ...platformEnv(layout, kafkaBrokers, redisUrl), ...extraEnv };
   const host = apiHost(layout);
@@ -62,7 +75,7 @@ export async function startStack(layout: StackLayout, extraEnv: NodeJS.ProcessEn
     const invokers = (await res.json()) as Record<string, string>;
     return invokers['invoker0'] === 'up' || undefined;
   });
-  return { apiHost: host, guestKey, kafkaBrokers, redisUrl, runDir: layout.runDir };
+  return { apiHost: host, guestKey, kafkaBrokers, redisUrl, jaegerUrl, runDir: layout.runDir };
 }
 
 /** Stops everything this layout started; returns the names of what was running. */
@@ -73,6 +86,7 @@ export async function stopStack(layout: StackLayout): Promise<string[]> {
   await stopDaemon(controllerDaemon(layout)).then(note('controller0'));
   await stopKafka(layout).then(note('kafka'));
   await stopRedis(layout).then(note('redis'));
+  await stopJaeger(layout).then(note('jaeger'));
   return stopped;
 }
 
@@ -83,6 +97,7 @@ export function runningProcesses(layout: StackLayout): Record<string, number | u
     kafka: runningPid({ name: 'kafka', runDir: join(layout.runDir, 'kafka') }),
     controller0: runningPid(controllerDaemon(layout)),
     invoker0: runningPid(invokerDaemon(layout)),
+    jaeger: jaegerPid(layout),
   };
 }
 

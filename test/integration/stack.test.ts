@@ -28,8 +28,8 @@ describe('local stack lifecycle', function () {
     assert.deepEqual(runningProcesses(layout), pids, 'a second start reuses the running processes');
     assert.equal(second.guestKey, first.guestKey, 'the guest key survives');
 
-    assert.deepEqual((await stopStack(layout)).sort(), ['controller0', 'invoker0', 'kafka', 'redis']);
-    assert.deepEqual(runningProcesses(layout), { redis: undefined, kafka: undefined, controller0: undefined, invoker0: undefined });
+    assert.deepEqual((await stopStack(layout)).sort(), ['controller0', 'invoker0', 'jaeger', 'kafka', 'redis']);
+    assert.deepEqual(runningProcesses(layout), { redis: undefined, kafka: undefined, controller0: undefined, invoker0: undefined, jaeger: undefined });
     await assert.rejects(fetch(`${first.apiHost}/ping`), 'the controller no longer answers');
     assert.deepEqual(await stopStack(layout), [], 'stopping a stopped stack is harmless');
 

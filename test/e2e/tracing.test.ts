@@ -1,0 +1,78 @@
+// One trace per activation, read back from the real trace backend (Jaeger's HTTP API): the caller's span →
+// controller HTTP span → Kafka send → invoker process → init/run and Redis spans, with parent links across the
+// two processes, and the record's `traceId` annotation naming that trace.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { waitFor } from '../../deploy/local/daemon.ts';
+import { annotation, api, freshNamespace, waitForRecord } from '../support/platform.ts';
+import { TEST_LAYOUT, testPlatform } from '../support/stack.ts';
+
+interface JaegerSpan {
+  traceID: string;
+  spanID: string;
+  operationName: string;
+  references: Array<{ refType: string; spanID: string }>;
+  processID: string;
+  tags: Array<{ key: string; value: unknown }>;
+}
+interface JaegerTrace {
+  spans: JaegerSpan[];
+  processes: Record<string, { serviceName: string }>;
+}
+
+async function jaegerTrace(traceId: string, until: (t: JaegerTrace) => boolean): Promise<JaegerTrace> {
+  const url = `http://127.0.0.1:${TEST_LAYOUT.jaeger.uiPort}/api/traces/${traceId}`;
+  return waitFor(
+    `trace ${traceId} in Jaeger`,
+    async () => {
+      const res = await fetch(url);
+      if (!res.ok) return undefined;
+      const trace = ((await res.json()) as { data: JaegerTrace[] }).data[0];
+      return trace && until(trace) ? trace : undefined;
+    },
+    30_000,
+    200,
+  );
+}
+
+describe('tracing (real Jaeger)', function () {
+  this.timeout(120_000);
+
+  it('puts one activation in one trace across controller, Kafka, invoker and isolate, joining the caller\'s trace', async () => {
+    await testPlatform();
+    const ns = await freshNamespace('traced');
+    await ns.ow.actions.create({ name: 'traced', action: { exec: { kind: 'nodejs:default', code: 'function main() { console.log("x"); return { ok: 1 }; }' } } });
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpan = randomBytes(8).toString('hex');
+
+    const res = await api(ns, 'POST', '/namespaces/_/actions/traced?blocking=true', '{}', { traceparent: `00-${traceId}-${callerSpan}-01` });
+    assert.equal(res.status, 200);
+    const { activationId } = (await res.json()) as { activationId: string };
+    const record = await waitForRecord(ns.ow, activationId);
+    assert.equal(annotation(record, 'traceId'), traceId);
+
+    const names = ['send invoker0', 'process invoker0', 'init', 'run', 'SET', 'MULTI', 'XADD'];
+    const trace = await jaegerTrace(traceId, (t) => names.every((n) => t.spans.some((s) => s.operationName === n)));
+    const span = (name: string) => trace.spans.find((s) => s.operationName === name)!;
+    const parentOf = (s: JaegerSpan) => s.references.find((r) => r.refType === 'CHILD_OF')?.spanID;
+    const service = (s: JaegerSpan) => trace.processes[s.processID]!.serviceName;
+    const tag = (s: JaegerSpan, key: string) => s.tags.find((t) => t.key === key)?.value;
+
+    const http = trace.spans.find((s) => s.operationName.startsWith('POST '))!;
+    assert.ok(http, `no HTTP span among ${trace.spans.map((s) => s.operationName).join(', ')}`);
+    assert.equal(service(http), 'isowhisk-controller');
+    assert.equal(parentOf(http), callerSpan, 'the HTTP span continues the caller\'s span');
+    assert.equal(parentOf(span('send invoker0')), http.spanID);
+    assert.equal(tag(span('send invoker0'), 'messaging.system'), 'kafka');
+    assert.equal(tag(span('send invoker0'), 'messaging.message.id'), activationId);
+
+    const process = span('process invoker0');
+    assert.equal(service(process), 'isowhisk-invoker');
+    assert.equal(parentOf(process), span('send invoker0').spanID, 'the invoker continues the trace from the Kafka headers');
+    for (const child of ['init', 'run', 'SET', 'MULTI', 'XADD']) assert.equal(parentOf(span(child)), process.spanID, `${child} under process`);
+    assert.equal(tag(span('run'), 'faas.invocation_id'), activationId);
+    assert.equal(tag(span('run'), 'faas.coldstart'), true);
+    assert.equal(tag(span('run'), 'isowhisk.activation.log_lines'), 1);
+    assert.equal(tag(span('SET'), 'db.system.name'), 'redis');
+  });
+});
