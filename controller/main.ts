@@ -74,7 +74,7 @@ async function shutdown(signal: string): Promise<void> {
   activator.close();
   await Promise.allSettled([health.stop(), producer.close(), completions.stop()]);
   redis.disconnect();
-  await tracing.shutdown().catch(() => {});
+  await tracing.shutdown();
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

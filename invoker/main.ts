@@ -99,7 +99,7 @@ async function shutdown(signal: string): Promise<void> {
   await consumer.stop();
   await Promise.allSettled([producer.close(), pool.close()]);
   redis.disconnect();
-  await tracing.shutdown().catch(() => {});
+  await tracing.shutdown();
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
