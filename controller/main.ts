@@ -26,8 +26,11 @@ const tracing = startTracing('isowhisk-controller', `controller${config.controll
 const keys = redisKeys();
 const topics = topicNames(config.topicPrefix);
 
-const redis = new Redis(config.redisUrl);
+// No offline queue, one retry and a command timeout: while Redis is down, requests get a 503 within about two
+// seconds instead of waiting in a queue (ioredis's defaults can hold a command for over a minute).
+const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000 });
 redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
+await new Promise<void>((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
 const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log });
 
 await ensureTopics(kafka, topics.systemTopics(0));
@@ -47,9 +50,14 @@ const activator = new KafkaActivator({
   startGraceMs: config.completionGraceMs,
   completionMarginMs: COMPLETION_MARGIN_MS,
   recordTtlSeconds: config.activationTtlSeconds,
+  claim: async (activationId) =>
+    (await redis.set(keys.activationClaim(activationId), `controller${config.controllerId}`, 'PX', 3_600_000, 'NX')) === 'OK',
 });
 // XREAD BLOCK holds its connection, so the completion reader gets one of its own.
-const completions = new CompletionReader(redis.duplicate(), keys, config.controllerId, log, (c) => activator.complete(c));
+// The reader waits for Redis to come back (offline queue on), where request handling must not.
+const completionConnection = new Redis(config.redisUrl);
+completionConnection.on('error', (err) => log.warn({ err }, 'redis connection error (completion reader)'));
+const completions = new CompletionReader(completionConnection, keys, config.controllerId, log, (c) => activator.complete(c));
 await completions.start();
 
 const app = createApp({

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { activationRequestCodec, type ActivationRequest } from '../shared/avro/activation-request.ts';
-import { publishCompletion } from '../shared/completions.ts';
+import { publishCompletion, RECORD_STORE_RETRY_MS } from '../shared/completions.ts';
 import type { IncomingMessage } from '../shared/kafka/bounded-consumer.ts';
 import type { RedisKeys } from '../shared/redis-keys.ts';
 import { activeTraceId, extractContext, inSpan, redisSpan, SpanKind, SpanStatusCode, tracer } from '../shared/tracing.ts';
@@ -20,8 +20,6 @@ import type { ActivationOutcome, JsonObject, JsonValue } from './runtime/classif
 import type { IsolatePool } from './runtime/isolate-pool.ts';
 
 const MB = 1024 * 1024;
-/** Storing a record is retried this long (a Redis restart) before the activation is given up to the controller. */
-const STORE_RETRY_MS = 120_000;
 
 export interface ActivationHandlerOptions {
   invokerId: number;
@@ -99,11 +97,15 @@ export class ActivationHandler {
 
     const fqn = `/${request.action.namespace}/${request.action.name}`;
     const key = { namespace: request.identity.namespace, action: fqn, revision: String(action.revision) };
-    const lease = await this.#o.pool.acquire(key, action.limits.memory);
-    if (expired() > 0) {
-      // Waited in the pool's buffer past the deadline: still not run late.
-      this.#o.pool.release(lease.sandbox, { discard: false });
-      return failureRecord(request, action, 3, Messages.expired(expired()));
+    // A request waiting in the pool's buffer (memory full) gives up at its deadline: it is never run late.
+    const signal = AbortSignal.timeout(Math.max(1, request.deadline - Date.now()));
+    const lease = await this.#o.pool.acquire(key, action.limits.memory, { signal }).catch((err: unknown) => {
+      if (signal.aborted) return undefined;
+      throw err;
+    });
+    if (!lease || expired() > 0) {
+      if (lease) this.#o.pool.release(lease.sandbox, { discard: false });
+      return failureRecord(request, action, 3, Messages.expired(Math.max(0, expired())));
     }
     let discard = true;
     try {
@@ -140,10 +142,12 @@ export class ActivationHandler {
   /** Stores the record and tells the controller, retrying through a Redis outage. */
   async #finish(request: ActivationRequest, record: ActivationRecord, log: Logger): Promise<void> {
     const { store, redis, keys, invokerId, recordTtlSeconds } = this.#o;
-    const giveUpAt = Date.now() + STORE_RETRY_MS;
+    const giveUpAt = Date.now() + RECORD_STORE_RETRY_MS;
     for (let attempt = 0; ; attempt++) {
       try {
-        await redisSpan('MULTI', () => store.putRecord(record, recordTtlSeconds));
+        const stored = await redisSpan('EVALSHA', () => store.putRecord(record, recordTtlSeconds));
+        // Only when the controller gave the activation up as lost before this record could be stored.
+        if (!stored) log.warn('the activation already has a record (written by its controller); this result is dropped');
         await redisSpan('XADD', () => publishCompletion(redis, keys, request.controllerId, {
           activationId: request.activationId,
           invokerId,

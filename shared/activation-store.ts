@@ -11,6 +11,7 @@
 // be one configured value (OpenWhisk's default is 7 days).
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis-keys.ts';
+import { runScript } from './redis-script.ts';
 import { type ActivationRecord, activationFilterName } from './activation-record.ts';
 
 export const DEFAULT_ACTIVATION_TTL_SECONDS = 7 * 24 * 3600;
@@ -27,14 +28,29 @@ export interface ActivationQuery {
 }
 
 export interface ActivationStore {
-  /** Stores a record (stored form) for `ttlSeconds` and indexes it for listing. */
-  putRecord(record: ActivationRecord, ttlSeconds: number): Promise<void>;
+  /**
+   * Stores a record (stored form) for `ttlSeconds` and indexes it for listing, unless the activation already has
+   * one: a record, once stored, never changes (a late invoker cannot replace the record a controller wrote for a
+   * lost activation, which its caller may already have been given). Resolves whether this record was stored.
+   */
+  putRecord(record: ActivationRecord, ttlSeconds: number): Promise<boolean>;
   /** The record, whatever its namespace; callers check `record.namespace`. */
   getRecord(activationId: string): Promise<ActivationRecord | undefined>;
   /** Records of the invoking namespace, newest `start` first. */
   list(namespace: string, query: ActivationQuery): Promise<ActivationRecord[]>;
   count(namespace: string, query: Omit<ActivationQuery, 'limit'>): Promise<number>;
 }
+
+// KEYS: record, namespace index, name index; ARGV: record JSON, ttl seconds, start, activation id, cutoff
+const PUT_ONCE = `
+if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return 0 end
+for i = 2, 3 do
+  redis.call('ZADD', KEYS[i], ARGV[3], ARGV[4])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. ARGV[5])
+  redis.call('EXPIRE', KEYS[i], ARGV[2])
+end
+return 1
+`;
 
 export function activationStore(redis: Redis, keys: RedisKeys): ActivationStore {
   const indexKey = (namespace: string, name: string | undefined) =>
@@ -46,13 +62,13 @@ export function activationStore(redis: Redis, keys: RedisKeys): ActivationStore 
     async putRecord(record, ttlSeconds) {
       const ttl = Math.max(1, Math.ceil(ttlSeconds));
       const cutoff = Date.now() - ttl * 1000;
-      const tx = redis.multi().set(keys.activation(record.activationId), JSON.stringify(record), 'EX', ttl);
-      for (const index of [keys.activationsByNamespace(record.namespace), keys.activationsByName(record.namespace, activationFilterName(record))]) {
-        tx.zadd(index, record.start, record.activationId).zremrangebyscore(index, '-inf', `(${cutoff}`).expire(index, ttl);
-      }
-      const results = await tx.exec();
-      const failed = results?.find(([err]) => err);
-      if (failed) throw failed[0];
+      const stored = await runScript(
+        redis,
+        PUT_ONCE,
+        [keys.activation(record.activationId), keys.activationsByNamespace(record.namespace), keys.activationsByName(record.namespace, activationFilterName(record))],
+        [JSON.stringify(record), String(ttl), String(record.start), record.activationId, String(cutoff)],
+      );
+      return stored === 1;
     },
 
     async getRecord(activationId) {

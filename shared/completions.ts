@@ -13,6 +13,12 @@ export interface Completion {
   record?: string;
 }
 
+/**
+ * How long an invoker keeps retrying to store a record and publish its completion (a Redis restart). A controller
+ * that finds an activation claimed by an invoker but unrecorded waits this long before writing its own record.
+ */
+export const RECORD_STORE_RETRY_MS = 120_000;
+
 /** The stream keeps about this many entries; a reader that falls further behind has lost its waiters anyway. */
 const STREAM_MAX_LENGTH = 10_000;
 

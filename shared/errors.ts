@@ -14,7 +14,8 @@ export type ErrorKind =
   | 'unsupported-media-type' // 415: request body that is not JSON
   | 'throttled' // 429: rate or concurrency limit
   | 'internal' // 500: anything unexpected
-  | 'no-invoker'; // 503: no healthy invoker can take the activation
+  | 'no-invoker' // 503: no healthy invoker can take the activation
+  | 'unavailable'; // 503: the message bus or the store does not answer
 
 export class WhiskError extends Error {
   readonly kind: ErrorKind;
@@ -147,6 +148,14 @@ export class NoInvokerError extends WhiskError {
   constructor(detail?: string, options?: { cause?: unknown }) {
     super('no-invoker', detail, options);
     this.name = 'NoInvokerError';
+  }
+}
+
+/** Kafka or Redis does not answer in time: the request is refused (503) rather than left hanging. */
+export class UnavailableError extends WhiskError {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super('unavailable', detail, options);
+    this.name = 'UnavailableError';
   }
 }
 

@@ -2,12 +2,14 @@
 // ActivationRequest to its topic, then wait for the completion that the invoker writes to this controller's
 // completion stream. Every accepted activation ends with a stored record: when no completion arrives by
 // deadline + action timeout + margin, this controller stores a whisk-internal-error record itself and frees the
-// invoker's slot. The request's deadline is what makes that safe: an invoker never starts a request after it,
-// so no run can still be going on when the forced record is written.
+// invoker's slot. Three things make that safe: the request's deadline (an invoker never starts a request after
+// it), the activation's claim in Redis, which the controller takes first (an invoker that comes back later skips
+// the activation), and write-once records (an invoker that ran it but stores late cannot replace the record).
+// Publishing is bounded in time: with Kafka down the caller gets a 503 in seconds, not a hang.
 import type { Logger } from 'pino';
 import { activationRequestCodec, type ActivationRequest } from '../../shared/avro/activation-request.ts';
 import type { Completion } from '../../shared/completions.ts';
-import { TooLargeError } from '../../shared/errors.ts';
+import { TooLargeError, UnavailableError } from '../../shared/errors.ts';
 import type { MessageProducer } from '../../shared/kafka/client.ts';
 import type { Topics } from '../../shared/topics.ts';
 import { activeTraceId, inSpan, SpanKind, traceHeaders } from '../../shared/tracing.ts';
@@ -29,7 +31,14 @@ export interface KafkaActivatorOptions {
   /** Extra time after deadline + action timeout before the controller gives up on a completion. */
   completionMarginMs: number;
   recordTtlSeconds: number;
+  /** Claims the activation for this controller (`SET NX`); false when an invoker claimed it first. */
+  claim: (activationId: string) => Promise<boolean>;
+  /** Longest a publish may take before the request is refused with 503 (default 5 s). */
+  publishTimeoutMs?: number;
 }
+
+/** While Redis does not answer, a forced record is retried this often. */
+const FORCE_RETRY_MS = 5_000;
 
 interface Pending {
   plan: ActivationPlan;
@@ -73,6 +82,11 @@ export class KafkaActivator implements Activator {
     };
     const { value, headers } = activationRequestCodec.encode(request);
     const topic = topics.invoker(placement.invokerId);
+    const publishWithin = Math.min(this.#o.publishTimeoutMs ?? 5_000, deadline - Date.now());
+    if (publishWithin <= 0) {
+      balancer.release(placement.invokerId, plan.limits.memory);
+      throw new UnavailableError('The activation could not be scheduled before its start deadline.');
+    }
 
     let settle!: (record: ActivationRecord | undefined) => void;
     const completed = new Promise<ActivationRecord | undefined>((resolve) => (settle = resolve));
@@ -89,12 +103,12 @@ export class KafkaActivator implements Activator {
         'faas.invocation_id': plan.activationId,
       };
       await inSpan(`send ${topic}`, { kind: SpanKind.PRODUCER, attributes }, () =>
-        producer.send(topic, [{ key: plan.activationId, value, headers: { ...headers, ...traceHeaders() } }]),
+        withTimeout(producer.send(topic, [{ key: plan.activationId, value, headers: { ...headers, ...traceHeaders() } }]), publishWithin),
       );
     } catch (err) {
       this.#forget(plan.activationId);
       if ((err as { type?: string }).type === 'MESSAGE_TOO_LARGE') throw new TooLargeError();
-      throw err;
+      throw new UnavailableError('The activation could not be published: the message bus is unavailable.', { cause: err });
     }
     // The completion may already have come back while the send was being acknowledged.
     if (!this.#pending.has(plan.activationId)) return { activationId: plan.activationId, result: completed };
@@ -128,21 +142,25 @@ export class KafkaActivator implements Activator {
     for (const id of [...this.#pending.keys()]) this.#forget(id)?.settle(undefined);
   }
 
+  /**
+   * No completion came in time: claim the activation (so an invoker that has not started it never will) and store a
+   * whisk internal error record, unless a record exists already (the invoker stored it and only its completion was
+   * lost), in which case that record is the answer.
+   */
   async #forceCompletion(activationId: string): Promise<void> {
-    const pending = this.#forget(activationId);
+    const pending = this.#pending.get(activationId);
     if (!pending) return;
-    const { store, logger, recordTtlSeconds } = this.#o;
+    const { store, logger, recordTtlSeconds, claim } = this.#o;
     try {
-      // The invoker may have stored its record and only the completion message was lost.
-      const stored = await store.getRecord(activationId);
-      if (stored) return pending.settle(stored);
+      await claim(activationId);
       const record = forcedErrorRecord(pending.plan, Date.now(), pending.traceId);
-      await store.putRecord(record, recordTtlSeconds);
-      logger.warn({ activationId, invoker: pending.invokerId }, 'no completion in time; stored a whisk internal error record');
-      pending.settle(record);
+      const stored = (await store.putRecord(record, recordTtlSeconds)) ? record : await store.getRecord(activationId);
+      if (stored === record) logger.warn({ activationId, invoker: pending.invokerId }, 'no completion in time; stored a whisk internal error record');
+      this.#forget(activationId)?.settle(stored);
     } catch (err) {
-      logger.error({ err, activationId }, 'storing the forced completion record failed');
-      pending.settle(undefined);
+      // Redis does not answer: the record must still be written, so try again shortly.
+      logger.warn({ err, activationId }, 'storing the forced completion record failed; retrying');
+      pending.timers.push(setTimeout(() => void this.#forceCompletion(activationId), FORCE_RETRY_MS));
     }
   }
 
@@ -154,6 +172,12 @@ export class KafkaActivator implements Activator {
     this.#o.balancer.release(pending.invokerId, pending.plan.limits.memory);
     return pending;
   }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** `name` or `pkg/name`: the action's path inside its namespace. */

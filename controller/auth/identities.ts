@@ -15,7 +15,7 @@ import { DEFAULT_NAMESPACE, checkNamespaceName } from '../entities/names.ts';
 import { type NamespaceLimitOverrides, parseNamespaceLimits } from '../entities/limits.ts';
 import type { Identity } from './identity.ts';
 import { hashKey, verifyKey } from './key-hash.ts';
-import { runScript } from '../entities/lua.ts';
+import { runScript } from '../../shared/redis-script.ts';
 
 export const GUEST_NAMESPACE = 'guest';
 

@@ -14,7 +14,7 @@
 import type { Redis } from 'ioredis';
 import type { Collection, RedisKeys } from '../../shared/redis-keys.ts';
 import { ConflictError } from '../../shared/errors.ts';
-import { runScript } from './lua.ts';
+import { runScript } from '../../shared/redis-script.ts';
 
 export interface StoredEntity {
   revision: number;

@@ -3,6 +3,7 @@
 import type { Kafka as KafkaClient, Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { pingCodec } from '../../shared/avro/ping.ts';
+import { CONSUMER_TUNING } from '../../shared/kafka/client.ts';
 import type { InvokerRegistry } from '../balancer/invoker-registry.ts';
 
 export class HealthWatcher {
@@ -13,7 +14,7 @@ export class HealthWatcher {
 
   constructor(kafka: KafkaClient, topic: string, controllerId: number, registry: InvokerRegistry, logger: Logger) {
     // Pings are read as they come; an old ping says nothing about now, so a new group starts at the end.
-    this.#consumer = kafka.consumer({ groupId: `health${controllerId}`, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+    this.#consumer = kafka.consumer({ ...CONSUMER_TUNING, groupId: `health${controllerId}`, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
     this.#topic = topic;
     this.#registry = registry;
     this.#logger = logger;

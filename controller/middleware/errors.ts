@@ -4,7 +4,7 @@
 // is an unexpected exception (500, logged with its stack).
 import { STATUS_CODES } from 'node:http';
 import type { Context, Middleware } from 'koa';
-import { MethodNotAllowedError, NotFoundError, WhiskError, type ErrorKind } from '../../shared/errors.ts';
+import { MethodNotAllowedError, NotFoundError, UnavailableError, WhiskError, type ErrorKind } from '../../shared/errors.ts';
 import type { Logger } from './logging.ts';
 import { requestState } from './state.ts';
 
@@ -20,6 +20,7 @@ const STATUS: Record<ErrorKind, number> = {
   throttled: 429,
   internal: 500,
   'no-invoker': 503,
+  unavailable: 503,
 };
 
 export const WWW_AUTHENTICATE = 'Basic realm="OpenWhisk secure realm"';
@@ -44,8 +45,21 @@ export interface HttpError {
   headers: Record<string, string>;
 }
 
+/**
+ * ioredis's errors when Redis is down or slow: with the controller's client settings (no offline queue, one retry,
+ * a command timeout) they arrive within a couple of seconds instead of a request hanging.
+ */
+function isStoreUnavailable(err: unknown): boolean {
+  const e = err as { name?: string; message?: string } | null;
+  return (
+    e?.name === 'MaxRetriesPerRequestError' ||
+    /^(Connection is closed|Command timed out|Stream isn't writeable)/.test(e?.message ?? '')
+  );
+}
+
 /** Maps anything thrown to a status, the client-facing message and extra headers. */
 export function toHttpError(err: unknown): HttpError {
+  if (isStoreUnavailable(err)) err = new UnavailableError('The entity store is unavailable; try again shortly.', { cause: err });
   if (err instanceof WhiskError) {
     const status = STATUS[err.kind];
     const headers: Record<string, string> = {};
@@ -87,9 +101,10 @@ export function errorHandler(logger: Logger): Middleware {
       }
     } catch (err) {
       const error = toHttpError(err);
-      if (error.status >= 500) {
-        logger.error({ err, tid: requestState(ctx).transactionId, method: ctx.method, path: ctx.path }, 'request failed');
-      }
+      const where = { tid: requestState(ctx).transactionId, method: ctx.method, path: ctx.path };
+      // An unavailable dependency is an expected condition: one line, not a stack trace per request.
+      if (error.status === 503) logger.warn({ ...where, reason: error.message }, 'request refused');
+      else if (error.status >= 500) logger.error({ err, ...where }, 'request failed');
       respond(ctx, error);
     }
   };

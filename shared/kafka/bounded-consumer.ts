@@ -4,6 +4,7 @@
 // them are done, which keeps memory bounded and leaves the backlog in Kafka.
 import type { Consumer, Kafka as KafkaClient } from 'kafkajs';
 import type { Logger } from 'pino';
+import { CONSUMER_TUNING } from './client.ts';
 
 export interface IncomingMessage {
   topic: string;
@@ -37,7 +38,7 @@ export class BoundedConsumer {
   constructor(options: BoundedConsumerOptions) {
     this.#options = options;
     // maxWaitTimeInMs: kafkajs's default of 5 s is the latency of the first message after a quiet spell.
-    this.#consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+    this.#consumer = options.kafka.consumer({ ...CONSUMER_TUNING, groupId: options.groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
   }
 
   get inHand(): number {

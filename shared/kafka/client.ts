@@ -60,6 +60,17 @@ export async function createProducer(kafka: KafkaClient): Promise<MessageProduce
   };
 }
 
+/**
+ * Consumer settings shared by every consumer of the platform. A dead member's partitions move on after
+ * `sessionTimeout` (kafkajs's 30 s default kept a restarted invoker from its own topic for half a minute), and a
+ * consumer that crashed (broker restart) restarts within seconds instead of after a long backoff.
+ */
+export const CONSUMER_TUNING = {
+  sessionTimeout: 10_000,
+  heartbeatInterval: 1_000,
+  retry: { initialRetryTime: 300, maxRetryTime: 3_000, retries: 10 },
+} as const;
+
 /** Creates the topics that do not exist yet; existing ones are left as they are. */
 export async function ensureTopics(kafka: KafkaClient, topics: TopicSpec[]): Promise<void> {
   const admin: Admin = kafka.admin();

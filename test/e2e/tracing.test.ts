@@ -51,7 +51,7 @@ describe('tracing (real Jaeger)', function () {
     const record = await waitForRecord(ns.ow, activationId);
     assert.equal(annotation(record, 'traceId'), traceId);
 
-    const names = ['send invoker0', 'process invoker0', 'init', 'run', 'SET', 'MULTI', 'XADD'];
+    const names = ['send invoker0', 'process invoker0', 'init', 'run', 'SET', 'EVALSHA', 'XADD'];
     const trace = await jaegerTrace(traceId, (t) => names.every((n) => t.spans.some((s) => s.operationName === n)));
     const span = (name: string) => trace.spans.find((s) => s.operationName === name)!;
     const parentOf = (s: JaegerSpan) => s.references.find((r) => r.refType === 'CHILD_OF')?.spanID;
@@ -69,7 +69,7 @@ describe('tracing (real Jaeger)', function () {
     const process = span('process invoker0');
     assert.equal(service(process), 'isowhisk-invoker');
     assert.equal(parentOf(process), span('send invoker0').spanID, 'the invoker continues the trace from the Kafka headers');
-    for (const child of ['init', 'run', 'SET', 'MULTI', 'XADD']) assert.equal(parentOf(span(child)), process.spanID, `${child} under process`);
+    for (const child of ['init', 'run', 'SET', 'EVALSHA', 'XADD']) assert.equal(parentOf(span(child)), process.spanID, `${child} under process`);
     assert.equal(tag(span('run'), 'faas.invocation_id'), activationId);
     assert.equal(tag(span('run'), 'faas.coldstart'), true);
     assert.equal(tag(span('run'), 'isowhisk.activation.log_lines'), 1);

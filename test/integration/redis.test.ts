@@ -1,6 +1,8 @@
 // Redis key builders, and a round trip through the real server of the test stack (AOF on).
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
+import { activationStore } from '../../shared/activation-store.ts';
+import type { ActivationRecord } from '../../shared/activation-record.ts';
 import { newActivationId } from '../../shared/ids.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
 import { testRedis } from '../support/stack.ts';
@@ -45,5 +47,18 @@ describe('Redis keys and the real server', () => {
     assert.equal(await redis.set(keys.activationClaim(id), 'invoker1', 'PX', 60_000, 'NX'), null);
     const config = await redis.config('GET', 'appendonly');
     assert.deepEqual(config, ['appendonly', 'yes']);
+  });
+
+  it('stores an activation record once: a second write for the same activation changes nothing', async () => {
+    const store = activationStore(redis, keys);
+    const id = newActivationId();
+    const record = (result: string): ActivationRecord => ({
+      namespace: 'redis-test', name: 'a', subject: 'redis-test', activationId: id, start: Date.now(), end: Date.now(),
+      response: { statusCode: 0, result: { result } }, logs: [], version: '0.0.1', publish: false, annotations: [],
+    });
+    assert.equal(await store.putRecord(record('first'), 60), true);
+    assert.equal(await store.putRecord(record('second'), 60), false);
+    assert.deepEqual((await store.getRecord(id))?.response.result, { result: 'first' });
+    assert.equal(await store.count('redis-test', { skip: 0 }), 1);
   });
 });

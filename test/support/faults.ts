@@ -31,6 +31,8 @@ export const FAULTS_LAYOUT = testLayout('faults', 100);
 export const FAULT_ENV: Readonly<Record<string, string>> = {
   ISOWHISK_COMPLETION_GRACE_MS: '3000',
   ISOWHISK_INVOKER_OFFLINE_AFTER_MS: '3000',
+  // No Jaeger runs on this stack (tracing has its own suite): no exporter retrying against a closed port.
+  OTEL_SDK_DISABLED: 'true',
 };
 
 /** The controller's margin past deadline + action timeout before it forces a record (controller/main.ts). */
