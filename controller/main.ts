@@ -9,16 +9,13 @@ import { createLogger } from '../shared/logger.ts';
 import { redisKeys } from '../shared/redis-keys.ts';
 import { topics as topicNames } from '../shared/topics.ts';
 import { startTracing } from '../shared/tracing.ts';
-import { KafkaActivator } from './activator/kafka-activator.ts';
+import { COMPLETION_MARGIN_MS, KafkaActivator } from './activator/kafka-activator.ts';
 import { createApp } from './app.ts';
 import { InvokerRegistry } from './balancer/invoker-registry.ts';
 import { ShardingBalancer } from './balancer/sharding-balancer.ts';
 import { activationStore } from '../shared/activation-store.ts';
 import { DEFAULT_LIMITS } from './entities/limits.ts';
 import { HealthWatcher } from './health/health-watcher.ts';
-
-/** Past the action's own timeout and the start grace, how long to wait for a completion before forcing one. */
-const COMPLETION_MARGIN_MS = 5_000;
 
 const config = exitOnConfigError(() => loadControllerConfig());
 const log = createLogger(`controller${config.controllerId}`, config.logLevel);

@@ -37,6 +37,9 @@ export interface KafkaActivatorOptions {
   publishTimeoutMs?: number;
 }
 
+/** Past the start deadline and the action's own timeout, how long to wait for a completion before forcing one. */
+export const COMPLETION_MARGIN_MS = 5_000;
+
 /** While Redis does not answer, a forced record is retried this often. */
 const FORCE_RETRY_MS = 5_000;
 

@@ -35,8 +35,7 @@ export const FAULT_ENV: Readonly<Record<string, string>> = {
   OTEL_SDK_DISABLED: 'true',
 };
 
-/** The controller's margin past deadline + action timeout before it forces a record (controller/main.ts). */
-export const CONTROLLER_COMPLETION_MARGIN_MS = 5_000;
+export { COMPLETION_MARGIN_MS as CONTROLLER_COMPLETION_MARGIN_MS } from '../../controller/activator/kafka-activator.ts';
 
 export type ProcessName = 'controller0' | 'invoker0';
 
@@ -48,23 +47,9 @@ export interface TestNamespace {
   ow: Client;
 }
 
-/** The extended activation record as the API returns it. */
-export interface Activation {
-  activationId: string;
-  namespace: string;
-  name: string;
-  subject: string;
-  start: number;
-  end: number;
-  duration: number;
-  logs: string[];
-  response: { result: unknown; success: boolean; status: string; size?: number };
-  annotations: Array<{ key: string; value: unknown }>;
-}
+import { annotation, type Activation } from './platform.ts';
 
-export function annotation(record: Activation, key: string): unknown {
-  return record.annotations.find((a) => a.key === key)?.value;
-}
+export { annotation, type Activation };
 
 const PROCESS_READY_TIMEOUT_MS = 60_000;
 

@@ -52,6 +52,7 @@ export interface Activation {
   activationId: string;
   namespace: string;
   name: string;
+  subject: string;
   start: number;
   end: number;
   duration: number;
