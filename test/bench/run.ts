@@ -1,0 +1,223 @@
+// `npm run bench [-- --quick] [-- --write]`: starts the bench's own stack, measures the DESIGN §9 figures next to
+// floors measured in the same run, prints the table, writes test/bench/results.json and BENCHMARKS.md (full runs,
+// or quick ones with --write), and always stops the stack.
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT, testLayout } from '../../deploy/local/layout.ts';
+import { runningProcesses, startStack, stopStack } from '../../deploy/local/stack.ts';
+import { BenchClient, benchNamespace } from './client.ts';
+import { coldStart } from './cold.ts';
+import { cpuSince, cpuSnapshot, describeCpu } from './cpu.ts';
+import { type IsolatesResult, warmIsolates } from './isolates.ts';
+import { environment, latencyRow, type Results, type Row, textTable, timesP50, writeBenchmarksPage, writeResults } from './report.ts';
+import { type LoopResult, sideBySide, type Summary } from './stats.ts';
+import { sustainedInvoke } from './sustained.ts';
+import { openTransportFloor, type TransportFloor } from './transport-floor.ts';
+import { httpFloor, warmInvoke } from './warm.ts';
+
+const quick = process.argv.includes('--quick');
+const write = !quick || process.argv.includes('--write');
+const LAYOUT = testLayout('bench', 200);
+const CORES = availableParallelism();
+
+/**
+ * Sample sizes and time bounds. The latency figures alternate with their floors in rounds, and so do the sustained
+ * figure and the transport floor at the same concurrency. After the stack's start (10–30 s), a full run measures
+ * for about 80 s, a quick one for about 15 s.
+ */
+const PLAN = quick
+  ? { latency: { rounds: 2, perRound: 200, roundMs: 2_000 }, warmup: 100, cold: 10, concurrency: 16, loadWarmupMs: 1_500, load: { rounds: 2, roundMs: 1_500 }, isolates: 100 }
+  : { latency: { rounds: 5, perRound: 600, roundMs: 4_000 }, warmup: 300, cold: 60, concurrency: 16, loadWarmupMs: 3_000, load: { rounds: 3, roundMs: 5_000 }, isolates: 500 };
+/** Past this the run is abandoned (stack stopped, exit 1), whatever hangs. */
+const WATCHDOG_MS = quick ? 240_000 : 480_000;
+
+const say = (text: string) => process.stderr.write(`bench: ${text}\n`);
+
+function check<T extends LoopResult>(what: string, r: T): T {
+  if (r.summary.errors > 0) say(`${what}: ${r.summary.errors} failed calls (first: ${r.firstError})`);
+  if (r.summary.n === 0) throw new Error(`${what}: no call succeeded (${r.firstError})`);
+  return r;
+}
+
+interface Figures {
+  stackStartMs: number;
+  responseBytes: number;
+  warm: Summary;
+  transport: Summary;
+  http: Summary;
+  cold: Summary;
+  sustained: Summary;
+  transportSustained: Summary;
+  cpuUsPerOp: { sustained: Record<string, number>; transportSustained: Record<string, number> };
+  /** Share of the machine's CPU that other processes used while figures 1–4 ran. */
+  otherCpuShare: number;
+  isolates: IsolatesResult;
+}
+
+async function measure(): Promise<Figures> {
+  const began = Date.now();
+  say(`starting the bench stack in ${LAYOUT.runDir}`);
+  await stopStack(LAYOUT); // a stack left over by an interrupted run would carry its state (and older code)
+  const stack = await startStack(LAYOUT);
+  const stackStartMs = Date.now() - began;
+  const { controller0: controller, invoker0: invoker, ...infrastructure } = runningProcesses(LAYOUT);
+  const pids = { controller, invoker, ...infrastructure };
+  const ns = await benchNamespace(stack.redisUrl);
+  const client = new BenchClient(stack.apiHost, ns.apiKey, PLAN.concurrency);
+  let floor: TransportFloor | undefined;
+  try {
+    floor = await openTransportFloor(stack.kafkaBrokers, stack.redisUrl);
+    const cpuAtStart = cpuSnapshot(pids);
+    const measuringSince = Date.now();
+
+    say('1 + 4. warm invoke, transport floor and HTTP floor, side by side');
+    const warm = await warmInvoke(client, PLAN.warmup);
+    const http = await httpFloor(warm.responseBytes);
+    const latency = await sideBySide({ warm: warm.op, transport: floor.roundTrip, http: http.op }, { concurrency: 1, warmup: 50, ...PLAN.latency });
+    await http.close();
+
+    say(`2. cold start of ${PLAN.cold} new actions`);
+    const cold = check('cold start', await coldStart(client, { actions: PLAN.cold, maxMs: 60_000 }));
+
+    const c = PLAN.concurrency;
+    say(`3 + 4. sustained invokes and transport floor, ${c} clients each, side by side`);
+    const sustained = await sustainedInvoke(client, { concurrency: c, warmupMs: PLAN.loadWarmupMs });
+    const load = await sideBySide({ sustained, transport: floor.roundTrip }, { concurrency: c, warmup: 10 * c, perRound: Number.MAX_SAFE_INTEGER, pids, ...PLAN.load });
+    const otherCpuShare = (cpuSince(cpuAtStart, cpuSnapshot(pids)).other ?? Number.NaN) / ((Date.now() - measuringSince) * CORES);
+
+    say(`5. warm isolates held: ${PLAN.isolates} in the invoker's pool`);
+    const isolates = await warmIsolates(PLAN.isolates, 120_000);
+    return {
+      stackStartMs,
+      responseBytes: warm.responseBytes,
+      warm: check('warm invoke', latency.warm).summary,
+      transport: check('transport floor', latency.transport).summary,
+      http: check('HTTP floor', latency.http).summary,
+      cold: cold.summary,
+      sustained: check('sustained', load.sustained).summary,
+      transportSustained: check('transport floor sustained', load.transport).summary,
+      cpuUsPerOp: { sustained: load.sustained.cpuUsPerOp, transportSustained: load.transport.cpuUsPerOp },
+      otherCpuShare,
+      isolates,
+    };
+  } finally {
+    await Promise.allSettled([floor?.close(), client.close()]);
+  }
+}
+
+function rowsOf(f: Figures): Row[] {
+  const { warm: w, transport: t, cold, sustained: s, transportSustained: tc, isolates } = f;
+  const c = PLAN.concurrency;
+  const floorOf = (name: string, x: Summary, withRate = false) => ({ name, p50: x.p50, p99: x.p99, ...(withRate ? { rate: x.throughput } : {}) });
+  return [
+    latencyRow('warm', 'warm invoke (HTTP → HTTP)', w, {
+      floor: floorOf('transport floor', t),
+      ratio: timesP50(w.p50, t.p50),
+      target: 'p50 ≤ 3 ms, p99 ≤ 10 ms',
+      met: w.p50 <= 3 && w.p99 <= 10,
+    }),
+    latencyRow('cold', 'cold start (first invoke)', cold, {
+      floor: floorOf('warm invoke', w),
+      ratio: timesP50(cold.p50, w.p50),
+      target: 'p50 ≤ 10 ms',
+      met: cold.p50 <= 10,
+    }),
+    latencyRow('sustained', `sustained, ${c} clients`, s, {
+      floor: floorOf(`transport floor, ${c} clients`, tc, true),
+      ratio: `${((s.throughput / tc.throughput) * 100).toFixed(0)}% of rate`,
+      target: '≥ 3,000/s, p99 ≤ 50 ms',
+      met: s.throughput >= 3000 && s.p99 <= 50,
+    }),
+    latencyRow('transport-floor', 'transport floor (Kafka + Redis echo)', t, { target: '—' }),
+    latencyRow('transport-floor-sustained', `transport floor, ${c} clients`, tc, { target: '—' }),
+    latencyRow('http-floor', 'HTTP floor (bare node:http)', f.http, { target: '—' }),
+    {
+      id: 'overhead',
+      name: 'overhead above transport floor',
+      p50: w.p50 - t.p50,
+      p99: w.p99 - t.p99,
+      floor: floorOf('transport floor', t),
+      target: 'p50 ≤ 1 ms',
+      met: w.p50 - t.p50 <= 1,
+    },
+    {
+      id: 'isolates-rss',
+      name: 'warm isolates held, by RSS',
+      n: PLAN.isolates,
+      p50: isolates.summary.p50,
+      p99: isolates.summary.p99,
+      rate: isolates.perGiBByRss,
+      rateUnit: '/GiB',
+      target: '≥ 500/GiB',
+      met: isolates.perGiBByRss >= 500,
+    },
+    {
+      id: 'isolates-pool',
+      name: 'warm isolates held, pool accounting',
+      n: PLAN.isolates,
+      rate: isolates.perGiBByPool,
+      rateUnit: '/GiB',
+      target: '≥ 500/GiB',
+      met: isolates.perGiBByPool >= 500,
+    },
+  ];
+}
+
+function notesOf(f: Figures): string[] {
+  const { isolates: i } = f;
+  return [
+    `Overhead above the transport floor: ${(f.warm.p50 - f.transport.p50).toFixed(2)} ms at p50, of which the HTTP hop itself (HTTP floor) is ${f.http.p50.toFixed(2)} ms.`,
+    `CPU per sustained invoke: ${describeCpu(f.cpuUsPerOp.sustained)}; on ${CORES} cores that alone caps throughput near ${capacity(f.cpuUsPerOp.sustained)}/s.`,
+    `CPU per transport-floor round trip (both ends in the bench process; controller and invoker idle): ${describeCpu(f.cpuUsPerOp.transportSustained)}; cap near ${capacity(f.cpuUsPerOp.transportSustained)}/s.`,
+    `Cold start in-process (the invoker's pool alone, new isolate + init + run, no stem cell): p50 ${i.summary.p50.toFixed(2)} ms, p99 ${i.summary.p99.toFixed(2)} ms.`,
+    `Warm isolates: ${i.idle} idle in the pool after ${PLAN.isolates} cold starts (+1 made first, to leave one-off costs out); RSS grew ${i.rssGrowthMB.toFixed(0)} MB (${((i.rssGrowthMB * 1024) / PLAN.isolates).toFixed(0)} KiB each), the pool accounts ${i.poolUsedMB.toFixed(0)} MB; the first isolate was ${i.reusedWarm ? '' : 'NOT '}reused warm afterwards.`,
+    `Processes other than the bench and its stack used ${(f.otherCpuShare * 100).toFixed(0)}% of the machine's CPU while figures 1–4 ran${f.otherCpuShare > 0.1 ? ': the figures are noisy, compare them with their floors' : ''}. The stack took ${(f.stackStartMs / 1000).toFixed(0)} s to start.`,
+  ];
+}
+
+/** Operations per second the machine's cores allow at `cpuUsPerOp` (the stack's processes and the bench summed). */
+function capacity({ other: _other, ...ours }: Record<string, number>): string {
+  const total = Object.values(ours).reduce((a, b) => a + b, 0);
+  return total > 0 ? Math.round((CORES * 1e6) / total).toLocaleString('en-US') : '—';
+}
+
+async function shutdown(): Promise<void> {
+  say('stopping the bench stack');
+  await stopStack(LAYOUT).catch((err) => say(`stopping the stack failed: ${(err as Error).message}`));
+}
+
+setTimeout(() => {
+  say(`giving up after ${WATCHDOG_MS / 1000} s`);
+  void shutdown().finally(() => process.exit(1));
+}, WATCHDOG_MS);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void shutdown().finally(() => process.exit(130)));
+}
+
+const began = Date.now();
+const loadBefore = loadavg()[0]!;
+let exitCode = 0;
+try {
+  const figures = await measure();
+  const { isolates: { summary: isolateColdStart, ...isolates }, ...details } = figures;
+  const results: Results = {
+    ...environment(quick ? 'quick' : 'full'),
+    durationMs: Date.now() - began,
+    loadAverage: { before: loadBefore, after: loadavg()[0]! },
+    rows: rowsOf(figures),
+    notes: notesOf(figures),
+    details: { plan: PLAN, ...details, isolates, isolateColdStart },
+  };
+  process.stdout.write(`\n${textTable(results.rows)}\n\n${results.notes.join('\n')}\n\n`);
+  if (write) {
+    writeResults(join(PROJECT_ROOT, 'test', 'bench', 'results.json'), results);
+    writeBenchmarksPage(join(PROJECT_ROOT, 'BENCHMARKS.md'), results);
+    say('wrote test/bench/results.json and BENCHMARKS.md');
+  }
+} catch (err) {
+  say(`failed: ${(err as Error).stack ?? String(err)}`);
+  exitCode = 1;
+} finally {
+  await shutdown();
+}
+process.exit(exitCode);
