@@ -66,10 +66,13 @@ export class ActivationHandler {
     };
     const parent = extractContext(message.headers);
     await inSpan(`process ${message.topic}`, { kind: SpanKind.CONSUMER, attributes, parent }, async () => {
+      // Claim and action document in one round trip (the invoker's Redis client pipelines them).
+      const loading = this.#o.loader.load(request.action.namespace, request.action.name, request.action.revision);
+      loading.catch(() => {}); // awaited below only when the claim succeeds
       if (!(await this.#claim(request, log))) return;
       let record: ActivationRecord;
       try {
-        record = await this.#execute(request, log);
+        record = await this.#execute(request, await loading, log);
       } catch (err) {
         log.error({ err }, 'activation failed inside the invoker');
         record = failureRecord(request, undefined, 3, Messages.internal);
@@ -89,10 +92,9 @@ export class ActivationHandler {
     return claimed !== null;
   }
 
-  async #execute(request: ActivationRequest, log: Logger): Promise<ActivationRecord> {
+  async #execute(request: ActivationRequest, action: ActionDoc | undefined, log: Logger): Promise<ActivationRecord> {
     const expired = () => Date.now() - request.deadline;
     if (expired() > 0) return failureRecord(request, undefined, 3, Messages.expired(expired()));
-    const action = await this.#o.loader.load(request.action.namespace, request.action.name, request.action.revision);
     if (!action) return failureRecord(request, undefined, 1, Messages.actionMissing);
 
     const fqn = `/${request.action.namespace}/${request.action.name}`;

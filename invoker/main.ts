@@ -31,7 +31,8 @@ try {
 
 const keys = redisKeys();
 const topics = topicNames(config.topicPrefix);
-const redis = new Redis(config.redisUrl);
+// Auto-pipelining: commands issued in the same tick (an activation's claim and action read) share one round trip.
+const redis = new Redis(config.redisUrl, { enableAutoPipelining: true });
 redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
 const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log });
 const ownTopic = { topic: topics.invoker(config.invokerId), partitions: PARTITIONS, retentionMs: RETENTION_MS.invoker };

@@ -218,12 +218,16 @@ export class ActionSandbox {
     return this.#busy;
   }
 
-  /** Committed heap of the idle isolate (heap + external + malloced), for the pool's accounting. */
+  /**
+   * Memory the idle isolate occupies (resident heap + external + malloced), for the pool's accounting. Resident
+   * rather than committed heap: V8 reserves heap pages it has not touched, which cost no memory (measured: 1.6 MB
+   * resident of 2.1 MB committed for a trivial action, and 1.4 MB of process RSS per isolate).
+   */
   heapBytes(): number {
     if (this.state === 'dead') return 0;
     if (this.#busy) return this.memoryMB * MiB;
     const h = this.#isolate.getHeapStatisticsSync();
-    return h.total_heap_size + h.externally_allocated_size + h.malloced_memory;
+    return h.total_physical_size + h.externally_allocated_size + h.malloced_memory;
   }
 
   /** Frees the isolate now; a run in flight ends as "exited". Idempotent. */

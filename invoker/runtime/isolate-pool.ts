@@ -86,6 +86,7 @@ export class PoolClosedError extends Error {
 }
 
 export class IsolatePool {
+  #replenishScheduled = false;
   readonly #budgetBytes: number;
   readonly #userMemoryMB: number;
   readonly #idleTimeoutMs: number;
@@ -234,7 +235,20 @@ export class IsolatePool {
       if (head === undefined || !this.#serve(head)) break;
       this.#queue.shift();
     }
-    this.#replenishStems();
+    this.#scheduleReplenish();
+  }
+
+  /**
+   * Replaces used stem cells after the current turn: creating an isolate takes about 2 ms of synchronous work,
+   * which must not sit between a cold activation's lease and its init.
+   */
+  #scheduleReplenish(): void {
+    if (this.#replenishScheduled) return;
+    this.#replenishScheduled = true;
+    setImmediate(() => {
+      this.#replenishScheduled = false;
+      this.#replenishStems();
+    });
   }
 
   /** Serves `waiter` now if memory allows (evicting idle sandboxes LRU-first when that suffices). */

@@ -45,16 +45,58 @@ export function createKafka({ brokers, clientId, logger }: KafkaOptions): KafkaC
   });
 }
 
+interface QueuedSend {
+  topic: string;
+  messages: OutgoingMessage[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 /**
- * A connected producer tuned for latency: no linger (kafkajs sends each `send` as its own request) and acks from
- * the leader only, as OpenWhisk does; idempotence is not needed because invokers de-duplicate by activation id.
+ * A connected producer with acks from the leader only, as OpenWhisk does (idempotence is not needed: invokers
+ * de-duplicate by activation id). kafkajs sends every `send` as a request of its own; here a send waits for no
+ * timer, but sends made while one request is in flight go together in the next one. Under load that cut the
+ * broker's CPU per message by about half (test/bench); alone, a message goes out at once.
  */
 export async function createProducer(kafka: KafkaClient): Promise<MessageProducer> {
   const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   await producer.connect();
+  let queue: QueuedSend[] = [];
+  let flushing = false;
+
+  const sendAll = async (batch: QueuedSend[]): Promise<void> => {
+    const byTopic = new Map<string, OutgoingMessage[]>();
+    for (const q of batch) byTopic.set(q.topic, [...(byTopic.get(q.topic) ?? []), ...q.messages]);
+    const topicMessages = [...byTopic].map(([topic, messages]) => ({
+      topic,
+      messages: messages.map((m) => ({ ...m, headers: m.headers as IHeaders | undefined })),
+    }));
+    await producer.sendBatch({ acks: 1, topicMessages });
+  };
+
+  const flush = async (): Promise<void> => {
+    flushing = true;
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      try {
+        await sendAll(batch);
+        for (const q of batch) q.resolve();
+      } catch (err) {
+        // One bad message (too large) must not fail the others: send them one by one to find out whose it is.
+        if (batch.length === 1) batch[0]!.reject(err);
+        else for (const q of batch) await sendAll([q]).then(q.resolve, q.reject);
+      }
+    }
+    flushing = false;
+  };
+
   return {
-    async send(topic, messages) {
-      await producer.send({ topic, acks: 1, messages: messages.map((m) => ({ ...m, headers: m.headers as IHeaders | undefined })) });
+    send(topic, messages) {
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ topic, messages, resolve, reject });
+        if (!flushing) void flush();
+      });
     },
     close: () => producer.disconnect(),
   };

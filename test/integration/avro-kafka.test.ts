@@ -94,4 +94,17 @@ describe('Avro over Kafka (real broker)', () => {
     assert.ok(maxInHand <= 3, `had ${maxInHand} messages in hand`);
     assert.equal(consumer.paused, false);
   });
+
+  it('sends concurrent messages together, and fails only the one that is too large', async () => {
+    const got: string[] = [];
+    const { topic } = await topicWithConsumer(64, async (m) => void got.push(m.value.toString()));
+    const small = Array.from({ length: 20 }, (_, i) => producer.send(topic, [{ value: Buffer.from(`m${i}`) }]));
+    const huge = producer.send(topic, [{ value: Buffer.alloc(2 * 1024 * 1024, 1) }]);
+    const results = await Promise.allSettled([...small, huge]);
+    assert.deepEqual(results.slice(0, 20).map((r) => r.status), Array(20).fill('fulfilled'));
+    assert.equal(results[20]!.status, 'rejected');
+    assert.equal(((results[20] as PromiseRejectedResult).reason as { type?: string }).type, 'MESSAGE_TOO_LARGE');
+    await waitFor('20 messages', async () => (got.length >= 20 ? true : undefined), 30_000, 20);
+    assert.deepEqual([...got].sort(), Array.from({ length: 20 }, (_, i) => `m${i}`).sort());
+  });
 });
