@@ -1,6 +1,6 @@
 // The bench's output: the table on stdout, test/bench/results.json for machines and BENCHMARKS.md for people.
 import { cpus } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Summary } from './stats.ts';
 
 /** One printed figure. Latencies in ms; `rate` is per second unless `rateUnit` says otherwise. */
@@ -86,6 +86,19 @@ export function writeResults(file: string, results: Results): void {
   writeFileSync(file, `${JSON.stringify(results, rounded, 2)}\n`);
 }
 
+const README_BEGIN = '<!-- bench:begin -->';
+const README_END = '<!-- bench:end -->';
+
+/** Replaces the README's quoted figures (between its bench markers) with this run's table. */
+export function quoteInReadme(file: string, results: Results): void {
+  const readme = readFileSync(file, 'utf8');
+  const begin = readme.indexOf(README_BEGIN);
+  const end = readme.indexOf(README_END);
+  if (begin < 0 || end < begin) throw new Error(`${file} has no ${README_BEGIN} … ${README_END} block to quote the figures in`);
+  const quoted = `${README_BEGIN}\n${results.mode} run of ${results.date.slice(0, 10)}, ${results.cpus} × ${results.cpuModel}:\n\n${markdownTable(results.rows)}\n`;
+  writeFileSync(file, readme.slice(0, begin) + quoted + readme.slice(end));
+}
+
 export function writeBenchmarksPage(file: string, results: Results): void {
   const page = `# Benchmarks
 
@@ -117,7 +130,7 @@ the action is \`function main(params) { return { ok: true, n: params.n ?? 0 }; }
 | HTTP floor | the same undici client and request against a bare \`node:http\` server answering JSON of the warm invoke's response size | — |
 | overhead above floor | warm invoke p50 − transport floor p50 (and the same for p99): what the controller's HTTP stack, the invoker's work and the isolate add. The HTTP floor is part of it | — |
 | CPU per invoke (notes) | CPU time each process of the stack (from /proc) and the bench itself spent during the sustained rounds, per invoke; the sum bounds the throughput the machine's cores allow. "other processes" is what the rest of the machine used meanwhile | the same for the transport floor |
-| warm isolates held | a child process holding only the invoker's \`IsolatePool\` (no stem cells) acquires, activates and releases N distinct actions (128 MB limit each), leaving N warm isolates; isolates per GiB of RSS growth, and per GiB of the pool's own accounting (committed heap of idle isolates). p50/p99 are each isolate's in-process cold start (new isolate + init + run) | — |
+| warm isolates held | a child process holding only the invoker's \`IsolatePool\` (no stem cells) acquires, activates and releases N distinct actions (128 MB limit each), leaving N warm isolates; isolates per GiB of RSS growth, and per GiB of the pool's own accounting (resident heap, external and malloced memory of idle isolates). p50/p99 are each isolate's in-process cold start (new isolate + init + run) | — |
 
 ## Latest results
 

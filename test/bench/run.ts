@@ -9,7 +9,7 @@ import { BenchClient, benchNamespace } from './client.ts';
 import { coldStart } from './cold.ts';
 import { cpuSince, cpuSnapshot, describeCpu } from './cpu.ts';
 import { type IsolatesResult, warmIsolates } from './isolates.ts';
-import { environment, latencyRow, type Results, type Row, textTable, timesP50, writeBenchmarksPage, writeResults } from './report.ts';
+import { environment, latencyRow, quoteInReadme, type Results, type Row, textTable, timesP50, writeBenchmarksPage, writeResults } from './report.ts';
 import { type LoopResult, sideBySide, type Summary } from './stats.ts';
 import { sustainedInvoke } from './sustained.ts';
 import { openTransportFloor, type TransportFloor } from './transport-floor.ts';
@@ -212,6 +212,7 @@ try {
   if (write) {
     writeResults(join(PROJECT_ROOT, 'test', 'bench', 'results.json'), results);
     writeBenchmarksPage(join(PROJECT_ROOT, 'BENCHMARKS.md'), results);
+    quoteInReadme(join(PROJECT_ROOT, 'README.md'), results);
     say('wrote test/bench/results.json and BENCHMARKS.md');
   }
 } catch (err) {
