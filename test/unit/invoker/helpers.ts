@@ -59,14 +59,7 @@ export function makeZip(files: Record<string, string>, deflate = true): Buffer {
   return Buffer.concat([...locals, directory, end]);
 }
 
-export function hasCommand(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { hasCommand } from '../../../deploy/local/prerequisites.ts';
 
 /** Writes `files` into a temporary folder and archives it with the system tool (`zip -r` or `tar czf`). */
 export function archiveWithSystemTool(kind: 'zip' | 'tar.gz', files: Record<string, string>): Buffer {
