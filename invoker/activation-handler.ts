@@ -100,11 +100,15 @@ export class ActivationHandler {
     const fqn = `/${request.action.namespace}/${request.action.name}`;
     const key = { namespace: request.identity.namespace, action: fqn, revision: String(action.revision) };
     // A request waiting in the pool's buffer (memory full) gives up at its deadline: it is never run late.
-    const signal = AbortSignal.timeout(Math.max(1, request.deadline - Date.now()));
-    const lease = await this.#o.pool.acquire(key, action.limits.memory, { signal }).catch((err: unknown) => {
-      if (signal.aborted) return undefined;
-      throw err;
-    });
+    const giveUp = new AbortController();
+    const timer = setTimeout(() => giveUp.abort(), Math.max(1, request.deadline - Date.now()));
+    const lease = await this.#o.pool
+      .acquire(key, action.limits.memory, { signal: giveUp.signal })
+      .catch((err: unknown) => {
+        if (giveUp.signal.aborted) return undefined;
+        throw err;
+      })
+      .finally(() => clearTimeout(timer));
     if (!lease || expired() > 0) {
       if (lease) this.#o.pool.release(lease.sandbox, { discard: false });
       return failureRecord(request, action, 3, Messages.expired(Math.max(0, expired())));
