@@ -1,5 +1,6 @@
-// `wsk activation list|get|logs|result|poll` (openwhisk-cli commands/activation.go). Activations are always
-// read from the caller's own namespace (`_`), as wsk does.
+// `wsk activation list|get|logs|result|poll` (openwhisk-cli commands/activation.go), and Isowhisk's `trace`
+// (the activation's OpenTelemetry trace from Jaeger). Activations are always read from the caller's own
+// namespace (`_`), as wsk does.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
 import { integer, run, subcommand } from '../lib/command.ts';
@@ -7,7 +8,9 @@ import type { Cli, Context } from '../lib/context.ts';
 import { checkArgs, WskError, wrap } from '../lib/errors.ts';
 import { displayNamespace, parseQualifiedName } from '../lib/names.ts';
 import { ACTIVATION_SHAPE, goTime } from '../lib/output.ts';
+import { valueOf } from '../lib/params.ts';
 import { printActivationList, type ActivationSummary } from '../lib/render.ts';
+import { fetchTrace, timeline, traceUrl } from '../lib/trace.ts';
 import type { Query } from '../lib/http.ts';
 
 const BASE = 'namespaces/_/activations';
@@ -65,6 +68,20 @@ async function list(ctx: Context, args: string[]): Promise<void> {
   }
 }
 
+async function getRecord(ctx: Context, id: string): Promise<ActivationSummary> {
+  try {
+    return (await ctx.client().call('GET', `${BASE}/${encodeURIComponent(id)}`)) as ActivationSummary;
+  } catch (err) {
+    throw wrap(`Unable to get activation '${id}'`, err);
+  }
+}
+
+/** The record's `traceId` annotation: the OpenTelemetry trace the activation ran in. */
+function traceIdOf(activation: ActivationSummary): string | undefined {
+  const value = valueOf(activation.annotations, 'traceId');
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 async function get(ctx: Context, argv: string[]): Promise<void> {
   const flags = ctx.opts as { summary?: boolean; logs?: boolean };
   const args = await withLast(ctx, argv, 'get');
@@ -72,12 +89,7 @@ async function get(ctx: Context, argv: string[]): Promise<void> {
   const id = args[0] ?? '';
   const field = args[1];
   if (field !== undefined && !ACTIVATION_FIELDS.includes(field.toLowerCase())) throw new WskError(`Invalid field filter '${field}'.`);
-  let activation: ActivationSummary;
-  try {
-    activation = (await ctx.client().call('GET', `${BASE}/${encodeURIComponent(id)}`)) as ActivationSummary;
-  } catch (err) {
-    throw wrap(`Unable to get activation '${id}'`, err);
-  }
+  const activation = await getRecord(ctx, id);
   const out = ctx.out;
   if (flags.summary) {
     const status = activation.response?.status ?? '';
@@ -92,7 +104,20 @@ async function get(ctx: Context, argv: string[]): Promise<void> {
   } else {
     out.ok(`got activation ${out.bold(id)}`);
     out.json(activation, ACTIVATION_SHAPE);
+    // On stderr, so stdout stays the `ok:` line and the record's JSON, as scripts parse it.
+    const traceId = traceIdOf(activation);
+    if (traceId !== undefined) out.errLine(`trace: ${traceUrl(ctx.config.traceHost, traceId)}`);
   }
+}
+
+async function trace(ctx: Context, argv: string[]): Promise<void> {
+  const args = await withLast(ctx, argv, 'trace');
+  checkArgs(args, 1, 1, 'An activation ID is required.');
+  const id = args[0] ?? '';
+  const traceId = traceIdOf(await getRecord(ctx, id));
+  if (traceId === undefined) throw new WskError(`Activation '${id}' has no trace id.`);
+  const found = await fetchTrace(ctx.config.traceHost, traceId);
+  for (const line of timeline(found)) ctx.out.line(line);
 }
 
 const logsOf = (value: { logs?: unknown } | undefined): string[] =>
@@ -220,6 +245,19 @@ export function registerActivation(program: Command, cli: Cli): void {
   const resultCmd = subcommand(activation, 'result', '(ACTIVATION_ID | --last)', 'get the result of an activation');
   resultCmd.option('-l, --last', 'retrieves the last activation');
   run(cli, resultCmd, result);
+
+  const traceCmd = subcommand(activation, 'trace', '(ACTIVATION_ID | --last)', "print the activation's trace from Jaeger as a timeline");
+  traceCmd.option('-l, --last', 'retrieves the last activation').addHelpText(
+    'after',
+    `
+Reads the record's traceId annotation and GETs the trace from Jaeger (--tracehost, WSK_TRACEHOST, the
+TRACEHOST property, default http://127.0.0.1:16686). Prints "trace <traceId> (<n> spans, <total> ms)", then one
+line per span ordered by start time, children indented under their parent: offset from the trace's start (ms),
+duration (ms), service, span name, and the tags faas.coldstart, isowhisk.activation.status_code,
+messaging.destination.name, db.operation.name when present. Spans reach Jaeger in batches: a trace that is not
+there yet is an error; run the command again a moment later.`,
+  );
+  run(cli, traceCmd, trace);
 
   const pollCmd = subcommand(activation, 'poll', '[ NAMESPACE | ACTION_NAME ]', 'poll continuously for log messages from currently running actions');
   pollCmd

@@ -1,10 +1,10 @@
 // `wsk property set|unset|get` (openwhisk-cli commands/property.go): the properties file's APIHOST, AUTH,
-// NAMESPACE, APIVERSION, CERT and KEY. NAMESPACE is the default namespace for entity names (older wsk kept it
+// NAMESPACE, APIVERSION, CERT and KEY, plus Isowhisk's TRACEHOST (Jaeger, for `activation trace`). NAMESPACE is the default namespace for entity names (older wsk kept it
 // in the file too; `_` means the caller's own).
 import type { Command } from 'commander';
 import { subcommand, run } from '../lib/command.ts';
 import { markLocal, type Cli, type Context } from '../lib/context.ts';
-import { DEFAULT_API_VERSION, DEFAULT_NAMESPACE } from '../lib/config.ts';
+import { DEFAULT_API_VERSION, DEFAULT_NAMESPACE, DEFAULT_TRACEHOST } from '../lib/config.ts';
 import { WskError } from '../lib/errors.ts';
 import { writeProps } from '../lib/props.ts';
 import { namespaceNames } from './namespace.ts';
@@ -16,6 +16,7 @@ interface Selectors {
   apihost?: boolean;
   apiversion?: boolean;
   namespace?: boolean;
+  tracehost?: boolean;
   apibuild?: boolean;
   apibuildno?: boolean;
   cliversion?: boolean;
@@ -23,10 +24,10 @@ interface Selectors {
   output?: string;
 }
 
-const SELECTOR_KEYS = ['cert', 'key', 'auth', 'apihost', 'apiversion', 'namespace'];
+const SELECTOR_KEYS = ['cert', 'key', 'auth', 'apihost', 'apiversion', 'namespace', 'tracehost'];
 
 async function set(ctx: Context): Promise<void> {
-  const flags = ctx.opts as { cert?: string; key?: string; auth?: string; apihost?: string; apiversion?: string; namespace?: string };
+  const flags = ctx.opts as { cert?: string; key?: string; auth?: string; apihost?: string; apiversion?: string; namespace?: string; tracehost?: string };
   const props = ctx.config.props;
   const out = ctx.out;
   const lines: string[] = [];
@@ -54,6 +55,10 @@ async function set(ctx: Context): Promise<void> {
     props.set('NAMESPACE', flags.namespace);
     lines.push(`${out.okPrefix()} whisk namespace set to ${out.bold(flags.namespace)}`);
   }
+  if (flags.tracehost) {
+    props.set('TRACEHOST', flags.tracehost.replace(/\/+$/, ''));
+    lines.push(`${out.okPrefix()} trace host set to ${out.bold(flags.tracehost)}`);
+  }
   try {
     writeProps(ctx.config.propsFile, props);
   } catch (err) {
@@ -78,6 +83,7 @@ async function unset(ctx: Context): Promise<void> {
   if (flags.apihost) drop('APIHOST', `${ok} whisk API host unset.`);
   if (flags.apiversion) drop('APIVERSION', `${ok} whisk API version unset; the default value of ${out.bold(DEFAULT_API_VERSION)} will be used.`);
   if (flags.namespace) drop('NAMESPACE', `${ok} whisk namespace unset; the default value of ${out.bold(DEFAULT_NAMESPACE)} will be used.`);
+  if (flags.tracehost) drop('TRACEHOST', `${ok} trace host unset; the default value of ${out.bold(DEFAULT_TRACEHOST)} will be used.`);
   try {
     writeProps(ctx.config.propsFile, props);
   } catch (err) {
@@ -125,6 +131,8 @@ async function get(ctx: Context): Promise<void> {
     print('Client key', c.key);
     print('whisk API version', c.apiVersion, '\t');
     print('whisk CLI version', ctx.cli.version, '\t');
+    // Isowhisk's own: listed once configured, so the list stays wsk's for those who never set it.
+    if (c.traceHost !== DEFAULT_TRACEHOST) print('trace host', c.traceHost);
   } else {
     if (flags.apihost) print('whisk API host', c.apiHost);
     if (flags.auth) print('whisk auth', c.auth);
@@ -133,6 +141,7 @@ async function get(ctx: Context): Promise<void> {
     if (flags.key) print('Client key', c.key);
     if (flags.cliversion) print('whisk CLI version', ctx.cli.version, '\t');
     if (flags.apiversion) print('whisk API version', c.apiVersion, '\t');
+    if (flags.tracehost) print('trace host', c.traceHost);
   }
   if (all || flags.apibuild || flags.apibuildno) {
     const info = await buildInfo(ctx);
@@ -150,7 +159,8 @@ export function registerProperty(program: Command, cli: Cli): void {
     .option('--key <string>', 'client key')
     .option('--apihost <HOST>', 'whisk API HOST')
     .option('--apiversion <VERSION>', 'whisk API VERSION')
-    .option('--namespace <NAMESPACE>', 'whisk namespace');
+    .option('--namespace <NAMESPACE>', 'whisk namespace')
+    .option('--tracehost <URL>', 'Jaeger URL for activation traces');
   run(cli, setCmd, (ctx) => set(ctx), { api: false });
 
   const unsetCmd = subcommand(property, 'unset', '', 'unset property')
@@ -159,7 +169,8 @@ export function registerProperty(program: Command, cli: Cli): void {
     .option('--auth', 'authorization key')
     .option('--apihost', 'whisk API host')
     .option('--apiversion', 'whisk API version')
-    .option('--namespace', 'whisk namespace');
+    .option('--namespace', 'whisk namespace')
+    .option('--tracehost', 'Jaeger URL for activation traces');
   markLocal(unsetCmd, ...SELECTOR_KEYS);
   run(cli, unsetCmd, (ctx) => unset(ctx), { api: false });
 
@@ -173,6 +184,7 @@ export function registerProperty(program: Command, cli: Cli): void {
     .option('--apibuildno', 'whisk API build number')
     .option('--cliversion', 'whisk CLI version')
     .option('--namespace', 'whisk namespace')
+    .option('--tracehost', 'Jaeger URL for activation traces')
     .option('--all', 'all properties')
     .option('-o, --output <std|raw>', 'Output format in std|raw', 'std');
   markLocal(getCmd, ...SELECTOR_KEYS);

@@ -1,10 +1,12 @@
 // Effective configuration, resolved as wsk does: command-line flag > environment (WHISK_AUTH, WHISK_APIHOST,
-// WHISK_APIVERSION) > properties file > default. There is no default API host or key: commands that talk to
+// WHISK_APIVERSION, WSK_TRACEHOST) > properties file > default. There is no default API host or key: commands that talk to
 // the API say so when they are missing.
 import { propsFilePath, readProps, type Props } from './props.ts';
 
 export const DEFAULT_NAMESPACE = '_';
 export const DEFAULT_API_VERSION = 'v1';
+/** Where `activation get|trace` find traces: the local stack's Jaeger. */
+export const DEFAULT_TRACEHOST = 'http://127.0.0.1:16686';
 
 /** The global flags every command accepts (wsk's persistent flags). */
 export interface GlobalFlags {
@@ -16,6 +18,7 @@ export interface GlobalFlags {
   insecure?: boolean;
   verbose?: boolean;
   debug?: boolean;
+  tracehost?: string;
 }
 
 export interface Config {
@@ -31,6 +34,8 @@ export interface Config {
   insecure: boolean;
   verbose: boolean;
   debug: boolean;
+  /** Jaeger's UI and query API (`--tracehost` > WSK_TRACEHOST > TRACEHOST > the local stack's Jaeger). */
+  traceHost: string;
 }
 
 const nonEmpty = (...values: Array<string | undefined>): string | undefined => values.find((v) => v !== undefined && v !== '');
@@ -51,6 +56,7 @@ export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = proce
     insecure: flags.insecure === true,
     verbose: flags.verbose === true || debug,
     debug,
+    traceHost: (nonEmpty(flags.tracehost, env.WSK_TRACEHOST, props.get('TRACEHOST')) ?? DEFAULT_TRACEHOST).replace(/\/+$/, ''),
   };
 }
 
