@@ -21,17 +21,21 @@ function dosDateTime(date: Date): { time: number; day: number } {
   };
 }
 
-export function zip(entries: readonly ZipEntry[]): Buffer {
+/**
+ * The archive of `entries`. Each entry is deflated unless that does not make it smaller; `method` forces one
+ * method for every entry (tests of zip readers use it to cover both).
+ */
+export function zip(entries: readonly ZipEntry[], method?: 'store' | 'deflate'): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const entry of entries) {
     const name = Buffer.from(entry.name, 'utf8');
-    const compressed = deflateRawSync(entry.data);
+    const compressed = method === 'store' ? entry.data : deflateRawSync(entry.data);
     // Store instead of deflate when deflating does not help (already-compressed files).
-    const stored = compressed.length >= entry.data.length;
+    const stored = method === 'store' || (method === undefined && compressed.length >= entry.data.length);
     const body = stored ? entry.data : compressed;
-    const method = stored ? 0 : 8;
+    const methodCode = stored ? 0 : 8;
     const crc = crc32(entry.data);
     const { time, day } = dosDateTime(entry.modified);
 
@@ -39,7 +43,7 @@ export function zip(entries: readonly ZipEntry[]): Buffer {
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4); // version needed: 2.0
     local.writeUInt16LE(0x0800, 6); // flags: names are UTF-8
-    local.writeUInt16LE(method, 8);
+    local.writeUInt16LE(methodCode, 8);
     local.writeUInt16LE(time, 10);
     local.writeUInt16LE(day, 12);
     local.writeUInt32LE(crc, 14);
@@ -54,7 +58,7 @@ export function zip(entries: readonly ZipEntry[]): Buffer {
     central.writeUInt16LE(0x0314, 4); // made by: Unix, 2.0
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(method, 10);
+    central.writeUInt16LE(methodCode, 10);
     central.writeUInt16LE(time, 12);
     central.writeUInt16LE(day, 14);
     central.writeUInt32LE(crc, 16);
