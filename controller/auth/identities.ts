@@ -16,6 +16,7 @@ import { type NamespaceLimitOverrides, parseNamespaceLimits } from '../entities/
 import type { Identity } from './identity.ts';
 import { hashKey, verifyKey } from './key-hash.ts';
 import { runScript } from '../../shared/redis-script.ts';
+import { redisSpan } from '../../shared/tracing.ts';
 
 export const GUEST_NAMESPACE = 'guest';
 
@@ -158,11 +159,12 @@ export function identityStore(redis: Redis, keys: RedisKeys, options: IdentitySt
       if (cached && cached.expires > Date.now()) {
         return verifyKey(key, cached.keyHash) ? { ...cached.identity, apiKey } : undefined;
       }
-      const auth = await redis.hgetall(keys.authKey(uuid));
+      const auth = await redisSpan('HGETALL', () => redis.hgetall(keys.authKey(uuid)));
       if (!auth.keyHash || !auth.namespace) return undefined;
       if (!verifyKey(key, auth.keyHash)) return undefined;
-      const limits = parseNamespaceLimits(await redis.get(keys.namespaceLimits(auth.namespace)));
-      const identity = { subject: auth.subject ?? auth.namespace, namespace: auth.namespace, uuid, limits };
+      const namespace = auth.namespace;
+      const limits = parseNamespaceLimits(await redisSpan('GET', () => redis.get(keys.namespaceLimits(namespace))));
+      const identity = { subject: auth.subject ?? namespace, namespace, uuid, limits };
       remember(uuid, { identity, keyHash: auth.keyHash, expires: Date.now() + ttl });
       return { ...identity, apiKey };
     },

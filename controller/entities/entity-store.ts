@@ -15,6 +15,7 @@ import type { Redis } from 'ioredis';
 import type { Collection, RedisKeys } from '../../shared/redis-keys.ts';
 import { ConflictError } from '../../shared/errors.ts';
 import { runScript } from '../../shared/redis-script.ts';
+import { redisSpan } from '../../shared/tracing.ts';
 
 export interface StoredEntity {
   revision: number;
@@ -102,7 +103,7 @@ export function entityStore<D extends StoredEntity>(redis: Redis, keys: RedisKey
     collection,
 
     async get(namespace, path) {
-      return parse(await redis.get(keys.entity(namespace, collection, path)));
+      return parse(await redisSpan('GET', () => redis.get(keys.entity(namespace, collection, path))));
     },
 
     async put(namespace, path, content, expectedRevision) {

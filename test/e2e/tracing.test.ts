@@ -74,5 +74,10 @@ describe('tracing (real Jaeger)', function () {
     assert.equal(tag(span('run'), 'faas.coldstart'), true);
     assert.equal(tag(span('run'), 'isowhisk.activation.log_lines'), 1);
     assert.equal(tag(span('SET'), 'db.system.name'), 'redis');
+    // The controller's own Redis reads (the action document) are in the trace too, under the HTTP span.
+    assert.ok(
+      trace.spans.some((s) => s.operationName === 'GET' && service(s) === 'isowhisk-controller' && parentOf(s) === http.spanID),
+      'a controller Redis GET under the HTTP span',
+    );
   });
 });
