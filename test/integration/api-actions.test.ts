@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { ActionDoc } from '../../controller/entities/action.ts';
 import { entityStore } from '../../controller/entities/entity-store.ts';
-import { type ApiHarness, type Tenant, call, startApi } from '../support/api-harness.ts';
+import { type ApiHarness, type Tenant, call, useApi } from '../support/api-harness.ts';
 
 const CODE = 'function main(params) { return { greeting: `hello ${params.name}` }; }';
 
@@ -12,14 +12,9 @@ describe('api: actions', () => {
   let t: Tenant;
   const actionsUrl = (ns = '_') => `${api.url}/api/v1/namespaces/${ns}/actions`;
 
-  before(async () => {
-    api = await startApi();
-  });
-  after(async () => {
-    await api?.close();
-  });
-  beforeEach(async () => {
-    t = await api.newNamespace();
+  useApi((a, tenant) => {
+    api = a;
+    t = tenant;
   });
 
   describe('create, get, list, delete with the openwhisk client', () => {

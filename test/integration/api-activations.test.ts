@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { newActivationId } from '../../shared/ids.ts';
 import type { ActivationRecord } from '../../shared/activation-record.ts';
-import { type ApiHarness, type Tenant, call, startApi } from '../support/api-harness.ts';
+import { type ApiHarness, type Tenant, call, useApi } from '../support/api-harness.ts';
 
 function record(t: Tenant, fields: Partial<ActivationRecord> = {}): ActivationRecord {
   const start = fields.start ?? Date.now();
@@ -34,14 +34,9 @@ describe('api: activations', () => {
   let t: Tenant;
   const url = (path = '', ns = '_') => `${api.url}/api/v1/namespaces/${ns}/activations${path}`;
 
-  before(async () => {
-    api = await startApi();
-  });
-  after(async () => {
-    await api?.close();
-  });
-  beforeEach(async () => {
-    t = await api.newNamespace();
+  useApi((a, tenant) => {
+    api = a;
+    t = tenant;
   });
 
   it('gets a record in the extended form', async () => {

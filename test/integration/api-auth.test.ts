@@ -2,7 +2,7 @@
 // error body, namespaces and limits, and the unauthenticated platform routes.
 import assert from 'node:assert/strict';
 import openwhisk from 'openwhisk';
-import { type ApiHarness, type Tenant, call, randomName, startApi } from '../support/api-harness.ts';
+import { type ApiHarness, type Tenant, call, randomName, useApi } from '../support/api-harness.ts';
 import { OPENWHISK_GUEST_KEY, ensureGuest, identityStore } from '../../controller/auth/identities.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
 
@@ -13,14 +13,9 @@ describe('api: authentication, entitlement and cross-cutting rules', () => {
   let api: ApiHarness;
   let t: Tenant;
 
-  before(async () => {
-    api = await startApi();
-  });
-  after(async () => {
-    await api?.close();
-  });
-  beforeEach(async () => {
-    t = await api.newNamespace();
+  useApi((a, tenant) => {
+    api = a;
+    t = tenant;
   });
 
   describe('401', () => {

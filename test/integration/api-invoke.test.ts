@@ -2,7 +2,7 @@
 // outcome maps to status and body. The real activator (Kafka, invokers) is tested elsewhere.
 import assert from 'node:assert/strict';
 import { NoInvokerError, ThrottledError, TooLargeError } from '../../shared/errors.ts';
-import { type ApiHarness, type Tenant, call, recordFor, startApi } from '../support/api-harness.ts';
+import { type ApiHarness, type Tenant, call, recordFor, useApi } from '../support/api-harness.ts';
 
 const CODE = 'function main(p) { return p; }';
 
@@ -13,14 +13,11 @@ describe('api: invoke', () => {
   const create = (name: string, body: object = {}) =>
     call(`${api.url}/api/v1/namespaces/_/actions/${name}`, { method: 'PUT', auth: t.auth, body: { exec: { kind: 'nodejs:24', code: CODE }, ...body } });
 
-  before(async () => {
-    api = await startApi();
+  useApi((a, tenant) => {
+    api = a;
+    t = tenant;
   });
-  after(async () => {
-    await api?.close();
-  });
-  beforeEach(async () => {
-    t = await api.newNamespace();
+  beforeEach(() => {
     api.activator.plans = [];
     api.activator.handler = async (plan) => ({ activationId: plan.activationId, result: Promise.resolve(undefined) });
   });

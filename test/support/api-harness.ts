@@ -147,3 +147,20 @@ export async function call(
   }
   return { status: res.status, headers: res.headers, text, json };
 }
+
+/**
+ * Registers a suite's hooks: one API server for the suite (closed after it) and a fresh namespace before each
+ * test, handed to `bind` so the suite keeps them in its own variables.
+ */
+export function useApi(bind: (api: ApiHarness, tenant: Tenant) => void): void {
+  let api: ApiHarness | undefined;
+  before(async () => {
+    api = await startApi();
+  });
+  after(async () => {
+    await api?.close();
+  });
+  beforeEach(async () => {
+    bind(api!, await api!.newNamespace());
+  });
+}
