@@ -11,6 +11,7 @@ import type { Router } from '@koa/router';
 import type { RedisKeys } from '../shared/redis-keys.ts';
 import { MethodNotAllowedError, NotFoundError } from '../shared/errors.ts';
 import { identityStore, type IdentityStore } from './auth/identities.ts';
+import { actionInvoker } from './activation/invoke-action.ts';
 import { actionService } from './entities/actions.ts';
 import { activationStore, type ActivationStore } from '../shared/activation-store.ts';
 import type { Activator } from './entities/activator.ts';
@@ -83,7 +84,7 @@ export function createApp(deps: AppDeps): Koa {
   });
   const api = [
     namespaceRoutes(deps.limits),
-    actionRoutes({ actions, activator: deps.activator, limits: deps.limits }),
+    actionRoutes({ actions, invoke: actionInvoker(actions, deps.activator), limits: deps.limits }),
     activationRoutes(activations),
   ];
 

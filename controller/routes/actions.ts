@@ -5,8 +5,7 @@ import { Router } from '@koa/router';
 import { actionJson, actionSummary } from '../entities/action.ts';
 import type { ActionService, ActionRef } from '../entities/actions.ts';
 import { type ActivationRecord, STATUS_SUCCESS, STATUS_WHISK_ERROR, toExtendedJson } from '../../shared/activation-record.ts';
-import type { Activator } from '../entities/activator.ts';
-import { planActivation } from '../entities/invocation.ts';
+import type { InvokeAction } from '../activation/invoke-action.ts';
 import type { SystemLimits } from '../entities/limits.ts';
 import { checkEntityName } from '../entities/names.ts';
 import { bodyOf, invokePayloadLimit, jsonBody, readInvokePayload } from '../middleware/body.ts';
@@ -18,7 +17,7 @@ export const ACTIVATION_ID_HEADER = 'x-openwhisk-activation-id';
 
 export interface ActionRoutesDeps {
   actions: ActionService;
-  activator: Activator;
+  invoke: InvokeAction;
   limits: SystemLimits;
 }
 
@@ -66,7 +65,7 @@ export function invokeBody(record: ActivationRecord, resultOnly: boolean): unkno
 }
 
 export function actionRoutes(deps: ActionRoutesDeps): Router {
-  const { actions, activator, limits } = deps;
+  const { actions, invoke, limits } = deps;
   const router = new Router({ strict: true });
   router.param('ns', resolveNamespace());
 
@@ -104,21 +103,17 @@ export function actionRoutes(deps: ActionRoutesDeps): Router {
       const resultOnly = booleanParam(ctx, 'result', false);
       const waitMs = waitParam(ctx, limits.maxWaitForBlockingActivation);
       const payload = await readInvokePayload(ctx, limits);
-      const action = await actions.get(ref(ctx));
       const state = requestState(ctx);
-      const plan = planActivation({
+      const started = await invoke({
         identity: identityOf(ctx),
         ref: ref(ctx),
-        action,
         payload,
         blocking,
         waitMs,
         transactionId: state.transactionId,
         receivedAt: state.receivedAt,
       });
-      const started = await activator.activate(plan);
       ctx.set(ACTIVATION_ID_HEADER, started.activationId);
-      if (!blocking) started.result.catch(() => {}); // nobody waits; the activator reports its own failures
       const record = blocking ? await started.result : undefined;
       if (!record) {
         // non-blocking, or the blocking wait ran out: the activation goes on; poll /activations/{id}
