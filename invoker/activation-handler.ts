@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { activationRequestCodec, type ActivationRequest } from '../shared/avro/activation-request.ts';
 import { publishCompletion, RECORD_STORE_RETRY_MS } from '../shared/completions.ts';
+import { retryUntil } from '../shared/retry.ts';
 import type { IncomingMessage } from '../shared/kafka/bounded-consumer.ts';
 import type { RedisKeys } from '../shared/redis-keys.ts';
 import { activeTraceId, extractContext, inSpan, redisSpan, SpanKind, SpanStatusCode, tracer } from '../shared/tracing.ts';
@@ -148,28 +149,24 @@ export class ActivationHandler {
   /** Stores the record and tells the controller, retrying through a Redis outage. */
   async #finish(request: ActivationRequest, record: ActivationRecord, log: Logger): Promise<void> {
     const { store, redis, keys, invokerId, recordTtlSeconds } = this.#o;
-    const giveUpAt = Date.now() + RECORD_STORE_RETRY_MS;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const stored = await redisSpan('EVALSHA', () => store.putRecord(record, recordTtlSeconds));
-        // Only when the controller gave the activation up as lost before this record could be stored.
-        if (!stored) log.warn('the activation already has a record (written by its controller); this result is dropped');
-        await redisSpan('XADD', () => publishCompletion(redis, keys, request.controllerId, {
-          activationId: request.activationId,
-          invokerId,
-          statusCode: record.response.statusCode,
-          ...(request.blocking ? { record: JSON.stringify(record) } : {}),
-        }));
-        this.#o.events?.(request, record);
-        return;
-      } catch (err) {
-        if (Date.now() > giveUpAt) {
-          log.error({ err }, 'could not store the activation record; the controller will record it as lost');
-          return;
-        }
-        if (attempt === 0) log.warn({ err }, 'storing the activation record failed; retrying');
-        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
-      }
+    try {
+      await retryUntil(
+        async () => {
+          const stored = await redisSpan('EVALSHA', () => store.putRecord(record, recordTtlSeconds));
+          // Only when the controller gave the activation up as lost before this record could be stored.
+          if (!stored) log.warn('the activation already has a record (written by its controller); this result is dropped');
+          await redisSpan('XADD', () => publishCompletion(redis, keys, request.controllerId, {
+            activationId: request.activationId,
+            invokerId,
+            statusCode: record.response.statusCode,
+            ...(request.blocking ? { record: JSON.stringify(record) } : {}),
+          }));
+        },
+        { giveUpAt: Date.now() + RECORD_STORE_RETRY_MS, onFirstFailure: (err) => log.warn({ err }, 'storing the activation record failed; retrying') },
+      );
+      this.#o.events?.(request, record);
+    } catch (err) {
+      log.error({ err }, 'could not store the activation record; the controller will record it as lost');
     }
   }
 }
