@@ -1,7 +1,8 @@
 // The controller's HTTP application: OpenWhisk's REST API v1 and the platform routes, as a Koa app built from
 // small middleware. Reading order of a request:
 //   trace span → request id → logging → errors → CORS (+ OPTIONS) → platform routes (/ping, /, /api/v1, /invokers)
-//   → auth (Basic) → no HEAD → namespaces, actions, activations routers → 404/405 (in the error middleware)
+//   → auth (Basic) → no HEAD → namespaces, actions, triggers, rules, activations routers → 404/405 (in the error
+//   middleware)
 // Everything the app needs comes in through AppDeps, so tests can run it against a real Redis with a fake
 // activator, and main can wire the real one.
 import Koa from 'koa';
@@ -13,6 +14,8 @@ import { MethodNotAllowedError, NotFoundError } from '../shared/errors.ts';
 import { identityStore, type IdentityStore } from './auth/identities.ts';
 import { actionInvoker } from './activation/invoke-action.ts';
 import { actionService } from './entities/actions.ts';
+import { ruleService } from './entities/rules.ts';
+import { triggerService } from './entities/triggers.ts';
 import { activationStore, type ActivationStore } from '../shared/activation-store.ts';
 import type { Activator } from './entities/activator.ts';
 import type { SystemLimits } from './entities/limits.ts';
@@ -25,11 +28,15 @@ import { httpServerSpan } from './middleware/tracing.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { activationRoutes } from './routes/activations.ts';
 import { namespaceRoutes } from './routes/namespaces.ts';
+import { ruleRoutes } from './routes/rules.ts';
+import { triggerRoutes } from './routes/triggers.ts';
+import { triggerFirer } from './triggers/fire.ts';
 import { type BuildInfo, type InvokerHealth, systemRoutes } from './routes/system.ts';
 
 export type { Logger } from './middleware/logging.ts';
 
 export const API_PREFIX = '/api/v1';
+const DEFAULT_RECORD_TTL_SECONDS = 7 * 24 * 3600;
 
 export interface AppDeps {
   redis: Redis;
@@ -45,6 +52,8 @@ export interface AppDeps {
   identities?: IdentityStore;
   /** Defaults to a store on `redis`/`keys`. */
   activations?: ActivationStore;
+  /** How long stored records live (trigger activations are recorded by the controller); 7 days by default. */
+  recordTtlSeconds?: number;
   /** `build`/`buildno` of `GET /api/v1`. */
   build?: BuildInfo;
 }
@@ -76,6 +85,15 @@ export function createApp(deps: AppDeps): Koa {
   const identities = deps.identities ?? identityStore(deps.redis, deps.keys);
   const activations = deps.activations ?? activationStore(deps.redis, deps.keys);
   const actions = actionService(deps.redis, deps.keys, deps.limits);
+  const invoke = actionInvoker(actions, deps.activator);
+  const triggers = triggerService(deps.redis, deps.keys, deps.limits);
+  const fire = triggerFirer({
+    invoke,
+    activations,
+    recordTtlSeconds: deps.recordTtlSeconds ?? DEFAULT_RECORD_TTL_SECONDS,
+    waitMs: deps.limits.maxWaitForBlockingActivation,
+    onError: (err, trigger) => deps.logger.error({ err, trigger }, 'storing a trigger activation record failed'),
+  });
 
   const system = systemRoutes({
     limits: deps.limits,
@@ -84,7 +102,9 @@ export function createApp(deps: AppDeps): Koa {
   });
   const api = [
     namespaceRoutes(deps.limits),
-    actionRoutes({ actions, invoke: actionInvoker(actions, deps.activator), limits: deps.limits }),
+    actionRoutes({ actions, invoke, limits: deps.limits }),
+    triggerRoutes({ triggers, fire, limits: deps.limits }),
+    ruleRoutes(ruleService(deps.redis, deps.keys, triggers, actions)),
     activationRoutes(activations),
   ];
 

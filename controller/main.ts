@@ -64,6 +64,7 @@ const app = createApp({
   limits: DEFAULT_LIMITS,
   activator,
   activations: store,
+  recordTtlSeconds: config.activationTtlSeconds,
   invokerHealth: async () => registry.summary(),
 });
 const server = app.listen(config.port, config.host, () => {

@@ -1,6 +1,7 @@
 // The action entity: its stored document, how a PUT body is read, checked and merged into it, and its API JSON
 // (`E/WhiskAction.scala`, `E/Exec.scala`, `CTL/Actions.scala`). Pure functions; storage lives in actions.ts.
-import { BadRequestError, MalformedRequestError, TooLargeError } from '../../shared/errors.ts';
+import { BadRequestError, TooLargeError } from '../../shared/errors.ts';
+import { given, isObject, malformed, readPublish, readVersion } from './put-fields.ts';
 import {
   type ActionLimits,
   type ActionLimitsInput,
@@ -18,7 +19,7 @@ import {
   readParameters,
   toParameterMap,
 } from './parameters.ts';
-import { bumpPatch, parseSemVer } from './semver.ts';
+import { bumpPatch } from './semver.ts';
 
 export interface ActionExec {
   kind: string;
@@ -61,10 +62,6 @@ export interface ActionPut {
   delAnnotations?: string[];
 }
 
-const malformed = (detail: string) => MalformedRequestError.content(detail);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-/** spray-json reads an absent field and a JSON null alike as "not given". */
-const given = <T>(v: T | null | undefined): v is T => v !== undefined && v !== null;
 
 /** OpenWhisk's test for base64 code (`Exec.isBinaryCode`). */
 const BASE64 = /^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)$/;
@@ -128,15 +125,8 @@ export function readActionPut(body: unknown): ActionPut {
   if (given(body.exec)) put.exec = readExec(body.exec);
   if (given(body.parameters)) put.parameters = readParameters(body.parameters);
   if (given(body.limits)) put.limits = readLimits(body.limits);
-  if (given(body.version)) {
-    const version = typeof body.version === 'string' ? parseSemVer(body.version) : undefined;
-    if (!version) throw malformed('semantic version malformed');
-    put.version = version;
-  }
-  if (given(body.publish)) {
-    if (typeof body.publish !== 'boolean') throw malformed(`Expected Boolean as JsBoolean, but got ${JSON.stringify(body.publish)}`);
-    put.publish = body.publish;
-  }
+  if (given(body.version)) put.version = readVersion(body.version);
+  if (given(body.publish)) put.publish = readPublish(body.publish);
   if (given(body.annotations)) put.annotations = readParameters(body.annotations);
   if (given(body.delAnnotations)) {
     const del = body.delAnnotations;

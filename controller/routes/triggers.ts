@@ -1,0 +1,71 @@
+// `/api/v1/namespaces/{ns}/triggers[/{name}]` (spec §1.4): create/update, get, delete, list and fire. Owner only.
+import type { Context } from 'koa';
+import { Router } from '@koa/router';
+import type { SystemLimits } from '../entities/limits.ts';
+import { checkEntityName } from '../entities/names.ts';
+import { triggerJson, triggerSummary } from '../entities/trigger.ts';
+import type { TriggerService } from '../entities/triggers.ts';
+import { bodyOf, invokePayloadLimit, jsonBody, readInvokePayload } from '../middleware/body.ts';
+import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
+import { identityOf, namespaceOf, requestState } from '../middleware/state.ts';
+import { actionHeaders, type FireTrigger } from '../triggers/fire.ts';
+import { booleanParam, listParams } from './query.ts';
+
+export interface TriggerRoutesDeps {
+  triggers: TriggerService;
+  fire: FireTrigger;
+  limits: SystemLimits;
+}
+
+const BASE = '/api/v1/namespaces/:ns/triggers';
+
+const nameOf = (ctx: Context) => checkEntityName((ctx as Context & { params: Record<string, string> }).params.name ?? '');
+
+export function triggerRoutes({ triggers, fire, limits }: TriggerRoutesDeps): Router {
+  const router = new Router({ strict: true });
+  router.param('ns', resolveNamespace());
+  const owner = ownerOnly(namespaceOf);
+
+  router.get([BASE, `${BASE}/`], owner, async (ctx) => {
+    const { skip, limit, count } = listParams(ctx, 'triggers');
+    const namespace = namespaceOf(ctx);
+    ctx.body = count ? { triggers: await triggers.count(namespace, { skip }) } : (await triggers.list(namespace, { skip, limit })).map(triggerSummary);
+  });
+
+  const path = `${BASE}/:name`;
+  router.get(path, owner, async (ctx) => {
+    ctx.body = triggerJson(await triggers.get(namespaceOf(ctx), nameOf(ctx)));
+  });
+
+  router.put(path, owner, jsonBody(), async (ctx) => {
+    const doc = await triggers.put(identityOf(ctx), namespaceOf(ctx), nameOf(ctx), bodyOf(ctx), booleanParam(ctx, 'overwrite', false));
+    ctx.body = triggerJson(doc);
+  });
+
+  router.delete(path, owner, async (ctx) => {
+    ctx.body = triggerJson(await triggers.remove(namespaceOf(ctx), nameOf(ctx)));
+  });
+
+  router.post(path, owner, invokePayloadLimit(limits), async (ctx) => {
+    const name = nameOf(ctx);
+    const payload = await readInvokePayload(ctx, limits);
+    const trigger = await triggers.get(namespaceOf(ctx), name);
+    const state = requestState(ctx);
+    const fired = fire({
+      identity: identityOf(ctx),
+      trigger,
+      payload,
+      headers: actionHeaders(ctx.headers),
+      transactionId: state.transactionId,
+      receivedAt: state.receivedAt,
+    });
+    if (!fired) {
+      ctx.status = 204; // no active rule: nothing runs and nothing is recorded
+      return;
+    }
+    ctx.status = 202;
+    ctx.body = { activationId: fired.activationId };
+  });
+
+  return router;
+}

@@ -1,0 +1,136 @@
+// Firing a trigger (`CTL/Triggers.scala activate`, spec §6.3): every rule in the trigger's map is tried — active
+// ones invoke their action (non-blocking, as the caller, so the caller's entitlement applies), inactive ones are
+// reported — and the trigger's own activation record lists the outcome of each as a JSON log line. The caller gets
+// the trigger activation id as soon as the fire is accepted; the record is stored when every rule has been tried.
+//
+// OpenWhisk posts each rule's invoke back to its own HTTP API; here the controller calls the same invoke path in
+// process, which keeps one trace across fire → rule → action without a loopback hop.
+import { SpanKind } from '@opentelemetry/api';
+import type { ActivationStore } from '../../shared/activation-store.ts';
+import { type ActivationRecord, type Annotation, STATUS_SUCCESS } from '../../shared/activation-record.ts';
+import { RECORD_STORE_RETRY_MS } from '../../shared/completions.ts';
+import { newActivationId } from '../../shared/ids.ts';
+import { retryUntil } from '../../shared/retry.ts';
+import { activeTraceId, inSpan } from '../../shared/tracing.ts';
+import type { InvokeAction } from '../activation/invoke-action.ts';
+import type { Identity } from '../auth/identity.ts';
+import type { ActionRef } from '../entities/actions.ts';
+import { type EntityPath, fqnOf } from '../entities/entity-path.ts';
+import { parametersObject } from '../entities/parameters.ts';
+import type { ReducedRule, TriggerDoc } from '../entities/trigger.ts';
+import { toHttpError } from '../middleware/errors.ts';
+
+export interface FireRequest {
+  identity: Identity;
+  trigger: TriggerDoc;
+  /** The fire's body, a JSON object. */
+  payload: Record<string, unknown>;
+  /** Request headers, lower-cased, passed to the actions as `__ow_headers`. */
+  headers: Record<string, string>;
+  transactionId: string;
+  receivedAt: number;
+}
+
+export interface Fired {
+  activationId: string;
+  /** Settles with the stored trigger record once every rule has been tried. */
+  recorded: Promise<ActivationRecord>;
+}
+
+/** One log line of a trigger record. */
+export interface RuleOutcome {
+  statusCode: number;
+  success: boolean;
+  activationId?: string;
+  error?: string;
+  rule: string;
+  action: string;
+}
+
+export interface TriggerFirerDeps {
+  invoke: InvokeAction;
+  activations: ActivationStore;
+  recordTtlSeconds: number;
+  /** Most a rule's action waits before the fire gives up on it (the blocking wait limit). */
+  waitMs: number;
+  onError?: (err: unknown, trigger: string) => void;
+}
+
+export type FireTrigger = (req: FireRequest) => Fired | undefined;
+
+/** Headers not handed to actions: the caller's credentials. */
+const PRIVATE_HEADERS = new Set(['authorization', 'cookie']);
+
+export function actionHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const key = name.toLowerCase();
+    if (value === undefined || PRIVATE_HEADERS.has(key)) continue;
+    out[key] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+const refOf = (action: EntityPath): ActionRef => {
+  const [namespace, pkg] = action.path.split('/') as [string, string?];
+  return pkg === undefined ? { namespace, name: action.name } : { namespace, pkg, name: action.name };
+};
+
+/** Returns undefined when no rule is active (the API answers 204 and records nothing). */
+export function triggerFirer(deps: TriggerFirerDeps): FireTrigger {
+  const runRule = async (req: FireRequest, key: string, rule: ReducedRule, args: Record<string, unknown>): Promise<RuleOutcome> => {
+    const action = fqnOf(rule.action);
+    if (rule.status !== 'active') {
+      return { statusCode: 1, success: false, error: `Rule '${key}' is inactive, action '${action}' was not activated.`, rule: key, action };
+    }
+    return inSpan(`rule ${key}`, { kind: SpanKind.INTERNAL, attributes: { 'isowhisk.rule': key, 'faas.invoked_name': action } }, async () => {
+      try {
+        const started = await deps.invoke({
+          identity: req.identity,
+          ref: refOf(rule.action),
+          payload: args,
+          blocking: false,
+          waitMs: deps.waitMs,
+          transactionId: req.transactionId,
+          receivedAt: req.receivedAt,
+        });
+        return { statusCode: STATUS_SUCCESS, success: true, activationId: started.activationId, rule: key, action };
+      } catch (err) {
+        const { status, message } = toHttpError(err);
+        return { statusCode: status >= 500 ? 3 : 1, success: false, error: message, rule: key, action };
+      }
+    });
+  };
+
+  return (req) => {
+    const rules = Object.entries(req.trigger.rules ?? {});
+    if (!rules.some(([, rule]) => rule.status === 'active')) return undefined;
+    const activationId = newActivationId();
+    const start = Date.now();
+    const traceId = activeTraceId();
+    const args = { ...parametersObject(req.trigger.parameters), __ow_headers: req.headers, ...req.payload };
+
+    const recorded = (async () => {
+      const outcomes = await Promise.all(rules.map(([key, rule]) => runRule(req, key, rule, args)));
+      const annotations: Annotation[] = traceId ? [{ key: 'traceId', value: traceId }] : [];
+      const record: ActivationRecord = {
+        namespace: req.identity.namespace,
+        name: req.trigger.name,
+        subject: req.identity.subject,
+        activationId,
+        start,
+        end: 0,
+        response: { statusCode: STATUS_SUCCESS, result: req.payload },
+        logs: outcomes.map((o) => JSON.stringify(o)),
+        version: req.trigger.version,
+        publish: false,
+        annotations,
+      };
+      // the fire was accepted, so its record must be written even through a short Redis outage
+      await retryUntil(() => deps.activations.putRecord(record, deps.recordTtlSeconds), { giveUpAt: Date.now() + RECORD_STORE_RETRY_MS });
+      return record;
+    })();
+    recorded.catch((err) => deps.onError?.(err, `${req.trigger.namespace}/${req.trigger.name}`));
+    return { activationId, recorded };
+  };
+}
