@@ -7,55 +7,37 @@
 // activator, and main can wire the real one.
 import Koa from 'koa';
 import type { Middleware } from 'koa';
-import type { Redis } from 'ioredis';
 import type { Router } from '@koa/router';
-import type { RedisKeys } from '../shared/redis-keys.ts';
 import { MethodNotAllowedError, NotFoundError } from '../shared/errors.ts';
-import { identityStore, type IdentityStore } from './auth/identities.ts';
-import { actionInvoker } from './activation/invoke-action.ts';
-import { actionService } from './entities/actions.ts';
-import { ruleService } from './entities/rules.ts';
-import { triggerService } from './entities/triggers.ts';
-import { activationStore, type ActivationStore } from '../shared/activation-store.ts';
-import type { Activator } from './entities/activator.ts';
-import type { SystemLimits } from './entities/limits.ts';
 import { authenticate } from './middleware/auth.ts';
 import { cors } from './middleware/cors.ts';
 import { errorHandler } from './middleware/errors.ts';
-import { type Logger, requestLogger } from './middleware/logging.ts';
+import { requestLogger } from './middleware/logging.ts';
 import { requestId } from './middleware/request-id.ts';
 import { httpServerSpan } from './middleware/tracing.ts';
+import type { FeedProvider } from './feeds/feed-service.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { activationRoutes } from './routes/activations.ts';
+import { feedRoutes } from './routes/feeds.ts';
 import { namespaceRoutes } from './routes/namespaces.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { triggerRoutes } from './routes/triggers.ts';
-import { triggerFirer } from './triggers/fire.ts';
 import { type BuildInfo, type InvokerHealth, systemRoutes } from './routes/system.ts';
+import { createServices, type ServiceDeps, type Services } from './services.ts';
 
 export type { Logger } from './middleware/logging.ts';
 
 export const API_PREFIX = '/api/v1';
-const DEFAULT_RECORD_TTL_SECONDS = 7 * 24 * 3600;
 
-export interface AppDeps {
-  redis: Redis;
-  keys: RedisKeys;
-  /** A pino logger fits. */
-  logger: Logger;
-  /** System limits; `DEFAULT_LIMITS` from entities/limits.ts are OpenWhisk's defaults. */
-  limits: SystemLimits;
-  activator: Activator;
+export interface AppDeps extends ServiceDeps {
   /** Backs `GET /invokers`, `/invokers/healthy/count`, `/invokers/ready`; none → no invokers. */
   invokerHealth?: InvokerHealth;
-  /** Defaults to a store on `redis`/`keys` with a 5 s identity cache. */
-  identities?: IdentityStore;
-  /** Defaults to a store on `redis`/`keys`. */
-  activations?: ActivationStore;
-  /** How long stored records live (trigger activations are recorded by the controller); 7 days by default. */
-  recordTtlSeconds?: number;
   /** `build`/`buildno` of `GET /api/v1`. */
   build?: BuildInfo;
+  /** Services built beforehand (main shares them with the feed consumers); built from the deps otherwise. */
+  services?: Services;
+  /** Serves the Kafka feed action `/whisk.system/messaging/kafkaFeed`; without it that action does not exist. */
+  feeds?: FeedProvider;
 }
 
 /**
@@ -82,18 +64,7 @@ function underPrefix(prefix: string, middleware: Middleware): Middleware {
 }
 
 export function createApp(deps: AppDeps): Koa {
-  const identities = deps.identities ?? identityStore(deps.redis, deps.keys);
-  const activations = deps.activations ?? activationStore(deps.redis, deps.keys);
-  const actions = actionService(deps.redis, deps.keys, deps.limits);
-  const invoke = actionInvoker(actions, deps.activator);
-  const triggers = triggerService(deps.redis, deps.keys, deps.limits);
-  const fire = triggerFirer({
-    invoke,
-    activations,
-    recordTtlSeconds: deps.recordTtlSeconds ?? DEFAULT_RECORD_TTL_SECONDS,
-    waitMs: deps.limits.maxWaitForBlockingActivation,
-    onError: (err, trigger) => deps.logger.error({ err, trigger }, 'storing a trigger activation record failed'),
-  });
+  const { identities, activations, actions, invoke, triggers, rules, fire, storeRecord } = deps.services ?? createServices(deps);
 
   const system = systemRoutes({
     limits: deps.limits,
@@ -102,9 +73,10 @@ export function createApp(deps: AppDeps): Koa {
   });
   const api = [
     namespaceRoutes(deps.limits),
+    ...(deps.feeds ? [feedRoutes({ feeds: deps.feeds, storeRecord, limits: deps.limits, logger: deps.logger })] : []),
     actionRoutes({ actions, invoke, limits: deps.limits }),
     triggerRoutes({ triggers, fire, limits: deps.limits }),
-    ruleRoutes(ruleService(deps.redis, deps.keys, triggers, actions)),
+    ruleRoutes(rules),
     activationRoutes(activations),
   ];
 

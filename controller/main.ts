@@ -1,6 +1,7 @@
 // The controller process: reads its configuration, connects to Redis and Kafka, creates the topics it needs,
-// follows the invokers' health pings, and serves the REST API. SIGINT/SIGTERM stop it cleanly: the server stops
-// accepting, waiting callers get their 202, Kafka and Redis connections close.
+// follows the invokers' health pings, consumes the topics of Kafka feeds, and serves the REST API.
+// SIGINT/SIGTERM stop it cleanly: the server stops accepting, waiting callers get their 202, Kafka and Redis
+// connections close.
 import { Redis } from 'ioredis';
 import { exitOnConfigError, loadControllerConfig } from '../shared/config.ts';
 import { CompletionReader } from '../shared/completions.ts';
@@ -15,7 +16,10 @@ import { InvokerRegistry } from './balancer/invoker-registry.ts';
 import { ShardingBalancer } from './balancer/sharding-balancer.ts';
 import { activationStore } from '../shared/activation-store.ts';
 import { DEFAULT_LIMITS } from './entities/limits.ts';
+import { feedRegistry } from './feeds/feed-registry.ts';
+import { KafkaFeedService } from './feeds/feed-service.ts';
 import { HealthWatcher } from './health/health-watcher.ts';
+import { createServices } from './services.ts';
 
 const config = exitOnConfigError(() => loadControllerConfig());
 const log = createLogger(`controller${config.controllerId}`, config.logLevel);
@@ -57,7 +61,7 @@ completionConnection.on('error', (err) => log.warn({ err }, 'redis connection er
 const completions = new CompletionReader(completionConnection, keys, config.controllerId, log, (c) => activator.complete(c));
 await completions.start();
 
-const app = createApp({
+const services = createServices({
   redis,
   keys,
   logger: log,
@@ -65,6 +69,25 @@ const app = createApp({
   activator,
   activations: store,
   recordTtlSeconds: config.activationTtlSeconds,
+});
+const feeds = new KafkaFeedService({
+  kafka,
+  registry: feedRegistry(redis, keys),
+  identities: services.identities,
+  triggers: services.triggers,
+  fire: services.fire,
+  maxPayloadBytes: DEFAULT_LIMITS.maxPayloadSize,
+  logger: log.child({ module: 'feeds' }),
+});
+await feeds.start();
+const app = createApp({
+  redis,
+  keys,
+  logger: log,
+  limits: DEFAULT_LIMITS,
+  activator,
+  services,
+  feeds,
   invokerHealth: async () => registry.summary(),
 });
 const server = app.listen(config.port, config.host, () => {
@@ -78,7 +101,7 @@ async function shutdown(signal: string): Promise<void> {
   log.info({ signal }, 'shutting down');
   server.close();
   activator.close();
-  await Promise.allSettled([health.stop(), producer.close(), completions.stop()]);
+  await Promise.allSettled([health.stop(), feeds.stop(), producer.close(), completions.stop()]);
   redis.disconnect();
   await tracing.shutdown();
   process.exit(0);

@@ -26,6 +26,8 @@ export interface RedisKeys {
   activationClaim(activationId: string): string;
   /** Stream of completions read by one controller. */
   completions(controllerId: number): string;
+  /** Hash: `ns/trigger` → JSON registration of the trigger's Kafka feed. */
+  feeds(): string;
   /** Counter of one throttle window. */
   throttle(kind: 'invoke' | 'fire', namespace: string, window: number): string;
 }
@@ -43,6 +45,7 @@ export function redisKeys(prefix = 'iw:'): RedisKeys {
     activationsByName: (ns, name) => `${prefix}activations:${ns}:${name}`,
     activationClaim: (id) => `${prefix}claim:${id}`,
     completions: (controllerId) => `${prefix}completions:${controllerId}`,
+    feeds: () => `${prefix}feeds`,
     throttle: (kind, ns, window) => `${prefix}throttle:${kind}:${ns}:${window}`,
   };
 }

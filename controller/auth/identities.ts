@@ -41,6 +41,8 @@ export interface IdentityStore {
   rotateKey(namespace: string, key?: ApiKey): Promise<string>;
   /** The identity for a presented uuid and key, or undefined when they are not valid. */
   authenticate(uuid: string, key: string): Promise<Identity | undefined>;
+  /** The identity a namespace acts as when no key is presented (feed fires); undefined when it does not exist. */
+  namespaceIdentity(namespace: string): Promise<Identity | undefined>;
   /** Stores per-namespace limit overrides (replacing earlier ones). */
   setLimits(namespace: string, limits: NamespaceLimitOverrides): Promise<void>;
 }
@@ -167,6 +169,13 @@ export function identityStore(redis: Redis, keys: RedisKeys, options: IdentitySt
       const identity = { subject: auth.subject ?? namespace, namespace, uuid, limits };
       remember(uuid, { identity, keyHash: auth.keyHash, expires: Date.now() + ttl });
       return { ...identity, apiKey };
+    },
+
+    async namespaceIdentity(namespace) {
+      const ns = await redisSpan('HGETALL', () => redis.hgetall(keys.namespace(namespace)));
+      if (!ns.uuid) return undefined;
+      const limits = parseNamespaceLimits(await redisSpan('GET', () => redis.get(keys.namespaceLimits(namespace))));
+      return { subject: ns.subject ?? namespace, namespace, uuid: ns.uuid, limits };
     },
 
     async setLimits(namespace, limits) {

@@ -62,7 +62,7 @@ export function planActivation(req: InvokeRequest): ActivationPlan {
   if (action.exec.main !== undefined) plan.action.main = action.exec.main;
   // OpenWhisk passes the key when the annotation is truthy *or absent* (actions created before the annotation
   // existed); every action created here gets `provide-api-key: false` unless its author asked otherwise.
-  if (isTruthy(action.annotations, PROVIDE_API_KEY_ANNOTATION, true)) plan.apiKey = identity.apiKey;
+  if (identity.apiKey !== undefined && isTruthy(action.annotations, PROVIDE_API_KEY_ANNOTATION, true)) plan.apiKey = identity.apiKey;
   if (req.cause !== undefined) plan.cause = req.cause;
   return plan;
 }

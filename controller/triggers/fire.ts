@@ -6,13 +6,11 @@
 // OpenWhisk posts each rule's invoke back to its own HTTP API; here the controller calls the same invoke path in
 // process, which keeps one trace across fire → rule → action without a loopback hop.
 import { SpanKind } from '@opentelemetry/api';
-import type { ActivationStore } from '../../shared/activation-store.ts';
 import { type ActivationRecord, type Annotation, STATUS_SUCCESS } from '../../shared/activation-record.ts';
-import { RECORD_STORE_RETRY_MS } from '../../shared/completions.ts';
 import { newActivationId } from '../../shared/ids.ts';
-import { retryUntil } from '../../shared/retry.ts';
 import { activeTraceId, inSpan } from '../../shared/tracing.ts';
 import type { InvokeAction } from '../activation/invoke-action.ts';
+import type { StoreRecord } from '../activation/record-writer.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { ActionRef } from '../entities/actions.ts';
 import { type EntityPath, fqnOf } from '../entities/entity-path.ts';
@@ -49,8 +47,7 @@ export interface RuleOutcome {
 
 export interface TriggerFirerDeps {
   invoke: InvokeAction;
-  activations: ActivationStore;
-  recordTtlSeconds: number;
+  storeRecord: StoreRecord;
   /** Most a rule's action waits before the fire gives up on it (the blocking wait limit). */
   waitMs: number;
   onError?: (err: unknown, trigger: string) => void;
@@ -126,8 +123,7 @@ export function triggerFirer(deps: TriggerFirerDeps): FireTrigger {
         publish: false,
         annotations,
       };
-      // the fire was accepted, so its record must be written even through a short Redis outage
-      await retryUntil(() => deps.activations.putRecord(record, deps.recordTtlSeconds), { giveUpAt: Date.now() + RECORD_STORE_RETRY_MS });
+      await deps.storeRecord(record);
       return record;
     })();
     recorded.catch((err) => deps.onError?.(err, `${req.trigger.namespace}/${req.trigger.name}`));

@@ -3,37 +3,9 @@
 // two processes, and the record's `traceId` annotation naming that trace.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { waitFor } from '../../deploy/local/daemon.ts';
 import { annotation, api, freshNamespace, waitForRecord } from '../support/platform.ts';
-import { TEST_LAYOUT, testPlatform } from '../support/stack.ts';
-
-interface JaegerSpan {
-  traceID: string;
-  spanID: string;
-  operationName: string;
-  references: Array<{ refType: string; spanID: string }>;
-  processID: string;
-  tags: Array<{ key: string; value: unknown }>;
-}
-interface JaegerTrace {
-  spans: JaegerSpan[];
-  processes: Record<string, { serviceName: string }>;
-}
-
-async function jaegerTrace(traceId: string, until: (t: JaegerTrace) => boolean): Promise<JaegerTrace> {
-  const url = `http://127.0.0.1:${TEST_LAYOUT.jaeger.uiPort}/api/traces/${traceId}`;
-  return waitFor(
-    `trace ${traceId} in Jaeger`,
-    async () => {
-      const res = await fetch(url);
-      if (!res.ok) return undefined;
-      const trace = ((await res.json()) as { data: JaegerTrace[] }).data[0];
-      return trace && until(trace) ? trace : undefined;
-    },
-    30_000,
-    200,
-  );
-}
+import { hasSpans, jaegerTrace, traceView } from '../support/jaeger.ts';
+import { testPlatform } from '../support/stack.ts';
 
 describe('tracing (real Jaeger)', function () {
   this.timeout(120_000);
@@ -52,14 +24,10 @@ describe('tracing (real Jaeger)', function () {
     assert.equal(annotation(record, 'traceId'), traceId);
 
     const names = ['send invoker0', 'process invoker0', 'init', 'run', 'SET', 'EVALSHA', 'XADD'];
-    const trace = await jaegerTrace(traceId, (t) => names.every((n) => t.spans.some((s) => s.operationName === n)));
-    const span = (name: string) => trace.spans.find((s) => s.operationName === name)!;
-    const parentOf = (s: JaegerSpan) => s.references.find((r) => r.refType === 'CHILD_OF')?.spanID;
-    const service = (s: JaegerSpan) => trace.processes[s.processID]!.serviceName;
-    const tag = (s: JaegerSpan, key: string) => s.tags.find((t) => t.key === key)?.value;
+    const trace = await jaegerTrace(traceId, hasSpans(names));
+    const { span, parentOf, service, tag } = traceView(trace);
 
-    const http = trace.spans.find((s) => s.operationName.startsWith('POST '))!;
-    assert.ok(http, `no HTTP span among ${trace.spans.map((s) => s.operationName).join(', ')}`);
+    const http = span(/^POST /);
     assert.equal(service(http), 'isowhisk-controller');
     assert.equal(parentOf(http), callerSpan, 'the HTTP span continues the caller\'s span');
     assert.equal(parentOf(span('send invoker0')), http.spanID);

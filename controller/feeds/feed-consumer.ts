@@ -1,0 +1,82 @@
+// One feed's Kafka consumer. It reads the feed's topic in the feed's consumer group and hands each batch, cut to
+// the payload limit, to `fire`; a batch's offsets are committed only after its fire was accepted and its rules were
+// tried (at least once: a crash before the commit fires those records again). A failing fire (Redis or the entity
+// store down) is retried with backoff while the consumer keeps its group membership; nothing is skipped.
+import type { Kafka as KafkaClient, Consumer, EachBatchPayload, IHeaders } from 'kafkajs';
+import type { Logger } from 'pino';
+import { CONSUMER_TUNING } from '../../shared/kafka/client.ts';
+import { type FeedRegistration, feedGroupId } from './feed-registry.ts';
+import { type FeedMessage, chunkBySize, feedMessage } from './feed-messages.ts';
+
+/** 'gone': the trigger (or its namespace) no longer exists, so the feed should be dropped. */
+export type FireOutcome = 'fired' | 'gone';
+
+export type FeedFire = (feed: FeedRegistration, messages: FeedMessage[], headers: IHeaders[]) => Promise<FireOutcome>;
+
+export interface FeedConsumerDeps {
+  kafka: KafkaClient;
+  fire: FeedFire;
+  /** Called (outside the consumer's own loop) when the trigger is gone. */
+  onGone: (feed: FeedRegistration) => void;
+  maxPayloadBytes: number;
+  logger: Logger;
+}
+
+const MAX_BACKOFF_MS = 5_000;
+
+export class FeedConsumer {
+  readonly feed: FeedRegistration;
+  readonly #deps: FeedConsumerDeps;
+  readonly #consumer: Consumer;
+
+  constructor(feed: FeedRegistration, deps: FeedConsumerDeps) {
+    this.feed = feed;
+    this.#deps = deps;
+    this.#consumer = deps.kafka.consumer({ groupId: feedGroupId(feed), ...CONSUMER_TUNING });
+  }
+
+  async start(): Promise<void> {
+    await this.#consumer.connect();
+    // The group's start offsets were committed when the feed was created; "from beginning" only applies to a group
+    // without offsets, and then replaying beats losing records.
+    await this.#consumer.subscribe({ topics: [this.feed.topic], fromBeginning: true });
+    await this.#consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.#onBatch(payload) });
+  }
+
+  async stop(): Promise<void> {
+    await this.#consumer.disconnect();
+  }
+
+  async #onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const records = batch.messages.map((m) => ({ message: feedMessage(batch.topic, batch.partition, m, this.feed), headers: m.headers ?? {} }));
+    for (const chunk of chunkBySize(records, this.#deps.maxPayloadBytes)) {
+      if (!isRunning() || isStale()) return;
+      const outcome = await this.#fireWithRetry(chunk, heartbeat, () => isRunning() && !isStale());
+      if (outcome === undefined) return; // stopping: the records stay uncommitted
+      if (outcome === 'gone') {
+        setImmediate(() => this.#deps.onGone(this.feed));
+        return;
+      }
+      const last = chunk.at(-1)!.message.offset;
+      resolveOffset(String(last));
+      await this.#consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(last + 1) }]);
+    }
+  }
+
+  async #fireWithRetry(
+    chunk: { message: FeedMessage; headers: IHeaders }[],
+    heartbeat: () => Promise<void>,
+    running: () => boolean,
+  ): Promise<FireOutcome | undefined> {
+    for (let attempt = 0; running(); attempt++) {
+      try {
+        return await this.#deps.fire(this.feed, chunk.map((c) => c.message), chunk.map((c) => c.headers));
+      } catch (err) {
+        if (attempt === 0) this.#deps.logger.warn({ err, trigger: `${this.feed.namespace}/${this.feed.trigger}` }, 'firing the feed trigger failed; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 200 * 2 ** attempt)));
+        await heartbeat().catch(() => {});
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,240 @@
+// The Kafka feed provider inside the controller: it carries out the feed action's lifecycle requests, and runs one
+// consumer per registered feed. Registrations live in Redis (feed-registry.ts); every controller reconciles its
+// consumers with them every few seconds, and at once after a change it made itself.
+//
+// A fire from a feed is traced as the Kafka CONSUMER span of the batch (joining the producer's trace when the first
+// record carries a `traceparent` header), with the trigger's rules and their actions beneath it.
+import { randomBytes } from 'node:crypto';
+import type { Kafka as KafkaClient, IHeaders } from 'kafkajs';
+import type { Logger } from 'pino';
+import { newTransactionId } from '../../shared/ids.ts';
+import { SpanKind, extractContext, inSpan } from '../../shared/tracing.ts';
+import type { IdentityStore } from '../auth/identities.ts';
+import type { Identity } from '../auth/identity.ts';
+import type { TriggerService } from '../entities/triggers.ts';
+import type { FireTrigger } from '../triggers/fire.ts';
+import { FeedConsumer, type FireOutcome } from './feed-consumer.ts';
+import type { FeedMessage } from './feed-messages.ts';
+import { type FeedRegistration, type FeedRegistry, feedGroupId, feedKey } from './feed-registry.ts';
+import { FeedError, type FeedRequest, feedOptions, readFeedRequest } from './kafka-feed.ts';
+
+/** What the feed action's route needs. */
+export interface FeedProvider {
+  /** Carries out a lifecycle request; throws FeedError for requests it refuses. */
+  handle(identity: Identity, body: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+export interface KafkaFeedServiceDeps {
+  kafka: KafkaClient;
+  registry: FeedRegistry;
+  identities: IdentityStore;
+  triggers: TriggerService;
+  fire: FireTrigger;
+  maxPayloadBytes: number;
+  logger: Logger;
+  /** How often the consumers are matched against the registrations (default 5 s). */
+  reconcileMs?: number;
+}
+
+const NEW_TOPIC_PARTITIONS = 1;
+
+export class KafkaFeedService implements FeedProvider {
+  readonly #deps: KafkaFeedServiceDeps;
+  readonly #consumers = new Map<string, FeedConsumer>();
+  #reconciling: Promise<void> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(deps: KafkaFeedServiceDeps) {
+    this.#deps = deps;
+  }
+
+  async start(): Promise<void> {
+    await this.reconcile();
+    this.#timer = setInterval(() => void this.reconcile(), this.#deps.reconcileMs ?? 5_000);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    await this.#reconciling;
+    await Promise.allSettled([...this.#consumers.values()].map((c) => c.stop()));
+    this.#consumers.clear();
+  }
+
+  /** Starts consumers for new or changed registrations and stops those of removed ones; runs one at a time. */
+  reconcile(): Promise<void> {
+    this.#reconciling = this.#reconciling.then(() => this.#reconcileOnce()).catch((err) => {
+      this.#deps.logger.warn({ err }, 'matching feed consumers to registrations failed; will retry');
+    });
+    return this.#reconciling;
+  }
+
+  async #reconcileOnce(): Promise<void> {
+    if (this.#stopped) return;
+    const wanted = new Map((await this.#deps.registry.all()).map((f) => [feedKey(f), f]));
+    for (const [key, consumer] of this.#consumers) {
+      const feed = wanted.get(key);
+      if (feed && JSON.stringify(feed) === JSON.stringify(consumer.feed)) continue;
+      this.#consumers.delete(key);
+      await consumer.stop().catch((err) => this.#deps.logger.warn({ err, feed: key }, 'stopping a feed consumer failed'));
+    }
+    for (const [key, feed] of wanted) {
+      if (this.#consumers.has(key)) continue;
+      const consumer = new FeedConsumer(feed, {
+        kafka: this.#deps.kafka,
+        fire: (f, messages, headers) => this.#fire(f, messages, headers),
+        onGone: (f) => void this.#drop(f),
+        maxPayloadBytes: this.#deps.maxPayloadBytes,
+        logger: this.#deps.logger,
+      });
+      try {
+        await consumer.start();
+        this.#consumers.set(key, consumer);
+      } catch (err) {
+        this.#deps.logger.warn({ err, feed: key }, 'starting a feed consumer failed; will retry');
+        await consumer.stop().catch(() => {});
+      }
+    }
+  }
+
+  async handle(identity: Identity, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const request = readFeedRequest(body, identity.namespace);
+    const { namespace, name } = request.trigger;
+    const existing = await this.#deps.registry.get(namespace, name);
+    const triggerName = `/${namespace}/${name}`;
+    switch (request.event) {
+      case 'CREATE':
+        return this.#create(request, existing);
+      case 'READ':
+        if (!existing) throw new FeedError(`Trigger ${triggerName} has no Kafka feed.`);
+        return { config: configOf(existing), status: { active: true, dateChanged: existing.updated } };
+      case 'UPDATE':
+        if (!existing) throw new FeedError(`Trigger ${triggerName} has no Kafka feed.`);
+        return this.#update(existing, request);
+      case 'DELETE': {
+        const removed = await this.#deps.registry.remove(namespace, name);
+        if (!removed) throw new FeedError(`Trigger ${triggerName} has no Kafka feed.`);
+        await this.#forget(removed);
+        return { triggerName, deleted: true };
+      }
+    }
+  }
+
+  async #create(request: FeedRequest, existing: FeedRegistration | undefined): Promise<Record<string, unknown>> {
+    const { namespace, name } = request.trigger;
+    if (existing) throw new FeedError(`Trigger /${namespace}/${name} already has a Kafka feed; delete it first or send UPDATE.`);
+    if (!(await this.#deps.triggers.find(namespace, name))) throw new FeedError(`Trigger /${namespace}/${name} does not exist.`);
+    const feed: FeedRegistration = {
+      namespace,
+      trigger: name,
+      id: randomBytes(8).toString('hex'),
+      updated: Date.now(),
+      ...feedOptions({ ...request.options, topic: request.options.topic! }),
+    };
+    await this.#startAtEnd(feed);
+    if (!(await this.#deps.registry.create(feed))) throw new FeedError(`Trigger /${namespace}/${name} already has a Kafka feed.`);
+    await this.reconcile();
+    return { config: configOf(feed), created: true };
+  }
+
+  async #update(existing: FeedRegistration, request: FeedRequest): Promise<Record<string, unknown>> {
+    const feed: FeedRegistration = { ...existing, ...request.options, updated: Date.now() };
+    if (feed.topic !== existing.topic) {
+      feed.id = randomBytes(8).toString('hex'); // a new topic is read from its end, by a new group
+      await this.#startAtEnd(feed);
+    }
+    await this.#deps.registry.put(feed);
+    await this.reconcile();
+    if (feed.id !== existing.id) await this.#deleteGroup(existing);
+    return { config: configOf(feed), updated: true };
+  }
+
+  /**
+   * Creates the topic when it does not exist and commits the group's offsets at the topic's current end, so every
+   * record produced after the feed was created is delivered, even before this controller's consumer has joined.
+   */
+  async #startAtEnd(feed: FeedRegistration): Promise<void> {
+    const admin = this.#deps.kafka.admin();
+    await admin.connect();
+    try {
+      if (!(await admin.listTopics()).includes(feed.topic)) {
+        await admin
+          .createTopics({ waitForLeaders: true, topics: [{ topic: feed.topic, numPartitions: NEW_TOPIC_PARTITIONS }] })
+          .catch((err: { type?: string }) => {
+            if (err.type !== 'TOPIC_ALREADY_EXISTS') throw err;
+          });
+      }
+      const offsets = await admin.fetchTopicOffsets(feed.topic);
+      await admin.setOffsets({ groupId: feedGroupId(feed), topic: feed.topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async #forget(feed: FeedRegistration): Promise<void> {
+    await this.reconcile();
+    await this.#deleteGroup(feed);
+  }
+
+  /** Best effort: another controller may still be a member until its next reconcile; the group then expires. */
+  async #deleteGroup(feed: FeedRegistration): Promise<void> {
+    const admin = this.#deps.kafka.admin();
+    try {
+      await admin.connect();
+      await admin.deleteGroups([feedGroupId(feed)]);
+    } catch (err) {
+      this.#deps.logger.debug({ err, group: feedGroupId(feed) }, 'feed consumer group not deleted');
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+
+  /** The trigger of a feed was deleted without the feed: drop the feed too. */
+  async #drop(feed: FeedRegistration): Promise<void> {
+    this.#deps.logger.info({ feed: feedKey(feed) }, 'the feed trigger no longer exists; removing its Kafka feed');
+    const current = await this.#deps.registry.get(feed.namespace, feed.trigger);
+    if (current?.id === feed.id) await this.#deps.registry.remove(feed.namespace, feed.trigger);
+    await this.#forget(feed);
+  }
+
+  #fire(feed: FeedRegistration, messages: FeedMessage[], headers: IHeaders[]): Promise<FireOutcome> {
+    const attributes = {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': feed.topic,
+      'messaging.batch.message_count': messages.length,
+      'messaging.consumer.group.name': feedGroupId(feed),
+      'isowhisk.trigger': feedKey(feed),
+    };
+    const parent = extractContext((headers[0] ?? {}) as Record<string, unknown>);
+    return inSpan(`process ${feed.topic}`, { kind: SpanKind.CONSUMER, attributes, parent }, async () => {
+      const identity = await this.#deps.identities.namespaceIdentity(feed.namespace);
+      const trigger = identity && (await this.#deps.triggers.find(feed.namespace, feed.trigger));
+      if (!identity || !trigger) return 'gone';
+      const fired = this.#deps.fire({
+        identity,
+        trigger,
+        payload: { messages },
+        headers: {},
+        transactionId: newTransactionId(),
+        receivedAt: Date.now(),
+      });
+      // the trigger record is written with retries of its own; its failure is logged by the firer
+      if (fired) await fired.recorded.catch(() => {});
+      return 'fired';
+    });
+  }
+}
+
+/** A feed's settings as READ shows them. */
+function configOf(feed: FeedRegistration): Record<string, unknown> {
+  return {
+    triggerName: `/${feed.namespace}/${feed.trigger}`,
+    topic: feed.topic,
+    isJSONData: feed.isJSONData,
+    isBinaryValue: feed.isBinaryValue,
+    isBinaryKey: feed.isBinaryKey,
+  };
+}

@@ -1,0 +1,66 @@
+// The controller's services, built once from its connections and shared by the HTTP app and the Kafka feed
+// consumers (which fire triggers without an HTTP request).
+import type { Redis } from 'ioredis';
+import { activationStore, type ActivationStore } from '../shared/activation-store.ts';
+import type { RedisKeys } from '../shared/redis-keys.ts';
+import { actionInvoker, type InvokeAction } from './activation/invoke-action.ts';
+import { recordWriter, type StoreRecord } from './activation/record-writer.ts';
+import { identityStore, type IdentityStore } from './auth/identities.ts';
+import { actionService, type ActionService } from './entities/actions.ts';
+import type { Activator } from './entities/activator.ts';
+import type { SystemLimits } from './entities/limits.ts';
+import { ruleService, type RuleService } from './entities/rules.ts';
+import { triggerService, type TriggerService } from './entities/triggers.ts';
+import type { Logger } from './middleware/logging.ts';
+import { type FireTrigger, triggerFirer } from './triggers/fire.ts';
+
+export interface ServiceDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  /** A pino logger fits. */
+  logger: Logger;
+  /** System limits; `DEFAULT_LIMITS` from entities/limits.ts are OpenWhisk's defaults. */
+  limits: SystemLimits;
+  activator: Activator;
+  /** Defaults to a store on `redis`/`keys` with a 5 s identity cache. */
+  identities?: IdentityStore;
+  /** Defaults to a store on `redis`/`keys`. */
+  activations?: ActivationStore;
+  /** How long records the controller writes (trigger activations) live; 7 days by default. */
+  recordTtlSeconds?: number;
+}
+
+export interface Services {
+  identities: IdentityStore;
+  activations: ActivationStore;
+  actions: ActionService;
+  invoke: InvokeAction;
+  triggers: TriggerService;
+  rules: RuleService;
+  fire: FireTrigger;
+  /** Writes a record the controller makes itself, retrying through a short Redis outage. */
+  storeRecord: StoreRecord;
+}
+
+export function createServices(deps: ServiceDeps): Services {
+  const activations = deps.activations ?? activationStore(deps.redis, deps.keys);
+  const actions = actionService(deps.redis, deps.keys, deps.limits);
+  const invoke = actionInvoker(actions, deps.activator);
+  const triggers = triggerService(deps.redis, deps.keys, deps.limits);
+  const storeRecord = recordWriter(activations, deps.recordTtlSeconds);
+  return {
+    identities: deps.identities ?? identityStore(deps.redis, deps.keys),
+    activations,
+    actions,
+    invoke,
+    triggers,
+    rules: ruleService(deps.redis, deps.keys, triggers, actions),
+    fire: triggerFirer({
+      invoke,
+      storeRecord,
+      waitMs: deps.limits.maxWaitForBlockingActivation,
+      onError: (err, trigger) => deps.logger.error({ err, trigger }, 'storing a trigger activation record failed'),
+    }),
+    storeRecord,
+  };
+}
