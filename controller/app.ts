@@ -20,6 +20,8 @@ import { actionRoutes } from './routes/actions.ts';
 import { activationRoutes } from './routes/activations.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { namespaceRoutes } from './routes/namespaces.ts';
+import { packageRoutes } from './routes/packages.ts';
+import { packageService } from './entities/packages.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { triggerRoutes } from './routes/triggers.ts';
 import { type BuildInfo, type InvokerHealth, systemRoutes } from './routes/system.ts';
@@ -75,6 +77,7 @@ export function createApp(deps: AppDeps): Koa {
     namespaceRoutes(deps.limits),
     ...(deps.feeds ? [feedRoutes({ feeds: deps.feeds, storeRecord, limits: deps.limits, logger: deps.logger })] : []),
     actionRoutes({ actions, invoke, limits: deps.limits }),
+    packageRoutes(packageService(deps.redis, deps.keys, deps.limits)),
     triggerRoutes({ triggers, fire, limits: deps.limits }),
     ruleRoutes(rules),
     activationRoutes(activations),

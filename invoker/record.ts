@@ -27,6 +27,7 @@ export function outcomeRecord(request: ActivationRequest, action: ActionDoc, out
   ];
   if (outcome.initTimeMs !== undefined) annotations.push({ key: 'initTime', value: outcome.initTimeMs });
   if (request.cause !== null) annotations.push({ key: 'causedBy', value: 'sequence' });
+  if (request.binding !== null) annotations.push({ key: 'binding', value: request.binding });
   return {
     namespace: request.identity.namespace,
     name: simpleName(request.action.name),
@@ -62,6 +63,7 @@ export function failureRecord(
     const { concurrency, logs, memory, timeout } = action.limits;
     annotations.push({ key: 'limits', value: { concurrency, logs, memory, timeout } });
   }
+  if (request.binding !== null) annotations.push({ key: 'binding', value: request.binding });
   return {
     namespace: request.identity.namespace,
     name: simpleName(request.action.name),

@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'conflict' // 409: exists, concurrent modification, name used by another collection
   | 'too-large' // 413: request, entity field or bus message larger than allowed
   | 'unsupported-media-type' // 415: request body that is not JSON
+  | 'unprocessable' // 422: a stored package binding that refers to itself
   | 'throttled' // 429: rate or concurrency limit
   | 'internal' // 500: anything unexpected
   | 'no-invoker' // 503: no healthy invoker can take the activation
@@ -109,6 +110,14 @@ export class ConflictError extends WhiskError {
   }
   static otherCollection(): ConflictError {
     return new ConflictError('Resource by this name exists but is not in this collection.');
+  }
+}
+
+/** A request that names a stored entity in a state no request could have produced (a self-referring binding). */
+export class UnprocessableError extends WhiskError {
+  constructor(detail: string) {
+    super('unprocessable', detail);
+    this.name = 'UnprocessableError';
   }
 }
 

@@ -1,10 +1,8 @@
 // Invoking an action on behalf of an identity: the one path shared by the invoke route, trigger fires (one
 // invocation per active rule) and anything else the controller starts. Loads the action, checks entitlement,
 // plans the activation and hands it to the activator.
-import { ForbiddenError } from '../../shared/errors.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { ActionService, ActionRef } from '../entities/actions.ts';
-import { actionFqn } from '../entities/actions.ts';
 import type { ActivationStarted, Activator } from '../entities/activator.ts';
 import { planActivation } from '../entities/invocation.ts';
 
@@ -25,14 +23,16 @@ export interface InvokeActionRequest {
 export type InvokeAction = (req: InvokeActionRequest) => Promise<ActivationStarted>;
 
 /**
- * Actions are owner-only (no shared packages yet): an action outside the caller's namespace → 403, missing → 404,
- * rejected by the activator → its typed error (503 no invoker, 413 too large, 429 throttled).
+ * Entitlement first: an action outside a package is the owner's only, one in a package needs READ on the package
+ * (its owner, or published) → 403. Then the name is resolved, through a binding to the bound package's action with
+ * the parameters merged (missing → 404). The activator's refusals keep their typed errors (503 no invoker, 413 too
+ * large, 429 throttled).
  */
 export function actionInvoker(actions: ActionService, activator: Activator): InvokeAction {
   return async (req) => {
-    if (req.ref.namespace !== req.identity.namespace) throw ForbiddenError.resource(actionFqn(req.ref));
-    const action = await actions.get(req.ref);
-    const plan = planActivation({ ...req, action });
+    await actions.entitle(req.identity, req.ref);
+    const { action, location, binding } = await actions.resolve(req.ref);
+    const plan = planActivation({ ...req, ref: location, action, binding });
     const started = await activator.activate(plan);
     if (!req.blocking) started.result.catch(() => {}); // nobody waits; the activator reports its own failures
     return started;

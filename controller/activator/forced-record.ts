@@ -24,6 +24,7 @@ export function forcedErrorRecord(plan: ActivationPlan, now: number, traceId?: s
       { key: 'kind', value: plan.action.kind },
       { key: 'limits', value: { concurrency: plan.limits.concurrency, logs: plan.limits.logs, memory: plan.limits.memory, timeout: plan.limits.timeout } },
       { key: 'timeout', value: false },
+      ...(plan.binding !== undefined ? [{ key: 'binding', value: plan.binding }] : []),
       ...(traceId ? [{ key: 'traceId', value: traceId }] : []),
     ],
   };

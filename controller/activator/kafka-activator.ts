@@ -82,6 +82,7 @@ export class KafkaActivator implements Activator {
       cause: plan.cause ?? null,
       initArgs: plan.initParams,
       receivedAt: plan.receivedAt,
+      binding: plan.binding ?? null,
     };
     const { value, headers } = activationRequestCodec.encode(request);
     const topic = topics.invoker(placement.invokerId);

@@ -5,8 +5,11 @@ import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.ts';
 import type { Identity } from '../auth/identity.ts';
 import { type ActionDoc, checkPutSizes, makeAction, readActionPut, updateAction } from './action.ts';
-import { entityStore, type EntityStore, type StoredEntity } from './entity-store.ts';
+import { entityStore, type EntityStore } from './entity-store.ts';
 import { type SystemLimits, checkActionLimits, checkInstanceLimit, effectiveLimits } from './limits.ts';
+import { overlayParameters } from './package.ts';
+import type { Parameter } from './parameters.ts';
+import { packageAccess } from './package-access.ts';
 
 /** Where an action lives: its root namespace, and its package when it is in one. */
 export interface ActionRef {
@@ -21,19 +24,29 @@ export const actionPath = (ref: ActionRef): string => (ref.pkg === undefined ? r
 /** The fully qualified name (`ns/name`, `ns/pkg/name`). */
 export const actionFqn = (ref: ActionRef): string => `${ref.namespace}/${actionPath(ref)}`;
 
-/** What the actions API needs to know of a package (the package API will own the full document). */
-interface PackageLike extends StoredEntity {
-  binding?: unknown;
+/** An action as reached by a name that may go through a binding (`resolveActionAndMergeParameters`). */
+export interface ResolvedAction {
+  /** Its parameters are the package's < the binding's < the action's own. */
+  action: ActionDoc;
+  /** Where the action is stored: through a binding, in the bound package. */
+  location: ActionRef;
+  /** `ns/binding` when reached through a binding. */
+  binding?: string;
 }
-
-const isBinding = (p: PackageLike) => typeof p.binding === 'object' && p.binding !== null && Object.keys(p.binding).length > 0;
 
 export interface ActionService {
   readonly store: EntityStore<ActionDoc>;
   /** PUT: create, or with `overwrite` update; returns the stored action. */
   put(identity: Identity, ref: ActionRef, body: unknown, overwrite: boolean): Promise<ActionDoc>;
-  /** 404 when missing. */
+  /** The stored action, through a binding the bound package's; 404 when missing. */
   get(ref: ActionRef): Promise<ActionDoc>;
+  /** The action with package and binding parameters merged in, and where it lives; 404 when missing. */
+  resolve(ref: ActionRef): Promise<ResolvedAction>;
+  /**
+   * READ/ACTIVATE entitlement: outside a package owner-only (403 naming the action); in a package, READ on the
+   * package (403 naming the package, 404 for the owner's missing package).
+   */
+  entitle(identity: Identity, ref: ActionRef): Promise<void>;
   /** Deletes and returns the action; 404 when missing. */
   remove(ref: ActionRef): Promise<ActionDoc>;
   /** Actions of a namespace (including those in its packages), or of one package; newest first. */
@@ -45,16 +58,23 @@ export interface ActionService {
 
 export function actionService(redis: Redis, keys: RedisKeys, system: SystemLimits): ActionService {
   const store = entityStore<ActionDoc>(redis, keys, 'actions');
-  const packages = entityStore<PackageLike>(redis, keys, 'packages');
+  const access = packageAccess(redis, keys);
+
+  /** Where the action a name reaches is stored, and the package (and binding) parameters it inherits. */
+  const locate = async (ref: ActionRef): Promise<{ location: ActionRef; parameters: Parameter[]; binding?: string }> => {
+    if (ref.pkg === undefined) return { location: ref, parameters: [] };
+    const pkg = await access.resolve(ref.namespace, ref.pkg);
+    const location: ActionRef = { namespace: pkg.namespace, pkg: pkg.name, name: ref.name };
+    return { location, parameters: pkg.parameters, binding: pkg.binding };
+  };
 
   const service: ActionService = {
     store,
 
     async checkPackage(namespace, pkg, write) {
-      const p = await packages.get(namespace, pkg);
+      const p = await access.store.get(namespace, pkg);
       if (!p) throw new NotFoundError();
-      // reads and invokes through a binding are not resolved yet; only their refusal for writes is in place
-      if (write && isBinding(p)) throw new BadRequestError('Operation not permitted on package binding.');
+      if (write && p.binding) throw new BadRequestError('Operation not permitted on package binding.');
     },
 
     async put(identity, ref, body, overwrite) {
@@ -78,10 +98,26 @@ export function actionService(redis: Redis, keys: RedisKeys, system: SystemLimit
     },
 
     async get(ref) {
-      if (ref.pkg !== undefined) await service.checkPackage(ref.namespace, ref.pkg, false);
-      const doc = await store.get(ref.namespace, actionPath(ref));
+      const { location } = await locate(ref);
+      const doc = await store.get(location.namespace, actionPath(location));
       if (!doc) throw new NotFoundError();
       return doc;
+    },
+
+    async resolve(ref) {
+      const { location, parameters, binding } = await locate(ref);
+      const doc = await store.get(location.namespace, actionPath(location));
+      if (!doc) throw new NotFoundError();
+      const action = parameters.length === 0 ? doc : { ...doc, parameters: overlayParameters(parameters, doc.parameters) };
+      return { action, location, binding };
+    },
+
+    async entitle(identity, ref) {
+      if (ref.pkg === undefined) {
+        if (ref.namespace !== identity.namespace) throw ForbiddenError.resource(actionFqn(ref));
+        return;
+      }
+      if (!(await access.canRead(identity.namespace, ref.namespace, ref.pkg))) throw ForbiddenError.resource(`${ref.namespace}/${ref.pkg}`);
     },
 
     async remove(ref) {

@@ -47,6 +47,8 @@ export interface ActivationPlan {
   waitMs: number;
   /** Parent activation (sequences, conductors). */
   cause?: string;
+  /** `ns/binding` when the action was named through a package binding: the record's `binding` annotation. */
+  binding?: string;
 }
 
 export interface ActivationStarted {

@@ -10,8 +10,12 @@ import { getParameter, isTruthy, parametersObject } from './parameters.ts';
 
 export interface InvokeRequest {
   identity: Identity;
+  /** Where the action is stored (through a binding: in the bound package). */
   ref: ActionRef;
+  /** The action with package and binding parameters already merged into its own. */
   action: ActionDoc;
+  /** `ns/binding` when the action was named through a binding. */
+  binding?: string;
   /** The request body, a JSON object. */
   payload: Record<string, unknown>;
   blocking: boolean;
@@ -51,7 +55,7 @@ export function planActivation(req: InvokeRequest): ActivationPlan {
       publish: action.publish,
     },
     limits: action.limits,
-    // package and binding parameters will come first once packages exist; the body wins over all
+    // package < binding < action parameters (merged in `action`), and the body wins over all
     params: { ...parametersObject(action.parameters), ...req.payload },
     initParams: action.parameters.filter((p) => p.init).map((p) => p.key),
     identity: { subject: identity.subject, namespace: identity.namespace, uuid: identity.uuid },
@@ -64,5 +68,6 @@ export function planActivation(req: InvokeRequest): ActivationPlan {
   // existed); every action created here gets `provide-api-key: false` unless its author asked otherwise.
   if (identity.apiKey !== undefined && isTruthy(action.annotations, PROVIDE_API_KEY_ANNOTATION, true)) plan.apiKey = identity.apiKey;
   if (req.cause !== undefined) plan.cause = req.cause;
+  if (req.binding !== undefined) plan.binding = req.binding;
   return plan;
 }

@@ -17,6 +17,7 @@ const STATUS: Record<ErrorKind, number> = {
   conflict: 409,
   'too-large': 413,
   'unsupported-media-type': 415,
+  unprocessable: 422,
   throttled: 429,
   internal: 500,
   'no-invoker': 503,

@@ -41,6 +41,7 @@ const actionRef: Middleware = async (ctx, next) => {
   await next();
 };
 
+/** Writes are the owner's only, in a package or not. */
 const entitled = ownerOnly((ctx) => {
   const r = ref(ctx);
   return r.pkg === undefined ? `${r.namespace}/${r.name}` : `${r.namespace}/${r.pkg}/${r.name}`;
@@ -69,6 +70,12 @@ export function actionRoutes(deps: ActionRoutesDeps): Router {
   const router = new Router({ strict: true });
   router.param('ns', resolveNamespace());
 
+  /** Reads and invokes: an action in a package is open to whoever may read the package (a published one). */
+  const readable: Middleware = async (ctx, next) => {
+    await actions.entitle(identityOf(ctx), ref(ctx));
+    await next();
+  };
+
   const list = (inPackage: boolean): Middleware => async (ctx) => {
     const namespace = namespaceOf(ctx);
     const pkg = inPackage ? ref(ctx).name : undefined;
@@ -83,9 +90,10 @@ export function actionRoutes(deps: ActionRoutesDeps): Router {
   router.get(`${BASE}/:name/`, actionRef, ownerOnly((ctx) => `${namespaceOf(ctx)}/${ref(ctx).name}`), list(true));
 
   for (const path of [`${BASE}/:name`, `${BASE}/:pkg/:name`]) {
-    router.get(path, actionRef, entitled, async (ctx) => {
+    router.get(path, actionRef, readable, async (ctx) => {
       const withCode = booleanParam(ctx, 'code', true);
-      ctx.body = actionJson(await actions.get(ref(ctx)), withCode);
+      // through a package or binding: the stored action with the package's (and binding's) parameters merged in
+      ctx.body = actionJson((await actions.resolve(ref(ctx))).action, withCode);
     });
 
     router.put(path, actionRef, entitled, jsonBody(), async (ctx) => {
@@ -98,7 +106,7 @@ export function actionRoutes(deps: ActionRoutesDeps): Router {
       ctx.body = actionJson(await actions.remove(ref(ctx)));
     });
 
-    router.post(path, actionRef, entitled, invokePayloadLimit(limits), async (ctx) => {
+    router.post(path, actionRef, readable, invokePayloadLimit(limits), async (ctx) => {
       const blocking = booleanParam(ctx, 'blocking', false);
       const resultOnly = booleanParam(ctx, 'result', false);
       const waitMs = waitParam(ctx, limits.maxWaitForBlockingActivation);

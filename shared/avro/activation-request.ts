@@ -41,9 +41,11 @@ export interface ActivationRequest {
   initArgs: string[];
   /** Epoch ms at which the controller accepted the request (for wait time); 0 when written by version 1. */
   receivedAt: number;
+  /** `ns/binding` when the action was named through a package binding (the record's `binding` annotation). */
+  binding: string | null;
 }
 
-// The parts below are shared by versions 1 and 2: editing one edits both (the fingerprint test then fails).
+// The parts below are shared by every version: editing one edits all (the fingerprint test then fails).
 const nullableString = ['null', 'string'];
 
 const actionRef = {
@@ -82,18 +84,23 @@ const v1Fields = [
 
 const v1: AvroSchema = { type: 'record', name: 'ActivationRequest', namespace: 'isowhisk', fields: v1Fields };
 
-/** Version 2: adds `initArgs` and `receivedAt`. */
-const v2: AvroSchema = {
+/** Fields of version 2: adds `initArgs` and `receivedAt`. */
+const v2Fields = [
+  ...v1Fields,
+  { name: 'initArgs', type: { type: 'array', items: 'string' }, default: [] },
+  { name: 'receivedAt', type: 'long', default: 0 },
+];
+
+const v2: AvroSchema = { type: 'record', name: 'ActivationRequest', namespace: 'isowhisk', fields: v2Fields };
+
+/** Version 3: adds `binding`. */
+const v3: AvroSchema = {
   type: 'record',
   name: 'ActivationRequest',
   namespace: 'isowhisk',
-  fields: [
-    ...v1Fields,
-    { name: 'initArgs', type: { type: 'array', items: 'string' }, default: [] },
-    { name: 'receivedAt', type: 'long', default: 0 },
-  ],
+  fields: [...v2Fields, { name: 'binding', type: nullableString, default: null }],
 };
 
-export const activationRequestSchemas: SchemaVersions = [v1, v2];
+export const activationRequestSchemas: SchemaVersions = [v1, v2, v3];
 
 export const activationRequestCodec = createCodec<ActivationRequest>(activationRequestSchemas);

@@ -97,6 +97,7 @@ function sampleRequest(): ActivationRequest {
     cause: null,
     initArgs: [],
     receivedAt: now,
+    binding: null,
   };
 }
 

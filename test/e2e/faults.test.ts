@@ -291,6 +291,7 @@ describe('fault injection (own stack: .run/faults, ports +100)', function () {
         cause: null,
         initArgs: [],
         receivedAt: Date.now(),
+        binding: null,
       };
       const { value, headers } = activationRequestCodec.encode(request);
       const message = { key: request.activationId, value, headers };

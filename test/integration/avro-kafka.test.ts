@@ -26,6 +26,7 @@ function request(n: number): ActivationRequest {
     cause: null,
     initArgs: [],
     receivedAt: Date.now(),
+    binding: null,
   };
 }
 

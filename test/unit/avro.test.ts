@@ -33,6 +33,7 @@ const request: ActivationRequest = {
   cause: 'fedcba9876543210fedcba9876543210',
   initArgs: ['dbUrl', 'token'],
   receivedAt: 1_700_000_000_123,
+  binding: 'guest/myBinding',
 };
 
 const ping: Ping = {
@@ -91,7 +92,7 @@ describe('Avro messages', () => {
     });
 
     it('ActivationRequest, with every nullable field null and empty arrays', () => {
-      const sparse: ActivationRequest = { ...request, apiKey: null, cause: null, initArgs: [], blocking: false };
+      const sparse: ActivationRequest = { ...request, apiKey: null, cause: null, initArgs: [], blocking: false, binding: null };
       assert.deepStrictEqual(roundTrip(activationRequestCodec, sparse), sparse);
     });
 
@@ -175,11 +176,18 @@ describe('Avro messages', () => {
 
   describe('schema evolution', () => {
     const v1Writer = avro.Type.forSchema(activationRequestSchemas[0] as Schema);
-    const { initArgs: _initArgs, receivedAt: _receivedAt, ...v1Request } = request;
+    const { initArgs: _initArgs, receivedAt: _receivedAt, binding: _binding, ...v1Request } = request;
+    const v2Writer = avro.Type.forSchema(activationRequestSchemas[1] as Schema);
+    const { binding: _v2Binding, ...v2Request } = request;
 
     it('reads an ActivationRequest written with version 1, filling the later fields with their defaults', () => {
       const decoded = activationRequestCodec.decode(v1Writer.toBuffer(v1Request), { [SCHEMA_HEADER]: fingerprintOf(v1Writer) });
-      assert.deepStrictEqual(plain(decoded), { ...v1Request, initArgs: [], receivedAt: 0 });
+      assert.deepStrictEqual(plain(decoded), { ...v1Request, initArgs: [], receivedAt: 0, binding: null });
+    });
+
+    it('reads an ActivationRequest written with version 2: no binding', () => {
+      const decoded = activationRequestCodec.decode(v2Writer.toBuffer(v2Request), { [SCHEMA_HEADER]: fingerprintOf(v2Writer) });
+      assert.deepStrictEqual(plain(decoded), { ...v2Request, binding: null });
     });
 
     it('writes with the current (last) version', () => {
@@ -194,6 +202,7 @@ describe('Avro messages', () => {
       assert.deepStrictEqual(activationRequestCodec.fingerprints, [
         '657ff385545f586776206bd9219d387ddf787e3f186dae8f61ebb79c7d8bb255',
         '27e9b3f9b18dbcefc1ef9b6bacc2994840aaa198f955ad1779bb3c889a995687',
+        '36e354ad6023890b2f3f8bc9da06537dc7ba2a2d2b60c7a2b0b34557d3d661ca',
       ]);
       assert.deepStrictEqual(pingCodec.fingerprints, ['d851bf7b82f890b4de5fe475737cd04d07ae39c570f057418e041349faa9666b']);
       assert.deepStrictEqual(activationEventCodec.fingerprints, ['353e6fe54dbad691b7f89f7af5a08d8bbb3d18ceb1630593d5975f293e7627fd']);
