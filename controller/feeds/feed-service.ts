@@ -116,7 +116,7 @@ export class KafkaFeedService implements FeedProvider {
       case 'DELETE': {
         const removed = await this.#deps.registry.remove(namespace, name);
         if (!removed) throw new FeedError(`Trigger ${triggerName} has no Kafka feed.`);
-        await this.#forget(removed);
+        void this.#forget(removed); // the consumer leaves its group in the background
         return { triggerName, deleted: true };
       }
     }
@@ -135,7 +135,7 @@ export class KafkaFeedService implements FeedProvider {
     };
     await this.#startAtEnd(feed);
     if (!(await this.#deps.registry.create(feed))) throw new FeedError(`Trigger /${namespace}/${name} already has a Kafka feed.`);
-    await this.reconcile();
+    void this.reconcile(); // joining the group takes seconds; the committed start offsets make waiting unnecessary
     return { config: configOf(feed), created: true };
   }
 
@@ -146,8 +146,8 @@ export class KafkaFeedService implements FeedProvider {
       await this.#startAtEnd(feed);
     }
     await this.#deps.registry.put(feed);
-    await this.reconcile();
-    if (feed.id !== existing.id) await this.#deleteGroup(existing);
+    await this.reconcile(); // this controller reads with the new options from the next batch on
+    if (feed.id !== existing.id) void this.#deleteGroup(existing);
     return { config: configOf(feed), updated: true };
   }
 
