@@ -2,6 +2,7 @@
 // annotation (`E/EntityPath.scala FullyQualifiedEntityName`). On the wire a name is a string (`/ns/pkg/name`,
 // `/_/name`, or relative `name` / `pkg/name`) or an object `{path, name}`; stored it is always `{path, name}` with
 // `path` = `ns` or `ns/pkg`.
+import type { ActionRef } from './actions.ts';
 import { DEFAULT_NAMESPACE, isEntityName } from './names.ts';
 
 export interface EntityPath {
@@ -12,6 +13,12 @@ export interface EntityPath {
 
 /** `ns/name` or `ns/pkg/name`. */
 export const fqnOf = (e: EntityPath): string => `${e.path}/${e.name}`;
+
+/** The action a stored name points at (`path` = `ns` or `ns/pkg`). */
+export function actionRefOf(e: EntityPath): ActionRef {
+  const [namespace, pkg] = e.path.split('/') as [string, string?];
+  return pkg === undefined ? { namespace, name: e.name } : { namespace, pkg, name: e.name };
+}
 
 /** The namespace at the root of `path`. */
 export const rootOf = (e: EntityPath): string => e.path.split('/')[0]!;

@@ -9,9 +9,9 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { ActionService } from './actions.ts';
-import { type EntityPath, fqnOf, rootOf } from './entity-path.ts';
+import { type EntityPath, actionRefOf, fqnOf, rootOf } from './entity-path.ts';
 import { entityStore, type ListOptions } from './entity-store.ts';
-import { type RuleDoc, makeRule, readRulePut, ruleKey, updateRule } from './rule.ts';
+import { type RuleContent, type RuleDoc, makeRule, readRulePut, ruleKey, updateRule } from './rule.ts';
 import type { RuleStatus } from './trigger.ts';
 import type { TriggerService } from './triggers.ts';
 
@@ -33,18 +33,18 @@ export interface RuleService {
 export function ruleService(redis: Redis, keys: RedisKeys, triggers: TriggerService, actions: ActionService): RuleService {
   const store = entityStore<RuleDoc>(redis, keys, 'rules');
 
-  /** The caller must be able to read both ends; here that means owning them (no shared entities yet). */
-  const checkReadable = (identity: Identity, target: EntityPath) => {
-    if (rootOf(target) !== identity.namespace) throw ForbiddenError.resource(fqnOf(target));
+  /** The caller must be able to read both ends: its own trigger, and an action it owns or a published package holds. */
+  const checkReadable = async (identity: Identity, rule: RuleContent) => {
+    if (rootOf(rule.trigger) !== identity.namespace) throw ForbiddenError.resource(fqnOf(rule.trigger));
+    await actions.entitle(identity, actionRefOf(rule.action));
   };
 
-  const checkExists = async (rule: RuleDoc | Omit<RuleDoc, 'revision'>) => {
+  const checkExists = async (rule: RuleContent) => {
     if (!(await triggers.find(rootOf(rule.trigger), rule.trigger.name))) {
       throw new BadRequestError(`trigger /${fqnOf(rule.trigger)} does not exist`);
     }
-    const [ns, pkg] = rule.action.path.split('/');
     try {
-      await actions.get(pkg === undefined ? { namespace: ns!, name: rule.action.name } : { namespace: ns!, pkg, name: rule.action.name });
+      await actions.get(actionRefOf(rule.action));
     } catch (err) {
       if (err instanceof NotFoundError) throw new BadRequestError(`action /${fqnOf(rule.action)} does not exist`);
       throw err;
@@ -79,8 +79,7 @@ export function ruleService(redis: Redis, keys: RedisKeys, triggers: TriggerServ
       if (old && !overwrite) throw ConflictError.exists();
       const now = Date.now();
       const content = old ? updateRule(old, put, Math.max(now, old.updated + 1)) : makeRule(namespace, name, put, now);
-      checkReadable(identity, content.trigger);
-      checkReadable(identity, content.action);
+      await checkReadable(identity, content);
       await checkExists(content);
       const status = old ? await statusOf(old) : 'active';
       const rule = await store.put(namespace, name, content, old?.revision);

@@ -12,8 +12,7 @@ import { activeTraceId, inSpan } from '../../shared/tracing.ts';
 import type { InvokeAction } from '../activation/invoke-action.ts';
 import type { StoreRecord } from '../activation/record-writer.ts';
 import type { Identity } from '../auth/identity.ts';
-import type { ActionRef } from '../entities/actions.ts';
-import { type EntityPath, fqnOf } from '../entities/entity-path.ts';
+import { actionRefOf, fqnOf } from '../entities/entity-path.ts';
 import { parametersObject } from '../entities/parameters.ts';
 import type { ReducedRule, TriggerDoc } from '../entities/trigger.ts';
 import { toHttpError } from '../middleware/errors.ts';
@@ -68,11 +67,6 @@ export function actionHeaders(headers: Record<string, string | string[] | undefi
   return out;
 }
 
-const refOf = (action: EntityPath): ActionRef => {
-  const [namespace, pkg] = action.path.split('/') as [string, string?];
-  return pkg === undefined ? { namespace, name: action.name } : { namespace, pkg, name: action.name };
-};
-
 /** Returns undefined when no rule is active (the API answers 204 and records nothing). */
 export function triggerFirer(deps: TriggerFirerDeps): FireTrigger {
   const runRule = async (req: FireRequest, key: string, rule: ReducedRule, args: Record<string, unknown>): Promise<RuleOutcome> => {
@@ -84,7 +78,7 @@ export function triggerFirer(deps: TriggerFirerDeps): FireTrigger {
       try {
         const started = await deps.invoke({
           identity: req.identity,
-          ref: refOf(rule.action),
+          ref: actionRefOf(rule.action),
           payload: args,
           blocking: false,
           waitMs: deps.waitMs,

@@ -157,6 +157,26 @@ describe('api: triggers and rules', () => {
       assert.equal(foreign.status, 403);
     });
 
+    it("may fire an action of another namespace's published package, never of a private one", async () => {
+      const other = await api.newNamespace();
+      await other.ow.packages.create({ name: 'shared', package: { publish: true } });
+      await other.ow.packages.create({ name: 'private' });
+      await other.ow.actions.create({ name: 'shared/act', action: CODE });
+      await other.ow.actions.create({ name: 'private/act', action: CODE });
+
+      const refused = await put('rules', 'r', { trigger: '/_/t', action: `/${other.namespace}/private/act` });
+      assert.equal(refused.status, 403);
+      const rule = await put('rules', 'r', { trigger: '/_/t', action: `/${other.namespace}/shared/act` });
+      assert.equal(rule.status, 200, rule.text);
+      assert.deepEqual(rule.json.action, { path: `${other.namespace}/shared`, name: 'act' });
+
+      const fired = await fire('t');
+      assert.equal(fired.status, 202);
+      await triggerRecord(fired.json.activationId);
+      assert.equal(api.activator.plans[0]?.action.path, `${other.namespace}/shared/act`);
+      assert.equal(api.activator.plans[0]?.identity.namespace, t.namespace, 'the caller invokes');
+    });
+
     it('keeps the status through an update that moves the rule to another trigger', async () => {
       await t.ow.rules.create({ name: 'r', trigger: 't', action: 'a' });
       await t.ow.rules.disable({ name: 'r' });

@@ -19,10 +19,18 @@ import { redisKeys, type RedisKeys } from '../../shared/redis-keys.ts';
 /** An Activator whose answer each test chooses; it remembers every plan it was given. */
 export class ScriptedActivator implements Activator {
   plans: ActivationPlan[] = [];
-  handler: (plan: ActivationPlan) => Promise<ActivationStarted> = async (plan) => ({
-    activationId: plan.activationId,
-    result: Promise.resolve(undefined),
-  });
+  handler = ScriptedActivator.accept;
+
+  /** The default answer: accepted, never completed. */
+  static async accept(plan: ActivationPlan): Promise<ActivationStarted> {
+    return { activationId: plan.activationId, result: Promise.resolve(undefined) };
+  }
+
+  /** Forgets the plans and goes back to the default answer (before each test). */
+  reset(): void {
+    this.plans = [];
+    this.handler = ScriptedActivator.accept;
+  }
 
   async activate(plan: ActivationPlan): Promise<ActivationStarted> {
     this.plans.push(plan);
@@ -161,6 +169,7 @@ export function useApi(bind: (api: ApiHarness, tenant: Tenant) => void): void {
     await api?.close();
   });
   beforeEach(async () => {
+    api!.activator.reset();
     bind(api!, await api!.newNamespace());
   });
 }
