@@ -15,7 +15,7 @@ import { createApp } from './app.ts';
 import { InvokerRegistry } from './balancer/invoker-registry.ts';
 import { ShardingBalancer } from './balancer/sharding-balancer.ts';
 import { activationStore } from '../shared/activation-store.ts';
-import { DEFAULT_LIMITS } from './entities/limits.ts';
+import { DEFAULT_LIMITS, type SystemLimits } from './entities/limits.ts';
 import { feedRegistry } from './feeds/feed-registry.ts';
 import { KafkaFeedService } from './feeds/feed-service.ts';
 import { HealthWatcher } from './health/health-watcher.ts';
@@ -61,11 +61,19 @@ completionConnection.on('error', (err) => log.warn({ err }, 'redis connection er
 const completions = new CompletionReader(completionConnection, keys, config.controllerId, log, (c) => activator.complete(c));
 await completions.start();
 
+const limits: SystemLimits = {
+  ...DEFAULT_LIMITS,
+  invocationsPerMinute: config.invocationsPerMinute,
+  concurrentInvocations: config.concurrentInvocations,
+  firesPerMinute: config.firesPerMinute,
+  maxWaitForBlockingActivation: config.blockingWaitMaxMs,
+};
 const services = createServices({
   redis,
   keys,
   logger: log,
-  limits: DEFAULT_LIMITS,
+  limits,
+  controllerCount: config.controllerCount,
   activator,
   activations: store,
   recordTtlSeconds: config.activationTtlSeconds,
@@ -76,7 +84,7 @@ const feeds = new KafkaFeedService({
   identities: services.identities,
   triggers: services.triggers,
   fire: services.fire,
-  maxPayloadBytes: DEFAULT_LIMITS.maxPayloadSize,
+  maxPayloadBytes: limits.maxPayloadSize,
   logger: log.child({ module: 'feeds' }),
 });
 await feeds.start();
@@ -84,7 +92,7 @@ const app = createApp({
   redis,
   keys,
   logger: log,
-  limits: DEFAULT_LIMITS,
+  limits,
   activator,
   services,
   feeds,

@@ -12,6 +12,7 @@ import type { SystemLimits } from './entities/limits.ts';
 import { ruleService, type RuleService } from './entities/rules.ts';
 import { triggerService, type TriggerService } from './entities/triggers.ts';
 import type { Logger } from './middleware/logging.ts';
+import { throttles } from './throttles/throttles.ts';
 import { type FireTrigger, triggerFirer } from './triggers/fire.ts';
 
 export interface ServiceDeps {
@@ -28,6 +29,8 @@ export interface ServiceDeps {
   activations?: ActivationStore;
   /** How long records the controller writes (trigger activations) live; 7 days by default. */
   recordTtlSeconds?: number;
+  /** How many controllers share the concurrency throttle (default 1). */
+  controllerCount?: number;
 }
 
 export interface Services {
@@ -45,7 +48,14 @@ export interface Services {
 export function createServices(deps: ServiceDeps): Services {
   const activations = deps.activations ?? activationStore(deps.redis, deps.keys);
   const actions = actionService(deps.redis, deps.keys, deps.limits);
-  const invoke = actionInvoker(actions, deps.activator);
+  const limiter = throttles({
+    redis: deps.redis,
+    keys: deps.keys,
+    limits: deps.limits,
+    inFlight: (namespace) => deps.activator.inFlightFor(namespace),
+    controllerCount: deps.controllerCount ?? 1,
+  });
+  const invoke = actionInvoker(actions, deps.activator, limiter);
   const triggers = triggerService(deps.redis, deps.keys, deps.limits);
   const storeRecord = recordWriter(activations, deps.recordTtlSeconds);
   return {
@@ -57,6 +67,7 @@ export function createServices(deps: ServiceDeps): Services {
     rules: ruleService(deps.redis, deps.keys, triggers, actions),
     fire: triggerFirer({
       invoke,
+      throttles: limiter,
       storeRecord,
       waitMs: deps.limits.maxWaitForBlockingActivation,
       onError: (err, trigger) => deps.logger.error({ err, trigger }, 'storing a trigger activation record failed'),

@@ -184,6 +184,21 @@ export const CONTROLLER_SETTINGS = {
     min: 0,
     max: 3_600_000,
   }),
+  invocationsPerMinute: int('ISOWHISK_INVOCATIONS_PER_MINUTE', 60, {
+    doc: 'action invokes a namespace may start per wall-clock minute, counted across all controllers (a namespace\'s own limits override it); beyond → 429',
+    min: 1,
+    max: 1_000_000_000,
+  }),
+  concurrentInvocations: int('ISOWHISK_CONCURRENT_INVOCATIONS', 30, {
+    doc: 'activations a namespace may have in flight (split evenly between controllers; a namespace\'s own limits override it); beyond → 429',
+    min: 1,
+    max: 1_000_000_000,
+  }),
+  firesPerMinute: int('ISOWHISK_FIRES_PER_MINUTE', 60, {
+    doc: 'trigger fires a namespace may make per wall-clock minute, counted across all controllers (a namespace\'s own limits override it); beyond → 429',
+    min: 1,
+    max: 1_000_000_000,
+  }),
   controllerCount: int('ISOWHISK_CONTROLLER_COUNT', 1, {
     doc: 'how many controllers share the invokers; each uses this share of every invoker\'s memory',
     min: 1,

@@ -5,6 +5,7 @@ import type { Identity } from '../auth/identity.ts';
 import type { ActionService, ActionRef } from '../entities/actions.ts';
 import type { ActivationStarted, Activator } from '../entities/activator.ts';
 import { planActivation } from '../entities/invocation.ts';
+import type { Throttles } from '../throttles/throttles.ts';
 
 export interface InvokeActionRequest {
   identity: Identity;
@@ -18,18 +19,21 @@ export interface InvokeActionRequest {
   /** Epoch ms the request arrived; the record's `waitTime` counts from here. */
   receivedAt: number;
   cause?: string;
+  /** Components of a sequence: the sequence was counted once by the throttles, its components are not. */
+  skipThrottles?: boolean;
 }
 
 export type InvokeAction = (req: InvokeActionRequest) => Promise<ActivationStarted>;
 
 /**
- * Entitlement first: an action outside a package is the owner's only, one in a package needs READ on the package
- * (its owner, or published) → 403. Then the name is resolved, through a binding to the bound package's action with
- * the parameters merged (missing → 404). The activator's refusals keep their typed errors (503 no invoker, 413 too
- * large, 429 throttled).
+ * Throttles first (429), as OpenWhisk's entitlement check does. Then entitlement: an action outside a package is
+ * the owner's only, one in a package needs READ on the package (its owner, or published) → 403. Then the name is
+ * resolved, through a binding to the bound package's action with the parameters merged (missing → 404). The
+ * activator's refusals keep their typed errors (503 no invoker, 413 too large).
  */
-export function actionInvoker(actions: ActionService, activator: Activator): InvokeAction {
+export function actionInvoker(actions: ActionService, activator: Activator, throttles?: Throttles): InvokeAction {
   return async (req) => {
+    if (throttles && !req.skipThrottles) await throttles.invoke(req.identity);
     await actions.entitle(req.identity, req.ref);
     const { action, location, binding } = await actions.resolve(req.ref);
     const plan = planActivation({ ...req, ref: location, action, binding });

@@ -55,14 +55,20 @@ interface Pending {
 export class KafkaActivator implements Activator {
   readonly #o: KafkaActivatorOptions;
   readonly #pending = new Map<string, Pending>();
+  readonly #inFlightByNamespace = new Map<string, number>();
 
   constructor(options: KafkaActivatorOptions) {
     this.#o = options;
   }
 
-  /** Activations accepted by this controller whose completion has not arrived yet. */
-  get inFlight(): number {
-    return this.#pending.size;
+  inFlightFor(namespace: string): number {
+    return this.#inFlightByNamespace.get(namespace) ?? 0;
+  }
+
+  #track(pending: Pending): void {
+    this.#pending.set(pending.plan.activationId, pending);
+    const ns = pending.plan.identity.namespace;
+    this.#inFlightByNamespace.set(ns, (this.#inFlightByNamespace.get(ns) ?? 0) + 1);
   }
 
   async activate(plan: ActivationPlan): Promise<ActivationStarted> {
@@ -95,7 +101,7 @@ export class KafkaActivator implements Activator {
     let settle!: (record: ActivationRecord | undefined) => void;
     const completed = new Promise<ActivationRecord | undefined>((resolve) => (settle = resolve));
     const pending: Pending = { plan, invokerId: placement.invokerId, settle, timers: [], traceId: activeTraceId() };
-    this.#pending.set(plan.activationId, pending);
+    this.#track(pending);
     try {
       // The invoker's process span is this span's child: its context travels in the message's headers.
       const attributes = {
@@ -172,6 +178,10 @@ export class KafkaActivator implements Activator {
     const pending = this.#pending.get(activationId);
     if (!pending) return undefined;
     this.#pending.delete(activationId);
+    const ns = pending.plan.identity.namespace;
+    const left = (this.#inFlightByNamespace.get(ns) ?? 1) - 1;
+    if (left > 0) this.#inFlightByNamespace.set(ns, left);
+    else this.#inFlightByNamespace.delete(ns);
     for (const t of pending.timers) clearTimeout(t);
     this.#o.balancer.release(pending.invokerId, pending.plan.limits.memory);
     return pending;

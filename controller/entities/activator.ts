@@ -67,4 +67,6 @@ export interface Activator {
    * `NoInvokerError` (503), `TooLargeError` (413, message too large for the bus), `ThrottledError` (429).
    */
   activate(plan: ActivationPlan): Promise<ActivationStarted>;
+  /** Activations of the invoking namespace accepted here and not completed yet (the concurrency throttle). */
+  inFlightFor(namespace: string): number;
 }

@@ -213,7 +213,7 @@ export class KafkaFeedService implements FeedProvider {
       const identity = await this.#deps.identities.namespaceIdentity(feed.namespace);
       const trigger = identity && (await this.#deps.triggers.find(feed.namespace, feed.trigger));
       if (!identity || !trigger) return 'gone';
-      const fired = this.#deps.fire({
+      const fired = await this.#deps.fire({
         identity,
         trigger,
         payload: { messages },

@@ -51,7 +51,7 @@ export function triggerRoutes({ triggers, fire, limits }: TriggerRoutesDeps): Ro
     const payload = await readInvokePayload(ctx, limits);
     const trigger = await triggers.get(namespaceOf(ctx), name);
     const state = requestState(ctx);
-    const fired = fire({
+    const fired = await fire({
       identity: identityOf(ctx),
       trigger,
       payload,

@@ -16,6 +16,7 @@ import { actionRefOf, fqnOf } from '../entities/entity-path.ts';
 import { parametersObject } from '../entities/parameters.ts';
 import type { ReducedRule, TriggerDoc } from '../entities/trigger.ts';
 import { toHttpError } from '../middleware/errors.ts';
+import type { Throttles } from '../throttles/throttles.ts';
 
 export interface FireRequest {
   identity: Identity;
@@ -46,13 +47,15 @@ export interface RuleOutcome {
 
 export interface TriggerFirerDeps {
   invoke: InvokeAction;
+  throttles?: Throttles;
   storeRecord: StoreRecord;
   /** Most a rule's action waits before the fire gives up on it (the blocking wait limit). */
   waitMs: number;
   onError?: (err: unknown, trigger: string) => void;
 }
 
-export type FireTrigger = (req: FireRequest) => Fired | undefined;
+/** Undefined when no rule is active (the API answers 204 and records nothing); 429 when the fire rate is used up. */
+export type FireTrigger = (req: FireRequest) => Promise<Fired | undefined>;
 
 /** Headers not handed to actions: the caller's credentials. */
 const PRIVATE_HEADERS = new Set(['authorization', 'cookie']);
@@ -67,7 +70,6 @@ export function actionHeaders(headers: Record<string, string | string[] | undefi
   return out;
 }
 
-/** Returns undefined when no rule is active (the API answers 204 and records nothing). */
 export function triggerFirer(deps: TriggerFirerDeps): FireTrigger {
   const runRule = async (req: FireRequest, key: string, rule: ReducedRule, args: Record<string, unknown>): Promise<RuleOutcome> => {
     const action = fqnOf(rule.action);
@@ -93,7 +95,8 @@ export function triggerFirer(deps: TriggerFirerDeps): FireTrigger {
     });
   };
 
-  return (req) => {
+  return async (req) => {
+    await deps.throttles?.fire(req.identity);
     const rules = Object.entries(req.trigger.rules ?? {});
     if (!rules.some(([, rule]) => rule.status === 'active')) return undefined;
     const activationId = newActivationId();

@@ -42,6 +42,17 @@ export function platformEnv(layout: StackLayout, brokers: string[], redisUrl: st
 }
 
 /**
+ * Throttle limits high enough never to refuse a test's or a benchmark's load (OpenWhisk's defaults, 60 invokes a
+ * minute per namespace, are what `npm start` runs with). The throttles themselves are tested with per-namespace
+ * limits.
+ */
+export const UNTHROTTLED_ENV: Readonly<Record<string, string>> = {
+  ISOWHISK_INVOCATIONS_PER_MINUTE: '1000000000',
+  ISOWHISK_CONCURRENT_INVOCATIONS: '1000000',
+  ISOWHISK_FIRES_PER_MINUTE: '1000000000',
+};
+
+/**
  * Fetches and builds what the stack runs, once per machine: the Kafka jars (Maven) and the Jaeger binary (Go
  * module proxy; the first build takes minutes). Starting the stack does this too; it is separate so that CI and
  * test runs can do the long part before any test's time limit runs.

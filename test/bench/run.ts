@@ -4,7 +4,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT, testLayout } from '../../deploy/local/layout.ts';
-import { runningProcesses, startStack, stopStack } from '../../deploy/local/stack.ts';
+import { UNTHROTTLED_ENV, runningProcesses, startStack, stopStack } from '../../deploy/local/stack.ts';
 import { BenchClient, benchNamespace } from './client.ts';
 import { coldStart } from './cold.ts';
 import { cpuSince, cpuSnapshot, describeCpu } from './cpu.ts';
@@ -58,7 +58,7 @@ async function measure(): Promise<Figures> {
   const began = Date.now();
   say(`starting the bench stack in ${LAYOUT.runDir}`);
   await stopStack(LAYOUT); // a stack left over by an interrupted run would carry its state (and older code)
-  const stack = await startStack(LAYOUT);
+  const stack = await startStack(LAYOUT, UNTHROTTLED_ENV);
   const stackStartMs = Date.now() - began;
   const { controller0: controller, invoker0: invoker, ...infrastructure } = runningProcesses(LAYOUT);
   const pids = { controller, invoker, ...infrastructure };

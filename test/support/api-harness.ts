@@ -26,10 +26,18 @@ export class ScriptedActivator implements Activator {
     return { activationId: plan.activationId, result: Promise.resolve(undefined) };
   }
 
+  /** What `inFlightFor` answers, per namespace (the concurrency throttle reads it). */
+  inFlight = new Map<string, number>();
+
+  inFlightFor(namespace: string): number {
+    return this.inFlight.get(namespace) ?? 0;
+  }
+
   /** Forgets the plans and goes back to the default answer (before each test). */
   reset(): void {
     this.plans = [];
     this.handler = ScriptedActivator.accept;
+    this.inFlight.clear();
   }
 
   async activate(plan: ActivationPlan): Promise<ActivationStarted> {

@@ -15,7 +15,7 @@ import { isAlive, logFile, logTail, runningPid, startDaemon, stopDaemon, waitFor
 import { startKafka, stopKafka } from '../../deploy/local/kafka.ts';
 import { PROJECT_ROOT, testLayout, type StackLayout } from '../../deploy/local/layout.ts';
 import { startRedis, stopRedis } from '../../deploy/local/redis.ts';
-import { apiHost, platformEnv, stopStack } from '../../deploy/local/stack.ts';
+import { UNTHROTTLED_ENV, apiHost, platformEnv, stopStack } from '../../deploy/local/stack.ts';
 import { redisKeys, type RedisKeys } from '../../shared/redis-keys.ts';
 
 export type Client = ReturnType<typeof openwhisk>;
@@ -29,6 +29,7 @@ export const FAULTS_LAYOUT = testLayout('faults', 100);
  * 3 s + action timeout + the controller's 5 s margin), and an invoker whose pings stop for 3 s is offline.
  */
 export const FAULT_ENV: Readonly<Record<string, string>> = {
+  ...UNTHROTTLED_ENV,
   ISOWHISK_COMPLETION_GRACE_MS: '3000',
   ISOWHISK_INVOKER_OFFLINE_AFTER_MS: '3000',
   // No Jaeger runs on this stack (tracing has its own suite): no exporter retrying against a closed port.

@@ -32,9 +32,10 @@ export function testKafka(): Promise<string[]> {
 
 /** The whole test platform: Redis, Kafka, a controller and an invoker. */
 export function testPlatform(): Promise<StackInfo> {
-  // User events on, so their suite can read them, and spans exported every 100 ms rather than every 5 s, so
-  // trace tests wait less; everything else runs with the defaults users get.
-  const env = { ISOWHISK_USER_EVENTS: 'true', OTEL_BSP_SCHEDULE_DELAY: '100' };
-  platform ??= import('../../deploy/local/stack.ts').then((m) => m.startStack(TEST_LAYOUT, env));
+  // User events on, so their suite can read them, spans exported every 100 ms rather than every 5 s, so trace
+  // tests wait less, and throttles out of the way; everything else runs with the defaults users get.
+  platform ??= import('../../deploy/local/stack.ts').then((m) =>
+    m.startStack(TEST_LAYOUT, { ...m.UNTHROTTLED_ENV, ISOWHISK_USER_EVENTS: 'true', OTEL_BSP_SCHEDULE_DELAY: '100' }),
+  );
   return platform;
 }

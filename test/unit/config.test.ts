@@ -52,6 +52,9 @@ describe('config', () => {
           blockingWaitMaxMs: 60_000,
           invokerOfflineAfterMs: 10_000,
           completionGraceMs: 60_000,
+          invocationsPerMinute: 60,
+          concurrentInvocations: 30,
+          firesPerMinute: 60,
           controllerCount: 1,
         },
       );

@@ -1,0 +1,60 @@
+// Throttles (`ENT/RateThrottler.scala`, `ENT/ActivationThrottler.scala`, spec §4): a namespace may start at most
+// `invocationsPerMinute` action invokes and `firesPerMinute` trigger fires per wall-clock minute, and have at most
+// `concurrentInvocations` activations in flight. Beyond → 429 with OpenWhisk's texts.
+//
+// The minute counters live in Redis, so the limits hold across all controllers exactly (OpenWhisk keeps them per
+// controller and scales the limit by the cluster size). As in OpenWhisk every check counts, refused ones included.
+// In-flight activations are counted by each controller's activator; each controller allows its share of the limit.
+import type { Redis } from 'ioredis';
+import { ThrottledError } from '../../shared/errors.ts';
+import type { RedisKeys } from '../../shared/redis-keys.ts';
+import { redisSpan } from '../../shared/tracing.ts';
+import type { Identity } from '../auth/identity.ts';
+import { type SystemLimits, effectiveLimits } from '../entities/limits.ts';
+
+export interface Throttles {
+  /** Before an action invoke: the namespace's invoke rate, then its activations in flight. */
+  invoke(identity: Identity): Promise<void>;
+  /** Before a trigger fire: the namespace's fire rate. */
+  fire(identity: Identity): Promise<void>;
+}
+
+export interface ThrottleDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  limits: SystemLimits;
+  /** Activations of a namespace this controller has in flight. */
+  inFlight: (namespace: string) => number;
+  /** How many controllers share the concurrency limit. */
+  controllerCount: number;
+  now?: () => number;
+}
+
+const MINUTE_MS = 60_000;
+
+export function throttles(deps: ThrottleDeps): Throttles {
+  const now = deps.now ?? Date.now;
+
+  /** Counts this request in the namespace's current minute and refuses it past `allowed`. */
+  const checkRate = async (kind: 'invoke' | 'fire', namespace: string, allowed: number) => {
+    const key = deps.keys.throttle(kind, namespace, Math.floor(now() / MINUTE_MS));
+    const replies = await redisSpan('INCR', () => deps.redis.multi().incr(key).pexpire(key, 2 * MINUTE_MS).exec());
+    const [err, count] = replies?.[0] ?? [new Error('throttle counter: no reply'), 0];
+    if (err) throw err;
+    if ((count as number) > allowed) throw ThrottledError.rate(count as number, allowed);
+  };
+
+  return {
+    async invoke(identity) {
+      const limits = effectiveLimits(deps.limits, identity.limits);
+      await checkRate('invoke', identity.namespace, limits.invocationsPerMinute);
+      const allowed = Math.max(1, Math.ceil(limits.concurrentInvocations / deps.controllerCount));
+      const inFlight = deps.inFlight(identity.namespace);
+      if (inFlight >= allowed) throw ThrottledError.concurrency(inFlight, allowed);
+    },
+
+    async fire(identity) {
+      await checkRate('fire', identity.namespace, effectiveLimits(deps.limits, identity.limits).firesPerMinute);
+    },
+  };
+}

@@ -1,0 +1,105 @@
+// Throttles (spec §4): invokes and fires per minute, counted in the real test Redis, and activations in flight, as
+// the activator reports them; 429 with OpenWhisk's texts. Limits are set per namespace, as operators do.
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { redisKeys } from '../../shared/redis-keys.ts';
+import { DEFAULT_LIMITS } from '../../controller/entities/limits.ts';
+import { throttles } from '../../controller/throttles/throttles.ts';
+import type { Identity } from '../../controller/auth/identity.ts';
+import { ThrottledError } from '../../shared/errors.ts';
+import { type ApiHarness, type Tenant, call, randomName, useApi } from '../support/api-harness.ts';
+import { testRedis } from '../support/stack.ts';
+
+const CODE = 'function main(params) { return params; }';
+
+describe('api: throttles', () => {
+  let api: ApiHarness;
+  let t: Tenant;
+  const invoke = (name = 'a') => call(`${api.url}/api/v1/namespaces/_/actions/${name}`, { method: 'POST', auth: t.auth, body: {} });
+  const fire = (name = 't') => call(`${api.url}/api/v1/namespaces/_/triggers/${name}`, { method: 'POST', auth: t.auth, body: {} });
+
+  useApi((a, tenant) => {
+    api = a;
+    t = tenant;
+  });
+
+  it('refuses the invoke past invocationsPerMinute with 429, counting refused ones too', async () => {
+    await t.ow.actions.create({ name: 'a', action: CODE });
+    await api.identities.setLimits(t.namespace, { invocationsPerMinute: 2 });
+    assert.equal((await invoke()).status, 202);
+    assert.equal((await invoke()).status, 202);
+    const third = await invoke();
+    assert.equal(third.status, 429);
+    assert.equal(third.json.error, 'Too many requests in the last minute (count: 3, allowed: 2).');
+    assert.equal((await invoke()).json.error, 'Too many requests in the last minute (count: 4, allowed: 2).');
+    assert.equal(api.activator.plans.length, 2);
+  });
+
+  it('refuses the invoke while concurrentInvocations are in flight', async () => {
+    await t.ow.actions.create({ name: 'a', action: CODE });
+    await api.identities.setLimits(t.namespace, { concurrentInvocations: 3 });
+    api.activator.inFlight.set(t.namespace, 3);
+    const res = await invoke();
+    assert.equal(res.status, 429);
+    assert.equal(res.json.error, 'Too many concurrent requests in flight (count: 3, allowed: 3).');
+    api.activator.inFlight.set(t.namespace, 2);
+    assert.equal((await invoke()).status, 202);
+  });
+
+  it('throttles fires by firesPerMinute, and a rule whose invoke is throttled records why', async () => {
+    await t.ow.actions.create({ name: 'a', action: CODE });
+    await t.ow.triggers.create({ name: 't' });
+    await t.ow.rules.create({ name: 'r', trigger: 't', action: 'a' });
+    await api.identities.setLimits(t.namespace, { firesPerMinute: 1, invocationsPerMinute: 1 });
+
+    const first = await fire();
+    assert.equal(first.status, 202);
+    const refused = await fire();
+    assert.equal(refused.status, 429);
+    assert.equal(refused.json.error, 'Too many requests in the last minute (count: 2, allowed: 1).');
+
+    await api.identities.setLimits(t.namespace, { firesPerMinute: 10, invocationsPerMinute: 1 });
+    const second = await fire(); // its rule's invoke is the namespace's second this minute
+    assert.equal(second.status, 202);
+    const record = await (async () => {
+      for (let i = 0; i < 200; i++) {
+        const res = await call(`${api.url}/api/v1/namespaces/_/activations/${second.json.activationId}`, { auth: t.auth });
+        if (res.status === 200) return res.json;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error('no trigger record');
+    })();
+    const [outcome] = (record.logs as string[]).map((l) => JSON.parse(l));
+    assert.equal(outcome.statusCode, 1);
+    assert.equal(outcome.error, 'Too many requests in the last minute (count: 2, allowed: 1).');
+  });
+});
+
+describe('throttles: the minute window', () => {
+  let redis: Redis;
+  before(async () => {
+    redis = new Redis(await testRedis());
+  });
+  after(() => redis.disconnect());
+
+  it('starts counting afresh in the next minute, per namespace and per kind', async () => {
+    let now = 60_000 * 1_000_000 + 59_000; // one second before a minute boundary
+    const limiter = throttles({ redis, keys: redisKeys(), limits: { ...DEFAULT_LIMITS, invocationsPerMinute: 1, firesPerMinute: 1 }, inFlight: () => 0, controllerCount: 1, now: () => now });
+    const identity = (namespace: string): Identity => ({ subject: namespace, namespace, uuid: namespace, limits: {} });
+    const ns = randomName('window');
+
+    await limiter.invoke(identity(ns));
+    await assert.rejects(limiter.invoke(identity(ns)), ThrottledError);
+    await limiter.fire(identity(ns)); // fires count separately
+    await limiter.invoke(identity(randomName('other'))); // and so does every namespace
+    now += 1_000;
+    await limiter.invoke(identity(ns));
+  });
+
+  it('gives each of several controllers its share of the concurrency limit', async () => {
+    const limiter = throttles({ redis, keys: redisKeys(), limits: { ...DEFAULT_LIMITS, concurrentInvocations: 10 }, inFlight: () => 4, controllerCount: 3 });
+    const err = await limiter.invoke({ subject: 's', namespace: randomName('share'), uuid: 'u', limits: {} }).catch((e: unknown) => e);
+    assert.ok(err instanceof ThrottledError);
+    assert.equal(err.message, 'Too many concurrent requests in flight (count: 4, allowed: 4).');
+  });
+});
