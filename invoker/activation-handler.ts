@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { activationRequestCodec, type ActivationRequest } from '../shared/avro/activation-request.ts';
-import { publishCompletion, RECORD_STORE_RETRY_MS } from '../shared/completions.ts';
+import { completionEntry, RECORD_STORE_RETRY_MS } from '../shared/completions.ts';
 import { retryUntil } from '../shared/retry.ts';
 import type { IncomingMessage } from '../shared/kafka/bounded-consumer.ts';
 import type { RedisKeys } from '../shared/redis-keys.ts';
@@ -152,15 +152,15 @@ export class ActivationHandler {
     try {
       await retryUntil(
         async () => {
-          const stored = await redisSpan('EVALSHA', () => store.putRecord(record, recordTtlSeconds));
-          // Only when the controller gave the activation up as lost before this record could be stored.
-          if (!stored) log.warn('the activation already has a record (written by its controller); this result is dropped');
-          await redisSpan('XADD', () => publishCompletion(redis, keys, request.controllerId, {
+          const completion = completionEntry(keys, request.controllerId, {
             activationId: request.activationId,
             invokerId,
             statusCode: record.response.statusCode,
             ...(request.blocking ? { record: JSON.stringify(record) } : {}),
-          }));
+          });
+          const stored = await redisSpan('EVALSHA', () => store.putRecordAndComplete(record, recordTtlSeconds, completion));
+          // Only when the controller gave the activation up as lost before this record could be stored.
+          if (!stored) log.warn('the activation already has a record (written by its controller); this result is dropped');
         },
         { giveUpAt: Date.now() + RECORD_STORE_RETRY_MS, onFirstFailure: (err) => log.warn({ err }, 'storing the activation record failed; retrying') },
       );

@@ -13,6 +13,7 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis-keys.ts';
 import { runScript } from './redis-script.ts';
 import { type ActivationRecord, activationFilterName } from './activation-record.ts';
+import type { CompletionEntry } from './completions.ts';
 
 export const DEFAULT_ACTIVATION_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -34,6 +35,12 @@ export interface ActivationStore {
    * lost activation, which its caller may already have been given). Resolves whether this record was stored.
    */
   putRecord(record: ActivationRecord, ttlSeconds: number): Promise<boolean>;
+  /**
+   * `putRecord`, then the completion's stream entry, in one round trip (the invoker's last step: the waiting
+   * controller reads the entry only after the record is there). The entry is added whether or not the record was
+   * stored. All keys must live on one Redis node.
+   */
+  putRecordAndComplete(record: ActivationRecord, ttlSeconds: number, completion: CompletionEntry): Promise<boolean>;
   /** The record, whatever its namespace; callers check `record.namespace`. */
   getRecord(activationId: string): Promise<ActivationRecord | undefined>;
   /** Records of the invoking namespace, newest `start` first. */
@@ -41,15 +48,22 @@ export interface ActivationStore {
   count(namespace: string, query: Omit<ActivationQuery, 'limit'>): Promise<number>;
 }
 
-// KEYS: record, namespace index, name index; ARGV: record JSON, ttl seconds, start, activation id, cutoff
+// KEYS: record, namespace index, name index[, completion stream]
+// ARGV: record JSON, ttl seconds, start, activation id, cutoff[, stream max length, entry fields...]
 const PUT_ONCE = `
-if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return 0 end
-for i = 2, 3 do
-  redis.call('ZADD', KEYS[i], ARGV[3], ARGV[4])
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. ARGV[5])
-  redis.call('EXPIRE', KEYS[i], ARGV[2])
+local stored = 0
+if redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then
+  stored = 1
+  for i = 2, 3 do
+    redis.call('ZADD', KEYS[i], ARGV[3], ARGV[4])
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. ARGV[5])
+    redis.call('EXPIRE', KEYS[i], ARGV[2])
+  end
 end
-return 1
+if KEYS[4] then
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[6], '*', unpack(ARGV, 7))
+end
+return stored
 `;
 
 export function activationStore(redis: Redis, keys: RedisKeys): ActivationStore {
@@ -58,18 +72,21 @@ export function activationStore(redis: Redis, keys: RedisKeys): ActivationStore 
   const bounds = (q: { since?: number; upto?: number }) =>
     [q.upto === undefined ? '+inf' : String(q.upto), q.since === undefined ? '-inf' : String(q.since)] as const;
 
+  const put = async (record: ActivationRecord, ttlSeconds: number, completion: CompletionEntry | undefined): Promise<boolean> => {
+    const ttl = Math.max(1, Math.ceil(ttlSeconds));
+    const cutoff = Date.now() - ttl * 1000;
+    const keyList = [keys.activation(record.activationId), keys.activationsByNamespace(record.namespace), keys.activationsByName(record.namespace, activationFilterName(record))];
+    const args = [JSON.stringify(record), String(ttl), String(record.start), record.activationId, String(cutoff)];
+    if (completion) {
+      keyList.push(completion.stream);
+      args.push(String(completion.maxLength), ...completion.fields);
+    }
+    return (await runScript(redis, PUT_ONCE, keyList, args)) === 1;
+  };
+
   return {
-    async putRecord(record, ttlSeconds) {
-      const ttl = Math.max(1, Math.ceil(ttlSeconds));
-      const cutoff = Date.now() - ttl * 1000;
-      const stored = await runScript(
-        redis,
-        PUT_ONCE,
-        [keys.activation(record.activationId), keys.activationsByNamespace(record.namespace), keys.activationsByName(record.namespace, activationFilterName(record))],
-        [JSON.stringify(record), String(ttl), String(record.start), record.activationId, String(cutoff)],
-      );
-      return stored === 1;
-    },
+    putRecord: (record, ttlSeconds) => put(record, ttlSeconds, undefined),
+    putRecordAndComplete: (record, ttlSeconds, completion) => put(record, ttlSeconds, completion),
 
     async getRecord(activationId) {
       const json = await redis.get(keys.activation(activationId));

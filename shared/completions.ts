@@ -22,10 +22,22 @@ export const RECORD_STORE_RETRY_MS = 120_000;
 /** The stream keeps about this many entries; a reader that falls further behind has lost its waiters anyway. */
 const STREAM_MAX_LENGTH = 10_000;
 
-export async function publishCompletion(redis: Redis, keys: RedisKeys, controllerId: number, completion: Completion): Promise<void> {
+/** A completion as the stream entry it becomes: which stream, its fields, and the stream's trim length. */
+export interface CompletionEntry {
+  stream: string;
+  fields: string[];
+  maxLength: number;
+}
+
+export function completionEntry(keys: RedisKeys, controllerId: number, completion: Completion): CompletionEntry {
   const fields = ['id', completion.activationId, 'invoker', String(completion.invokerId), 'status', String(completion.statusCode)];
   if (completion.record !== undefined) fields.push('record', completion.record);
-  await redis.xadd(keys.completions(controllerId), 'MAXLEN', '~', STREAM_MAX_LENGTH, '*', ...fields);
+  return { stream: keys.completions(controllerId), fields, maxLength: STREAM_MAX_LENGTH };
+}
+
+export async function publishCompletion(redis: Redis, keys: RedisKeys, controllerId: number, completion: Completion): Promise<void> {
+  const { stream, fields, maxLength } = completionEntry(keys, controllerId, completion);
+  await redis.xadd(stream, 'MAXLEN', '~', maxLength, '*', ...fields);
 }
 
 /**

@@ -33,9 +33,14 @@ export type InvokeAction = (req: InvokeActionRequest) => Promise<ActivationStart
  */
 export function actionInvoker(actions: ActionService, activator: Activator, throttles?: Throttles): InvokeAction {
   return async (req) => {
-    if (throttles && !req.skipThrottles) await throttles.invoke(req.identity);
-    await actions.entitle(req.identity, req.ref);
-    const { action, location, binding } = await actions.resolve(req.ref);
+    // The throttle's counter and the action's lookup go to Redis together (one round trip, not two); a refusal by
+    // the throttles still wins over whatever the lookup found.
+    const throttled = throttles && !req.skipThrottles ? throttles.invoke(req.identity) : undefined;
+    const lookup = actions.entitle(req.identity, req.ref).then(() => actions.resolve(req.ref));
+    const [throttle, found] = await Promise.allSettled([throttled, lookup]);
+    if (throttle.status === 'rejected') throw throttle.reason;
+    if (found.status === 'rejected') throw found.reason;
+    const { action, location, binding } = found.value;
     const plan = planActivation({ ...req, ref: location, action, binding });
     const started = await activator.activate(plan);
     if (!req.blocking) started.result.catch(() => {}); // nobody waits; the activator reports its own failures

@@ -3,7 +3,8 @@ import { waitFor } from '../../deploy/local/daemon.ts';
 import { randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { CompletionReader, publishCompletion, type Completion } from '../../shared/completions.ts';
+import { activationStore } from '../../shared/activation-store.ts';
+import { CompletionReader, completionEntry, publishCompletion, type Completion } from '../../shared/completions.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
 import { newActivationId } from '../../shared/ids.ts';
 import { testRedis } from '../support/stack.ts';
@@ -34,5 +35,26 @@ describe('completion stream (real Redis)', () => {
     await waitFor('all completions', async () => (received.length >= sent.length ? true : undefined), 10_000, 10);
     await reader.stop();
     assert.deepEqual(received, sent);
+  });
+
+  it('stores a record and delivers its completion in one step; a second record for the id is refused, its completion still goes out', async () => {
+    const received: Completion[] = [];
+    const reader = new CompletionReader(new Redis(await testRedis()), keys, 9, pino({ level: 'silent' }), (c) => received.push(c));
+    await reader.start();
+    const store = activationStore(writer, keys);
+    const activationId = newActivationId();
+    const start = Date.now();
+    const record = { namespace: 'ns', name: 'a', subject: 'ns', activationId, start, end: start + 1, response: { statusCode: 0 as const, result: { first: true } }, logs: [], version: '0.0.1', publish: false, annotations: [] };
+    const completion: Completion = { activationId, invokerId: 2, statusCode: 0, record: JSON.stringify(record) };
+
+    assert.equal(await store.putRecordAndComplete(record, 60, completionEntry(keys, 9, completion)), true);
+    const late = { ...record, response: { statusCode: 3 as const, result: { error: 'late' } } };
+    assert.equal(await store.putRecordAndComplete(late, 60, completionEntry(keys, 9, { ...completion, statusCode: 3 })), false);
+
+    await waitFor('both completions', async () => (received.length >= 2 ? true : undefined), 10_000, 10);
+    await reader.stop();
+    assert.deepEqual(received, [completion, { ...completion, statusCode: 3 }]);
+    assert.deepEqual((await store.getRecord(activationId))?.response, record.response, 'the first record stays');
+    assert.deepEqual(await store.list('ns', { skip: 0, limit: 10 }), [record]);
   });
 });
