@@ -18,6 +18,8 @@ export interface FeedConsumerDeps {
   fire: FeedFire;
   /** Called (outside the consumer's own loop) when the trigger is gone. */
   onGone: (feed: FeedRegistration) => void;
+  /** Called when the consumer crashed for good (kafkajs gave up restarting it), so it can be replaced. */
+  onCrash: (consumer: FeedConsumer) => void;
   maxPayloadBytes: number;
   logger: Logger;
 }
@@ -33,6 +35,9 @@ export class FeedConsumer {
     this.feed = feed;
     this.#deps = deps;
     this.#consumer = deps.kafka.consumer({ groupId: feedGroupId(feed), ...CONSUMER_TUNING });
+    this.#consumer.on(this.#consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) deps.onCrash(this);
+    });
   }
 
   async start(): Promise<void> {

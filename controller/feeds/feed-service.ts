@@ -86,6 +86,11 @@ export class KafkaFeedService implements FeedProvider {
         kafka: this.#deps.kafka,
         fire: (f, messages, headers) => this.#fire(f, messages, headers),
         onGone: (f) => void this.#drop(f),
+        onCrash: (crashed) => {
+          // the next reconcile starts a fresh consumer for the feed
+          if (this.#consumers.get(key) === crashed) this.#consumers.delete(key);
+          this.#deps.logger.warn({ feed: key }, 'a feed consumer stopped after repeated failures; it will be restarted');
+        },
         maxPayloadBytes: this.#deps.maxPayloadBytes,
         logger: this.#deps.logger,
       });

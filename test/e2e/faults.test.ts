@@ -43,6 +43,8 @@ const PROMPT_ANSWER_MS = 10_000;
 const RECOVERY_BOUND_MS = 60_000;
 
 const ECHO = 'function main(params) { return { echo: params }; }';
+/** The topic of the Kafka feed that must survive the broker's restart. */
+const FEED_TOPIC = 'faults-orders';
 
 /** What the suite measured, printed at the end for the report. */
 const measured: Record<string, string> = {};
@@ -500,6 +502,11 @@ describe('fault injection (own stack: .run/faults, ports +100)', function () {
     before(async function () {
       this.timeout(180_000);
       await ensureUp();
+      // A Kafka feed that must keep firing across the restart: trigger `orders` on topic FEED_TOPIC runs `echo`.
+      await ns.ow.triggers.create({ name: 'orders', trigger: { annotations: [{ key: 'feed', value: '/whisk.system/messaging/kafkaFeed' }] } });
+      await ns.ow.rules.create({ name: 'orders-echo', trigger: 'orders', action: 'echo' });
+      const feed = (await ns.ow.feeds.create({ name: '/whisk.system/messaging/kafkaFeed', trigger: 'orders', params: { topic: FEED_TOPIC, isJSONData: true } })) as unknown as Activation;
+      assert.equal(feed.response.success, true, JSON.stringify(feed.response));
       answerOk(seen(await invoke(ns, 'echo', { n: 'before' })));
       const queued = seen(await invoke(ns, 'echo', { n: 'queued' }, 'blocking=false'));
       assert.equal(queued.status, 202);
@@ -537,6 +544,28 @@ describe('fault injection (own stack: .run/faults, ports +100)', function () {
     it('invocations succeed again within 60 s of Kafka answering', function () {
       if (scenario.recoveryError) throw scenario.recoveryError;
       assert.deepEqual((scenario.recovered!.value.body as Activation).response.result, { echo: { n: 'after' } });
+    });
+
+    it('a Kafka feed created before the outage fires its trigger for a record produced after it', async function () {
+      this.timeout(90_000);
+      const producer = await createProducer(createKafka({ brokers: stack.kafkaBrokers, clientId: 'faults-feed-producer', logger: createLogger('faults', 'error') }));
+      try {
+        await producer.send(FEED_TOPIC, [{ key: 'after-restart', value: Buffer.from(JSON.stringify({ order: 42 })) }]);
+      } finally {
+        await producer.close();
+      }
+      // The feed's consumer rejoins its group once the broker is back; the record waits for it in the topic.
+      const echoed = await waitFor(
+        'the feed trigger to run echo with the record',
+        async () => {
+          const list = (await ns.ow.activations.list({ name: 'echo', docs: true, limit: 20 } as never)) as unknown as Activation[];
+          return list.find((a) => JSON.stringify(a.response.result).includes('after-restart'));
+        },
+        60_000,
+        200,
+      );
+      const messages = (echoed.response.result as { echo: { messages: unknown[] } }).echo.messages;
+      assert.deepEqual(messages, [{ topic: FEED_TOPIC, partition: 0, offset: 0, key: 'after-restart', value: { order: 42 } }]);
     });
 
     it('every activation accepted before, during or after the outage ends with a record', async function () {
