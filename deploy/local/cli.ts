@@ -14,7 +14,7 @@ function printInfo(info: StackInfo): void {
 Isowhisk is up.
   API host    ${info.apiHost}
   Guest key   ${info.guestKey}
-  Jaeger      ${info.jaegerUrl}   (traces; its HTTP API: /api/traces/<trace id>)
+  Jaeger      ${info.jaegerUrl}   (trace viewer: /trace/<trace id>; HTTP API: /api/traces/<trace id>)
   Kafka       ${info.kafkaBrokers.join(',')}
   Redis       ${info.redisUrl}
   Logs        ${runDir}/<service>/<service>.log

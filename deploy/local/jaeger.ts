@@ -5,8 +5,9 @@
 //
 // Debian has no Jaeger, so the binary is built once with Go from the Go module proxy into
 // .cache/jaeger/<version>/jaeger (the Go module and build caches make a rebuild fast). A binary built this way
-// serves a placeholder page instead of the UI (the UI's assets are built separately), but the HTTP API that the
-// tests read works: /api/services, /api/traces?service=NAME, /api/traces/{traceId}.
+// carries no UI (its assets are built from the jaeger-ui repository), only a placeholder page; so Jaeger serves
+// the compact trace viewer in deploy/local/jaeger-ui instead (config `ui: assets_path`). Its HTTP API is complete:
+// /api/services, /api/traces?service=NAME, /api/traces/{traceId}.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -51,6 +52,8 @@ const JAEGER_DIR = join(CACHE_DIR, 'jaeger');
 const BIN_DIR = join(JAEGER_DIR, JAEGER_VERSION);
 const BINARY = join(BIN_DIR, 'jaeger');
 const CONFIG_TEMPLATE = join(import.meta.dirname, 'jaeger', 'config.yaml');
+/** The trace viewer Jaeger serves at its UI port: index.html and static/ (see jaeger-ui/index.html). */
+export const JAEGER_UI_DIR = join(import.meta.dirname, 'jaeger-ui');
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 15_000;
@@ -298,7 +301,7 @@ export function jaegerPorts(layout: StackLayout): JaegerPorts {
 export interface JaegerEndpoints {
   /** Base URL of the OTLP/HTTP receiver: exporters POST to `${otlpHttpEndpoint}/v1/traces`. */
   otlpHttpEndpoint: string;
-  /** Base URL of the query API (and the placeholder UI): `${uiUrl}/api/traces/{traceId}`. */
+  /** Base URL of the query API and the trace viewer: `${uiUrl}/api/traces/{traceId}`, `${uiUrl}/trace/{traceId}`. */
   uiUrl: string;
 }
 
@@ -312,13 +315,17 @@ export const jaegerEndpoints = (layout: StackLayout): JaegerEndpoints => ({
 /** Jaeger's pid if this stack's Jaeger runs. */
 export const jaegerPid = (layout: StackLayout): number | undefined => runningPid(daemon(layout));
 
-/** The configuration for this layout: deploy/local/jaeger/config.yaml with its {{port}} placeholders filled in. */
+/**
+ * The configuration for this layout: deploy/local/jaeger/config.yaml with its {{port}} placeholders filled in and
+ * {{uiAssetsPath}} replaced by JAEGER_UI_DIR (JSON-quoted, which YAML reads as a string whatever the path holds).
+ */
 export function jaegerConfig(layout: StackLayout): string {
-  const ports = jaegerPorts(layout);
+  const values: Record<string, string | undefined> = { uiAssetsPath: JSON.stringify(JAEGER_UI_DIR) };
+  for (const [name, port] of Object.entries(jaegerPorts(layout))) values[name] = String(port);
   const text = readFileSync(CONFIG_TEMPLATE, 'utf8').replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
-    const value = (ports as unknown as Record<string, number | undefined>)[name];
+    const value = values[name];
     if (value === undefined) throw new Error(`${CONFIG_TEMPLATE}: unknown placeholder ${whole}`);
-    return String(value);
+    return value;
   });
   return `# Written by deploy/local/jaeger.ts from ${relative(PROJECT_ROOT, CONFIG_TEMPLATE)} at every start; edits are lost.\n${text}`;
 }
