@@ -1,6 +1,7 @@
 // The controller's HTTP application: OpenWhisk's REST API v1 and the platform routes, as a Koa app built from
 // small middleware. Reading order of a request:
-//   trace span → request id → logging → errors → CORS (+ OPTIONS) → platform routes (/ping, /, /api/v1, /invokers)
+//   trace span → request id → logging → errors → web actions (/api/v1/web/...) → CORS (+ OPTIONS)
+//   → platform routes (/ping, /, /api/v1, /invokers)
 //   → auth (Basic) → no HEAD → namespaces, actions, triggers, rules, activations routers → 404/405 (in the error
 //   middleware)
 // Everything the app needs comes in through AppDeps, so tests can run it against a real Redis with a fake
@@ -24,6 +25,7 @@ import { packageRoutes } from './routes/packages.ts';
 import { packageService } from './entities/packages.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { triggerRoutes } from './routes/triggers.ts';
+import { webRoutes } from './routes/web.ts';
 import { type BuildInfo, type InvokerHealth, systemRoutes } from './routes/system.ts';
 import { createServices, type ServiceDeps, type Services } from './services.ts';
 
@@ -90,6 +92,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestId());
   app.use(requestLogger(deps.logger));
   app.use(errorHandler(deps.logger));
+  app.use(webRoutes({ identities, actions, invoke, limits: deps.limits })); // own CORS, credentials optional
   app.use(cors(API_PREFIX));
   app.use(system.routes());
   app.use(underPrefix(API_PREFIX, authenticate(identities)));

@@ -1,0 +1,131 @@
+// Web actions (spec §1.7): `/api/v1/web/{namespace}/{package|default}/{action}[.ext][/rest]`, any verb, credentials
+// optional. The action must be annotated `web-export: true`; it runs as its owner (the owner's throttles apply and the
+// record is the owner's), blocking, and its result becomes the HTTP response by the URL's extension.
+// Mounted ahead of the REST API's CORS and authentication: web actions have their own rules for both.
+import type { Context, Middleware } from 'koa';
+import { STATUS_APPLICATION_ERROR, STATUS_SUCCESS } from '../../shared/activation-record.ts';
+import { AuthenticationError, BadRequestError, NotFoundError, TooLargeError } from '../../shared/errors.ts';
+import type { InvokeAction } from '../activation/invoke-action.ts';
+import type { IdentityStore } from '../auth/identities.ts';
+import type { ActionService } from '../entities/actions.ts';
+import { type SystemLimits, effectiveLimits } from '../entities/limits.ts';
+import { getParameter, isTruthy } from '../entities/parameters.ts';
+import { basicCredentials } from '../middleware/auth.ts';
+import { CORS_HEADERS } from '../middleware/cors.ts';
+import { requestState } from '../middleware/state.ts';
+import { ACTIVATION_ID_HEADER } from './actions.ts';
+import { webArguments } from '../web/web-args.ts';
+import { parseWebPath, WEB_PREFIX } from '../web/web-path.ts';
+import { transcode } from '../web/web-response.ts';
+
+export interface WebRoutesDeps {
+  identities: IdentityStore;
+  actions: ActionService;
+  invoke: InvokeAction;
+  limits: SystemLimits;
+}
+
+const WEB_CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'OPTIONS, GET, DELETE, POST, PUT, HEAD, PATCH',
+};
+
+/** `require-whisk-auth`: true → valid credentials; a string or number → header X-Require-Whisk-Auth must match. */
+function checkWhiskAuth(value: unknown, ctx: Context, authenticated: boolean): void {
+  if (value === undefined || value === false) return;
+  const ok =
+    value === true ? authenticated : typeof value === 'string' || typeof value === 'number' ? ctx.get('X-Require-Whisk-Auth') === String(value) : false;
+  if (!ok) throw new AuthenticationError('invalid');
+}
+
+async function readBody(ctx: Context, maxBytes: number): Promise<Buffer> {
+  const declared = Number(ctx.get('Content-Length') || NaN);
+  if (declared > maxBytes) throw TooLargeError.field('Request', declared, maxBytes);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw TooLargeError.field('Request', size, maxBytes);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+function requestHeaders(ctx: Context): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(ctx.headers)) if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  return out;
+}
+
+export function webRoutes(deps: WebRoutesDeps): Middleware {
+  return async (ctx, next) => {
+    if (!ctx.path.startsWith(WEB_PREFIX)) return next();
+    const path = parseWebPath(ctx.path);
+    const owner = path && (await deps.identities.namespaceIdentity(path.ref.namespace));
+    if (!path || !owner) throw new NotFoundError();
+    const action = await deps.actions.resolve(path.ref).then(
+      (found) => found.action,
+      (err: unknown) => {
+        if (err instanceof NotFoundError) return undefined;
+        throw err;
+      },
+    );
+    if (!action || getParameter(action.annotations, 'web-export') !== true) throw new NotFoundError();
+
+    const customOptions = isTruthy(action.annotations, 'web-custom-options');
+    if (!customOptions) {
+      ctx.set(WEB_CORS);
+      ctx.set('Access-Control-Allow-Headers', ctx.get('Access-Control-Request-Headers') || CORS_HEADERS['Access-Control-Allow-Headers']);
+      if (ctx.method === 'OPTIONS') {
+        ctx.status = 200;
+        ctx.body = '';
+        return;
+      }
+    }
+
+    // Credentials are optional: valid ones name the caller (`__ow_user`), anything else is an anonymous call.
+    const credentials = basicCredentials(ctx.get('Authorization') || undefined);
+    const caller = credentials && (await deps.identities.authenticate(credentials.username, credentials.password));
+    if (ctx.method !== 'OPTIONS') checkWhiskAuth(getParameter(action.annotations, 'require-whisk-auth'), ctx, caller !== undefined);
+
+    const limits = effectiveLimits(deps.limits, owner.limits);
+    const body = await readBody(ctx, limits.maxPayloadSize);
+    const payload = webArguments(
+      {
+        method: ctx.method,
+        headers: requestHeaders(ctx),
+        rest: path.rest,
+        ...(caller ? { user: caller.namespace } : {}),
+        query: ctx.querystring,
+        body,
+        contentType: ctx.get('Content-Type') || undefined,
+      },
+      { rawHttp: isTruthy(action.annotations, 'raw-http') },
+    );
+
+    const state = requestState(ctx);
+    const started = await deps.invoke({
+      identity: owner,
+      ref: path.ref,
+      payload,
+      blocking: true,
+      waitMs: deps.limits.maxWaitForBlockingActivation,
+      transactionId: state.transactionId,
+      receivedAt: state.receivedAt,
+    });
+    ctx.set(ACTIVATION_ID_HEADER, started.activationId);
+    const record = await started.result;
+    if (!record) {
+      ctx.status = 202;
+      ctx.body = { error: 'Response not yet ready.', code: state.transactionId };
+      return;
+    }
+    const { statusCode, result } = record.response;
+    if (statusCode !== STATUS_SUCCESS && statusCode !== STATUS_APPLICATION_ERROR) throw new BadRequestError('There was an error processing your request.');
+    const output = statusCode === STATUS_SUCCESS ? result : (result as { error?: unknown } | undefined)?.error;
+    const response = transcode(output, path.extension);
+    ctx.status = response.status;
+    ctx.set(response.headers);
+    ctx.body = response.body ?? ''; // an empty body keeps the status the action chose (Koa turns null into 204)
+  };
+}
