@@ -148,7 +148,7 @@ export class ActivationHandler {
 
   /** Stores the record and tells the controller, retrying through a Redis outage. */
   async #finish(request: ActivationRequest, record: ActivationRecord, log: Logger): Promise<void> {
-    const { store, redis, keys, invokerId, recordTtlSeconds } = this.#o;
+    const { store, keys, invokerId, recordTtlSeconds } = this.#o;
     try {
       await retryUntil(
         async () => {

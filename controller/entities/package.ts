@@ -1,12 +1,11 @@
 // The package entity, plain package or binding (`E/WhiskPackage.scala`, `CTL/Packages.scala`, spec §1.6 and
 // §3.5): its stored document, how a PUT body is read and applied, and its API JSON. Pure functions; storage and
 // the binding checks that need the store live in packages.ts.
-import { BadRequestError, TooLargeError } from '../../shared/errors.ts';
+import { BadRequestError } from '../../shared/errors.ts';
 import type { ActionDoc } from './action.ts';
-import type { EffectiveLimits } from './limits.ts';
 import { checkEntityName } from './names.ts';
-import { type Parameter, parametersJson, parametersSize, readParameters, toParameterMap } from './parameters.ts';
-import { given, isObject, malformed, readPublish, readVersion } from './put-fields.ts';
+import { type Parameter, parametersJson, readParameters, toParameterMap } from './parameters.ts';
+import { entityHead, given, isObject, malformed, readPublish, readVersion } from './put-fields.ts';
 import { bumpPatch } from './semver.ts';
 
 /** The package a binding refers to. */
@@ -89,15 +88,6 @@ export function readPackagePut(body: unknown, namespace: string): PackagePut {
   return put;
 }
 
-/** Parameters and annotations are each capped by the namespace's parameter size limit → 413. */
-export function checkPackageSizes(put: PackagePut, limits: EffectiveLimits): void {
-  for (const field of ['parameters', 'annotations'] as const) {
-    const params = put[field];
-    if (!params) continue;
-    const size = parametersSize(params);
-    if (size > limits.maxParameterSize) throw TooLargeError.field(field, size, limits.maxParameterSize);
-  }
-}
 
 /** Client annotations without `binding`, then the server's `binding` annotation for a binding. */
 function withBindingAnnotation(annotations: readonly Parameter[], binding: PackageBinding | undefined): Parameter[] {
@@ -175,11 +165,7 @@ export function packageWithActionsJson(doc: PackageContent, actions: readonly Ac
 /** A list item (OpenWhisk's `packages` view): `binding` is `false` for a plain package. */
 export function packageSummary(doc: PackageDoc): Record<string, unknown> {
   return {
-    namespace: doc.namespace,
-    name: doc.name,
-    version: doc.version,
-    publish: doc.publish,
-    annotations: parametersJson(doc.annotations),
+    ...entityHead(doc),
     binding: doc.binding ? { namespace: doc.binding.namespace, name: doc.binding.name } : false,
     updated: doc.updated,
   };

@@ -8,12 +8,12 @@ import type { Identity } from '../auth/identity.ts';
 import type { ActionDoc } from './action.ts';
 import { entityStore } from './entity-store.ts';
 import { type SystemLimits, effectiveLimits } from './limits.ts';
+import { checkParameterSizes } from './put-fields.ts';
 import {
   type PackageBinding,
   type PackageDoc,
   bindingFqn,
   checkPackageName,
-  checkPackageSizes,
   makePackage,
   overlayParameters,
   readPackagePut,
@@ -96,7 +96,7 @@ export function packageService(redis: Redis, keys: RedisKeys, system: SystemLimi
     async put(identity, namespace, name, body, overwrite) {
       checkPackageName(name);
       const put = readPackagePut(body, namespace);
-      checkPackageSizes(put, effectiveLimits(system, identity.limits));
+      checkParameterSizes(put, effectiveLimits(system, identity.limits));
       if (put.binding) await checkBindingEntitled(identity, put.binding);
       const old = await store.get(namespace, name);
       if (old && !overwrite) throw ConflictError.exists();

@@ -3,8 +3,8 @@
 // JSON takes the status as an argument.
 import { BadRequestError } from '../../shared/errors.ts';
 import { type EntityPath, readEntityPath } from './entity-path.ts';
-import { type Parameter, parametersJson, readParameters, toParameterMap } from './parameters.ts';
-import { given, isObject, malformed, readPublish, readVersion } from './put-fields.ts';
+import { type Parameter, readParameters, toParameterMap } from './parameters.ts';
+import { entityHead, given, isObject, malformed, readPublish, readVersion } from './put-fields.ts';
 import { bumpPatch } from './semver.ts';
 import type { RuleStatus } from './trigger.ts';
 
@@ -79,16 +79,7 @@ export function updateRule(old: RuleDoc, put: RulePut, updated: number): RuleCon
 
 /** The rule as a list item (no status; OpenWhisk's list view does not read the triggers). */
 export function ruleSummary(doc: RuleDoc): Record<string, unknown> {
-  return {
-    namespace: doc.namespace,
-    name: doc.name,
-    version: doc.version,
-    publish: doc.publish,
-    annotations: parametersJson(doc.annotations),
-    trigger: doc.trigger,
-    action: doc.action,
-    updated: doc.updated,
-  };
+  return { ...entityHead(doc), trigger: doc.trigger, action: doc.action, updated: doc.updated };
 }
 
 /** The rule as GET/PUT/DELETE answer it. */

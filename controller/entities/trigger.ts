@@ -3,11 +3,10 @@
 //
 // A trigger also holds the state of the rules that fire from it: `rules` maps `ns/rule` to the rule's action and
 // status. That is OpenWhisk's layout, and it makes a fire one read.
-import { BadRequestError, TooLargeError } from '../../shared/errors.ts';
+import { BadRequestError } from '../../shared/errors.ts';
 import { readEntityPath, type EntityPath } from './entity-path.ts';
-import type { EffectiveLimits } from './limits.ts';
-import { type Parameter, getParameter, parametersJson, parametersSize, readParameters, toParameterMap } from './parameters.ts';
-import { given, isObject, malformed, readPublish, readVersion } from './put-fields.ts';
+import { type Parameter, getParameter, parametersJson, readParameters, toParameterMap } from './parameters.ts';
+import { entityHead, given, isObject, malformed, readPublish, readVersion } from './put-fields.ts';
 import { bumpPatch } from './semver.ts';
 
 export type RuleStatus = 'active' | 'inactive';
@@ -56,16 +55,6 @@ export function readTriggerPut(body: unknown, namespace: string): TriggerPut {
   return put;
 }
 
-/** Parameters and annotations are each capped by the namespace's parameter size limit → 413. */
-export function checkTriggerSizes(put: TriggerPut, limits: EffectiveLimits): void {
-  for (const field of ['parameters', 'annotations'] as const) {
-    const value = put[field];
-    if (!value) continue;
-    const size = parametersSize(value);
-    if (size > limits.maxParameterSize) throw TooLargeError.field(field, size, limits.maxParameterSize);
-  }
-}
-
 export function makeTrigger(namespace: string, name: string, put: TriggerPut, updated: number): TriggerContent {
   return {
     namespace,
@@ -109,12 +98,5 @@ export function triggerJson(doc: TriggerDoc): Record<string, unknown> {
 
 /** A list item. */
 export function triggerSummary(doc: TriggerDoc): Record<string, unknown> {
-  return {
-    namespace: doc.namespace,
-    name: doc.name,
-    version: doc.version,
-    publish: doc.publish,
-    annotations: parametersJson(doc.annotations),
-    updated: doc.updated,
-  };
+  return { ...entityHead(doc), updated: doc.updated };
 }

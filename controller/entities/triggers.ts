@@ -7,7 +7,8 @@ import { ConflictError, NotFoundError } from '../../shared/errors.ts';
 import type { Identity } from '../auth/identity.ts';
 import { entityStore, type EntityStore, type ListOptions } from './entity-store.ts';
 import { type SystemLimits, effectiveLimits } from './limits.ts';
-import { type ReducedRule, type TriggerDoc, checkTriggerSizes, makeTrigger, readTriggerPut, updateTrigger } from './trigger.ts';
+import { checkParameterSizes } from './put-fields.ts';
+import { type ReducedRule, type TriggerDoc, makeTrigger, readTriggerPut, updateTrigger } from './trigger.ts';
 
 export interface TriggerService {
   readonly store: EntityStore<TriggerDoc>;
@@ -36,7 +37,7 @@ export function triggerService(redis: Redis, keys: RedisKeys, system: SystemLimi
 
     async put(identity, namespace, name, body, overwrite) {
       const put = readTriggerPut(body, namespace);
-      checkTriggerSizes(put, effectiveLimits(system, identity.limits));
+      checkParameterSizes(put, effectiveLimits(system, identity.limits));
       const old = await store.get(namespace, name);
       if (old && !overwrite) throw ConflictError.exists();
       const now = Date.now();
