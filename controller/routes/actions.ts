@@ -65,6 +65,22 @@ export function invokeBody(record: ActivationRecord, resultOnly: boolean): unkno
   return resultOnly ? (result ?? {}) : toExtendedJson({ ...record, logs: [] });
 }
 
+/**
+ * Answers an invoke: with its record when it completed in time, else (non-blocking, or the blocking wait ran out)
+ * 202 with the id — the activation goes on; its record appears at /activations/{id}.
+ */
+export function answerInvoke(ctx: Context, activationId: string, record: ActivationRecord | undefined, resultOnly: boolean): void {
+  ctx.set(ACTIVATION_ID_HEADER, activationId);
+  if (!record) {
+    ctx.status = 202;
+    ctx.body = { activationId };
+    return;
+  }
+  ctx.status = invokeStatus(record);
+  ctx.type = 'application/json';
+  ctx.body = JSON.stringify(invokeBody(record, resultOnly));
+}
+
 export function actionRoutes(deps: ActionRoutesDeps): Router {
   const { actions, invoke, limits } = deps;
   const router = new Router({ strict: true });
@@ -121,17 +137,7 @@ export function actionRoutes(deps: ActionRoutesDeps): Router {
         transactionId: state.transactionId,
         receivedAt: state.receivedAt,
       });
-      ctx.set(ACTIVATION_ID_HEADER, started.activationId);
-      const record = blocking ? await started.result : undefined;
-      if (!record) {
-        // non-blocking, or the blocking wait ran out: the activation goes on; poll /activations/{id}
-        ctx.status = 202;
-        ctx.body = { activationId: started.activationId };
-        return;
-      }
-      ctx.status = invokeStatus(record);
-      ctx.type = 'application/json';
-      ctx.body = JSON.stringify(invokeBody(record, resultOnly));
+      answerInvoke(ctx, started.activationId, blocking ? await started.result : undefined, resultOnly);
     });
   }
 

@@ -19,7 +19,7 @@ import type { SystemLimits } from '../entities/limits.ts';
 import { invokePayloadLimit, readInvokePayload } from '../middleware/body.ts';
 import type { Logger } from '../middleware/logging.ts';
 import { identityOf } from '../middleware/state.ts';
-import { ACTIVATION_ID_HEADER, invokeBody, invokeStatus } from './actions.ts';
+import { answerInvoke } from './actions.ts';
 import { booleanParam } from './query.ts';
 
 export interface FeedRoutesDeps {
@@ -68,15 +68,7 @@ export function feedRoutes(deps: FeedRoutesDeps): Router {
     };
     await deps.storeRecord(record);
 
-    ctx.set(ACTIVATION_ID_HEADER, record.activationId);
-    if (!blocking) {
-      ctx.status = 202;
-      ctx.body = { activationId: record.activationId };
-      return;
-    }
-    ctx.status = invokeStatus(record);
-    ctx.type = 'application/json';
-    ctx.body = JSON.stringify(invokeBody(record, resultOnly));
+    answerInvoke(ctx, record.activationId, blocking ? record : undefined, resultOnly);
   });
 
   return router;
