@@ -9,6 +9,7 @@ import { registerNamespace } from './commands/namespace.ts';
 import { registerPackage } from './commands/package.ts';
 import { registerProperty } from './commands/property.ts';
 import { registerRule } from './commands/rule.ts';
+import { registerSdk } from './commands/sdk.ts';
 import { registerTrigger } from './commands/trigger.ts';
 import { unsupportedParamFlag } from './lib/command.ts';
 import { addGlobalOptions, type Cli } from './lib/context.ts';
@@ -59,6 +60,7 @@ export function buildProgram(cli: Cli): Command {
   registerTrigger(program, cli);
   registerProperty(program, cli);
   registerNamespace(program, cli);
+  registerSdk(program, cli);
   addGlobalOptions(program);
   showHelpOfGroups(program);
 

@@ -9,7 +9,9 @@ import { JAEGER_UI_DIR, jaegerConfig, startJaeger } from '../../deploy/local/jae
 import type { JaegerEndpoints } from '../../deploy/local/jaeger.ts';
 import { traceView } from '../../deploy/local/jaeger-ui/static/trace-model.js';
 import type { ApiTrace } from '../../deploy/local/jaeger-ui/static/trace-model.js';
-import { TEST_LAYOUT } from '../support/stack.ts';
+import { testStackLayout } from '../support/stack.ts';
+
+const layout = testStackLayout();
 
 /** In deploy/local/jaeger-ui/index.html; Jaeger's placeholder page and its own UI lack it. */
 const MARKER = '<meta name="generator" content="isowhisk-trace-viewer">';
@@ -29,11 +31,11 @@ describe('trace viewer served by the local Jaeger', function () {
   let endpoints: JaegerEndpoints;
 
   before(async () => {
-    endpoints = await startJaeger(TEST_LAYOUT);
+    endpoints = await startJaeger(layout);
   });
 
   it('points Jaeger\'s config at the viewer\'s folder', () => {
-    const config = jaegerConfig(TEST_LAYOUT);
+    const config = jaegerConfig(layout);
     assert.ok(config.includes(`\n    ui:\n      assets_path: ${JSON.stringify(JAEGER_UI_DIR)}\n`), config);
     assert.doesNotMatch(config, /\{\{/, 'every placeholder filled in');
     assert.ok(existsSync(join(JAEGER_UI_DIR, 'index.html')), 'Jaeger refuses to start without index.html');

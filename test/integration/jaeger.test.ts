@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jaegerPid, jaegerPorts, startJaeger } from '../../deploy/local/jaeger.ts';
 import type { JaegerEndpoints } from '../../deploy/local/jaeger.ts';
-import { TEST_LAYOUT } from '../support/stack.ts';
+import { testStackLayout } from '../support/stack.ts';
+
+const layout = testStackLayout();
 
 const POLL_MS = 15_000;
 
@@ -49,22 +51,22 @@ describe('local Jaeger', function () {
   let endpoints: JaegerEndpoints;
 
   before(async () => {
-    endpoints = await startJaeger(TEST_LAYOUT);
+    endpoints = await startJaeger(layout);
   });
 
   it('listens on the layout ports of 127.0.0.1', () => {
-    const ports = jaegerPorts(TEST_LAYOUT);
-    assert.equal(endpoints.otlpHttpEndpoint, `http://127.0.0.1:${TEST_LAYOUT.jaeger.otlpHttpPort}`);
-    assert.equal(endpoints.uiUrl, `http://127.0.0.1:${TEST_LAYOUT.jaeger.uiPort}`);
+    const ports = jaegerPorts(layout);
+    assert.equal(endpoints.otlpHttpEndpoint, `http://127.0.0.1:${layout.jaeger.otlpHttpPort}`);
+    assert.equal(endpoints.uiUrl, `http://127.0.0.1:${layout.jaeger.uiPort}`);
     assert.equal(new Set(Object.values(ports)).size, Object.values(ports).length, 'every port is distinct');
   });
 
   it('reuses the running process when started again', async () => {
-    const pid = jaegerPid(TEST_LAYOUT);
+    const pid = jaegerPid(layout);
     assert.ok(pid, 'Jaeger runs');
     const started = Date.now();
-    assert.deepEqual(await startJaeger(TEST_LAYOUT), endpoints);
-    assert.equal(jaegerPid(TEST_LAYOUT), pid);
+    assert.deepEqual(await startJaeger(layout), endpoints);
+    assert.equal(jaegerPid(layout), pid);
     assert.ok(Date.now() - started < 2000, 'a second start only checks the running one');
   });
 

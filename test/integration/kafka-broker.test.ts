@@ -9,7 +9,9 @@ import type { Admin, Consumer, IHeaders, Kafka as KafkaClient, KafkaMessage, Pro
 import { waitFor } from '../../deploy/local/daemon.ts';
 import { kafkaPid, startKafka } from '../../deploy/local/kafka.ts';
 import { testLayout } from '../../deploy/local/layout.ts';
-import { TEST_LAYOUT } from '../support/stack.ts';
+import { testStackLayout } from '../support/stack.ts';
+
+const layout = testStackLayout();
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
 
@@ -33,7 +35,6 @@ const header = (headers: IHeaders, name: string): string | undefined => {
 };
 
 describe('local Kafka broker', function () {
-  const layout = TEST_LAYOUT;
   let brokers: string[];
   let kafka: KafkaClient;
   let admin: Admin;

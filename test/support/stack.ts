@@ -18,6 +18,17 @@ let redis: Promise<string> | undefined;
 let kafka: Promise<string[]> | undefined;
 let platform: Promise<StackInfo> | undefined;
 
+let startedDirectly = false;
+
+/** The layout, for suites that start parts of the test stack themselves (marks the stack as used by this run). */
+export function testStackLayout(): typeof TEST_LAYOUT {
+  startedDirectly = true;
+  return TEST_LAYOUT;
+}
+
+/** Whether this run asked for any part of the test stack (the root hook stops it only then). */
+export const usedTestStack = (): boolean => startedDirectly || redis !== undefined || kafka !== undefined || platform !== undefined;
+
 /** The test stack's Redis URL (Redis started on first use). */
 export function testRedis(): Promise<string> {
   redis ??= import('../../deploy/local/redis.ts').then((m) => m.startRedis(TEST_LAYOUT));
