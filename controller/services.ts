@@ -48,6 +48,7 @@ export interface Services {
 export function createServices(deps: ServiceDeps): Services {
   const activations = deps.activations ?? activationStore(deps.redis, deps.keys);
   const actions = actionService(deps.redis, deps.keys, deps.limits);
+  const storeRecord = recordWriter(activations, deps.recordTtlSeconds);
   const limiter = throttles({
     redis: deps.redis,
     keys: deps.keys,
@@ -55,9 +56,15 @@ export function createServices(deps: ServiceDeps): Services {
     inFlight: (namespace) => deps.activator.inFlightFor(namespace),
     controllerCount: deps.controllerCount ?? 1,
   });
-  const invoke = actionInvoker(actions, deps.activator, limiter);
+  const invoke = actionInvoker({
+    actions,
+    activator: deps.activator,
+    throttles: limiter,
+    storeRecord,
+    sequenceMaxLength: deps.limits.sequenceMaxLength,
+    onError: (err, action) => deps.logger.error({ err, action }, 'storing a sequence activation record failed'),
+  });
   const triggers = triggerService(deps.redis, deps.keys, deps.limits);
-  const storeRecord = recordWriter(activations, deps.recordTtlSeconds);
   return {
     identities: deps.identities ?? identityStore(deps.redis, deps.keys),
     activations,

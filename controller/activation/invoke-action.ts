@@ -1,11 +1,14 @@
 // Invoking an action on behalf of an identity: the one path shared by the invoke route, trigger fires (one
-// invocation per active rule) and anything else the controller starts. Loads the action, checks entitlement,
-// plans the activation and hands it to the activator.
+// invocation per active rule), web actions and sequence components. Loads the action, checks throttles and
+// entitlement, and hands the activation to the activator (or, for a sequence, runs it here).
 import type { Identity } from '../auth/identity.ts';
 import type { ActionService, ActionRef } from '../entities/actions.ts';
 import type { ActivationStarted, Activator } from '../entities/activator.ts';
 import { planActivation } from '../entities/invocation.ts';
 import type { Throttles } from '../throttles/throttles.ts';
+import { isSequence } from '../entities/action.ts';
+import type { StoreRecord } from './record-writer.ts';
+import { sequenceRunner } from './sequence.ts';
 
 export interface InvokeActionRequest {
   identity: Identity;
@@ -25,14 +28,27 @@ export interface InvokeActionRequest {
 
 export type InvokeAction = (req: InvokeActionRequest) => Promise<ActivationStarted>;
 
+export interface ActionInvokerDeps {
+  actions: ActionService;
+  activator: Activator;
+  throttles?: Throttles;
+  /** Where sequences store their records; without it a sequence cannot be invoked (tests of atomic actions). */
+  storeRecord?: StoreRecord;
+  /** Most atomic actions one sequence may run. */
+  sequenceMaxLength?: number;
+  onError?: (err: unknown, action: string) => void;
+}
+
 /**
  * Throttles first (429), as OpenWhisk's entitlement check does. Then entitlement: an action outside a package is
  * the owner's only, one in a package needs READ on the package (its owner, or published) → 403. Then the name is
- * resolved, through a binding to the bound package's action with the parameters merged (missing → 404). The
- * activator's refusals keep their typed errors (503 no invoker, 413 too large).
+ * resolved, through a binding to the bound package's action with the parameters merged (missing → 404). A sequence
+ * is run by the controller (sequence.ts); any other action goes to the activator, whose refusals keep their typed
+ * errors (503 no invoker, 413 too large).
  */
-export function actionInvoker(actions: ActionService, activator: Activator, throttles?: Throttles): InvokeAction {
-  return async (req) => {
+export function actionInvoker(deps: ActionInvokerDeps): InvokeAction {
+  const { actions, activator, throttles } = deps;
+  const invoke: InvokeAction = async (req) => {
     // The throttle's counter and the action's lookup go to Redis together (one round trip, not two); a refusal by
     // the throttles still wins over whatever the lookup found.
     const throttled = throttles && !req.skipThrottles ? throttles.invoke(req.identity) : undefined;
@@ -41,9 +57,17 @@ export function actionInvoker(actions: ActionService, activator: Activator, thro
     if (throttle.status === 'rejected') throw throttle.reason;
     if (found.status === 'rejected') throw found.reason;
     const { action, location, binding } = found.value;
+    if (isSequence(action.exec)) {
+      if (!runSequence) throw new Error('sequences need a record store');
+      return runSequence(req, found.value);
+    }
     const plan = planActivation({ ...req, ref: location, action, binding });
     const started = await activator.activate(plan);
     if (!req.blocking) started.result.catch(() => {}); // nobody waits; the activator reports its own failures
     return started;
   };
+  const runSequence =
+    deps.storeRecord &&
+    sequenceRunner({ actions, invoke, storeRecord: deps.storeRecord, maxLength: deps.sequenceMaxLength ?? 50, ...(deps.onError ? { onError: deps.onError } : {}) });
+  return invoke;
 }

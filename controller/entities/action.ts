@@ -23,11 +23,21 @@ import { bumpPatch } from './semver.ts';
 
 export interface ActionExec {
   kind: string;
+  /** Empty for sequences. */
   code: string;
   /** Detected from the code: base64 (a zip) or plain JavaScript. */
   binary: boolean;
   main?: string;
+  /** A sequence's actions, fully qualified (`/ns/name`, `/ns/pkg/name`), run one after another by the controller. */
+  components?: string[];
 }
+
+export const SEQUENCE_KIND = 'sequence';
+
+export const isSequence = (exec: ActionExec): boolean => exec.kind === SEQUENCE_KIND;
+
+/** A sequence stores its components as its only parameter, `_actions` (OpenWhisk's layout). */
+export const SEQUENCE_PARAMETER = '_actions';
 
 /**
  * An action as stored at `keys.entity(ns, 'actions', path)`. `revision` increases with every write of any entity
@@ -70,10 +80,20 @@ export function isBinaryCode(code: string): boolean {
   return t.length > 0 && t.length % 4 === 0 && BASE64.test(t);
 }
 
+/** `{kind: "sequence", components: ["/ns/a", "/ns/pkg/b"]}`; names are checked against the store by actions.ts. */
+function readSequenceExec(value: Record<string, unknown>): ActionExec {
+  const components = value.components;
+  if (!Array.isArray(components) || !components.every((c) => typeof c === 'string')) {
+    throw malformed("'components' must be an array of fully qualified action names for 'sequence' actions");
+  }
+  return { kind: SEQUENCE_KIND, code: '', binary: false, components: components as string[] };
+}
+
 function readExec(value: unknown): ActionExec {
   if (!isObject(value)) throw malformed('JSON object expected');
   if (typeof value.kind !== 'string') throw malformed("'kind' must be a string defined in 'exec'");
   const kind = value.kind.trim().toLowerCase();
+  if (kind === SEQUENCE_KIND) return readSequenceExec(value);
   const runtime = resolveRuntime(kind);
   if (!runtime) throw malformed(unsupportedRuntimeMessage(kind));
   const main = value.main;
@@ -170,6 +190,12 @@ export function amendAnnotations(annotations: ParameterMap, kind: string, create
   return out;
 }
 
+/** A sequence's parameters are its components; other actions keep the ones given. */
+function parametersFor(exec: ActionExec, given: Parameter[]): Parameter[] {
+  if (isSequence(exec)) return [{ key: SEQUENCE_PARAMETER, value: exec.components ?? [] }];
+  return [...toParameterMap(given).values()];
+}
+
 /** A new action from a PUT (`makeWhiskAction`); `exec` is required. */
 export function makeAction(
   namespace: string,
@@ -184,7 +210,7 @@ export function makeAction(
     namespace,
     name,
     exec: put.exec,
-    parameters: [...toParameterMap(put.parameters ?? []).values()],
+    parameters: parametersFor(put.exec, put.parameters ?? []),
     limits: mergeActionLimits(defaultActionLimits(system), put.limits),
     version: put.version ?? '0.0.1',
     publish: put.publish ?? false,
@@ -207,7 +233,7 @@ export function updateAction(old: ActionDoc, put: ActionPut, updated: number): A
     namespace: old.namespace,
     name: old.name,
     exec,
-    parameters: put.parameters ? [...toParameterMap(put.parameters).values()] : old.parameters,
+    parameters: put.exec || put.parameters ? parametersFor(exec, put.parameters ?? old.parameters) : old.parameters,
     limits: mergeActionLimits(old.limits, put.limits),
     version: put.version ?? bumpPatch(old.version),
     publish: put.publish ?? old.publish,
@@ -217,6 +243,7 @@ export function updateAction(old: ActionDoc, put: ActionPut, updated: number): A
 }
 
 function execJson(exec: ActionExec, withCode: boolean): Record<string, unknown> {
+  if (isSequence(exec)) return { kind: exec.kind, components: exec.components ?? [] };
   const out: Record<string, unknown> = { kind: exec.kind };
   if (withCode) out.code = exec.code;
   out.binary = exec.binary;

@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.ts';
 import type { Identity } from '../auth/identity.ts';
-import { type ActionDoc, checkPutSizes, makeAction, readActionPut, updateAction } from './action.ts';
+import { isSequence, type ActionDoc, checkPutSizes, makeAction, readActionPut, updateAction } from './action.ts';
+import { checkSequenceComponents } from './sequence-components.ts';
 import { entityStore, type EntityStore } from './entity-store.ts';
 import { type SystemLimits, checkActionLimits, checkInstanceLimit, effectiveLimits } from './limits.ts';
 import { overlayParameters } from './package.ts';
@@ -80,6 +81,10 @@ export function actionService(redis: Redis, keys: RedisKeys, system: SystemLimit
     async put(identity, ref, body, overwrite) {
       if (ref.pkg !== undefined) await service.checkPackage(ref.namespace, ref.pkg, true);
       const put = readActionPut(body);
+      if (put.exec && isSequence(put.exec)) {
+        const components = await checkSequenceComponents(service, identity, ref, put.exec.components ?? [], system.sequenceMaxLength);
+        put.exec = { ...put.exec, components };
+      }
       const limits = effectiveLimits(system, identity.limits);
       checkPutSizes(put, system, limits);
       checkActionLimits(put.limits, limits);

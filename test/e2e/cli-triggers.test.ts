@@ -1,4 +1,4 @@
-// `wsk trigger` and `wsk rule` as a user types them, against the platform: the seed flow of a trigger firing an
+// `wsk trigger`, `wsk rule` and `wsk action create --sequence` as a user types them, against the platform: the seed flow of a trigger firing an
 // action through a rule, rule status changes, and a trigger with a Kafka feed configured and removed by wsk.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { activationIdIn, cliNamespace, type CliNamespace } from '../support/cli.ts';
 import { waitForRecord } from '../support/platform.ts';
 
-describe('wsk CLI: triggers, rules and feeds', function () {
+describe('wsk CLI: triggers, rules, feeds and sequences', function () {
   this.timeout(120_000);
   let ns: CliNamespace;
 
@@ -70,6 +70,14 @@ describe('wsk CLI: triggers, rules and feeds', function () {
     const deleted = await ok(['trigger', 'delete', 'fed']);
     assert.match(deleted, /"deleted": true/);
     assert.match(deleted, /ok: deleted trigger fed\n$/);
+  });
+
+  it('a sequence made with --sequence runs its components in order and lists as a sequence', async () => {
+    writeFileSync(join(ns.dir, 'inc.js'), 'function main(p) { return { n: (p.n || 0) + 1 }; }');
+    await ok(['action', 'create', 'inc', 'inc.js']);
+    assert.equal(await ok(['action', 'create', 'twice', '--sequence', 'inc,inc']), 'ok: created action twice\n');
+    assert.deepEqual(JSON.parse(await ok(['action', 'invoke', 'twice', '-p', 'n', '1', '-r'])), { n: 3 });
+    assert.match(await ok(['action', 'list']), new RegExp(`^/${ns.name}/twice +private sequence$`, 'm'));
   });
 
   it('a feed that refuses its parameters leaves no trigger behind', async () => {
