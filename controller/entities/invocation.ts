@@ -2,27 +2,20 @@
 // `INV/containerpool/ContainerProxy.scala` for the API-key rule).
 import { BadRequestError } from '../../shared/errors.ts';
 import { newActivationId } from '../../shared/ids.ts';
-import type { Identity } from '../auth/identity.ts';
+import type { InvokeActionRequest } from '../activation/invoke-action.ts';
 import { type ActionDoc, FINAL_ANNOTATION, PROVIDE_API_KEY_ANNOTATION } from './action.ts';
 import type { ActivationPlan } from './activator.ts';
 import { type ActionRef, actionFqn } from './actions.ts';
 import { getParameter, isTruthy, parametersObject } from './parameters.ts';
 
-export interface InvokeRequest {
-  identity: Identity;
+/** An invoke as the activation path has resolved it (see controller/activation/invoke-action.ts). */
+export interface InvokeRequest extends Omit<InvokeActionRequest, 'skipThrottles'> {
   /** Where the action is stored (through a binding: in the bound package). */
   ref: ActionRef;
   /** The action with package and binding parameters already merged into its own. */
   action: ActionDoc;
   /** `ns/binding` when the action was named through a binding. */
   binding?: string;
-  /** The request body, a JSON object. */
-  payload: Record<string, unknown>;
-  blocking: boolean;
-  waitMs: number;
-  transactionId: string;
-  receivedAt: number;
-  cause?: string;
 }
 
 /**

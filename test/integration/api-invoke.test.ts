@@ -17,10 +17,6 @@ describe('api: invoke', () => {
     api = a;
     t = tenant;
   });
-  beforeEach(() => {
-    api.activator.plans = [];
-    api.activator.handler = async (plan) => ({ activationId: plan.activationId, result: Promise.resolve(undefined) });
-  });
 
   it('accepts a non-blocking invoke with 202 and builds the plan', async () => {
     await create('echo', { parameters: [{ key: 'a', value: 1 }, { key: 'b', value: 'action' }, { key: 'secret', value: 's', init: true }], limits: { memory: 128 } });

@@ -26,10 +26,6 @@ describe('api: packages and bindings', () => {
     api = a;
     t = tenant;
   });
-  beforeEach(() => {
-    api.activator.plans = [];
-    api.activator.handler = async (plan) => ({ activationId: plan.activationId, result: Promise.resolve(undefined) });
-  });
 
   describe('create, get, update, list, delete', () => {
     it('creates a package with the openwhisk client and gets it with its actions and feeds', async () => {
