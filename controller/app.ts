@@ -1,7 +1,7 @@
 // The controller's HTTP application: OpenWhisk's REST API v1 and the platform routes, as a Koa app built from
 // small middleware. Reading order of a request:
-//   trace span → request id → logging → errors → web actions (/api/v1/web/...) → CORS (+ OPTIONS)
-//   → platform routes (/ping, /, /api/v1, /invokers)
+//   trace span → metrics → request id → logging → errors → web actions (/api/v1/web/...) → CORS (+ OPTIONS)
+//   → platform routes (/ping, /, /api/v1, /invokers, /metrics)
 //   → auth (Basic) → no HEAD → namespaces, actions, triggers, rules, activations routers → 404/405 (in the error
 //   middleware)
 // Everything the app needs comes in through AppDeps, so tests can run it against a real Redis with a fake
@@ -16,6 +16,8 @@ import { errorHandler } from './middleware/errors.ts';
 import { requestLogger } from './middleware/logging.ts';
 import { requestId } from './middleware/request-id.ts';
 import { httpServerSpan } from './middleware/tracing.ts';
+import { httpMetrics } from './middleware/metrics.ts';
+import type { Registry } from '../shared/metrics.ts';
 import type { FeedProvider } from './feeds/feed-service.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { activationRoutes } from './routes/activations.ts';
@@ -42,6 +44,8 @@ export interface AppDeps extends ServiceDeps {
   services?: Services;
   /** Serves the Kafka feed action `/whisk.system/messaging/kafkaFeed`; without it that action does not exist. */
   feeds?: FeedProvider;
+  /** Prometheus registry: requests are measured into it and `GET /metrics` serves it; none → neither. */
+  metrics?: Registry;
 }
 
 /**
@@ -74,6 +78,7 @@ export function createApp(deps: AppDeps): Koa {
     limits: deps.limits,
     build: deps.build ?? { date: new Date().toISOString().slice(0, 10), buildno: 'isowhisk' },
     invokerHealth: deps.invokerHealth,
+    metrics: deps.metrics,
   });
   const api = [
     namespaceRoutes(deps.limits),
@@ -89,6 +94,7 @@ export function createApp(deps: AppDeps): Koa {
   app.proxy = false;
   app.silent = true; // errors are logged by the error middleware
   app.use(httpServerSpan());
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
   app.use(requestId());
   app.use(requestLogger(deps.logger));
   app.use(errorHandler(deps.logger));

@@ -9,8 +9,10 @@ import { createKafka, createProducer, ensureTopics } from '../shared/kafka/clien
 import { createLogger } from '../shared/logger.ts';
 import { redisKeys } from '../shared/redis-keys.ts';
 import { topics as topicNames } from '../shared/topics.ts';
+import { createRegistry } from '../shared/metrics.ts';
 import { startTracing } from '../shared/tracing.ts';
 import { COMPLETION_MARGIN_MS, KafkaActivator } from './activator/kafka-activator.ts';
+import { activatorMetrics } from './activator/metrics.ts';
 import { createApp } from './app.ts';
 import { InvokerRegistry } from './balancer/invoker-registry.ts';
 import { ShardingBalancer } from './balancer/sharding-balancer.ts';
@@ -24,6 +26,7 @@ import { createServices } from './services.ts';
 const config = exitOnConfigError(() => loadControllerConfig());
 const log = createLogger(`controller${config.controllerId}`, config.logLevel);
 const tracing = startTracing('isowhisk-controller', `controller${config.controllerId}`);
+const metrics = createRegistry();
 const keys = redisKeys();
 const topics = topicNames(config.topicPrefix);
 
@@ -51,6 +54,7 @@ const activator = new KafkaActivator({
   startGraceMs: config.completionGraceMs,
   completionMarginMs: COMPLETION_MARGIN_MS,
   recordTtlSeconds: config.activationTtlSeconds,
+  metrics: activatorMetrics(metrics),
   claim: async (activationId) =>
     (await redis.set(keys.activationClaim(activationId), `controller${config.controllerId}`, 'PX', 3_600_000, 'NX')) === 'OK',
 });
@@ -97,6 +101,7 @@ const app = createApp({
   services,
   feeds,
   invokerHealth: async () => registry.summary(),
+  metrics,
 });
 const server = app.listen(config.port, config.host, () => {
   log.info({ port: config.port, host: config.host }, 'controller listening');

@@ -35,6 +35,18 @@ export interface KafkaActivatorOptions {
   claim: (activationId: string) => Promise<boolean>;
   /** Longest a publish may take before the request is refused with 503 (default 5 s). */
   publishTimeoutMs?: number;
+  /** Told of activations starting and ending (Prometheus counters); none → not measured. */
+  metrics?: ActivatorMetrics;
+}
+
+/** What the activator reports; each call must be cheap, as it runs once per activation. */
+export interface ActivatorMetrics {
+  /** One more (+1) or one fewer (-1) activation waits for its completion. */
+  inFlight(delta: 1 | -1): void;
+  /** An activation ended with a record of this status code (0 success … 3 whisk internal error). */
+  completed(statusCode: number): void;
+  /** No completion came in time and this controller stored the record itself. */
+  forced(): void;
 }
 
 /** Past the start deadline and the action's own timeout, how long to wait for a completion before forcing one. */
@@ -69,6 +81,7 @@ export class KafkaActivator implements Activator {
     this.#pending.set(pending.plan.activationId, pending);
     const ns = pending.plan.identity.namespace;
     this.#inFlightByNamespace.set(ns, (this.#inFlightByNamespace.get(ns) ?? 0) + 1);
+    this.#o.metrics?.inFlight(1);
   }
 
   async activate(plan: ActivationPlan): Promise<ActivationStarted> {
@@ -137,6 +150,7 @@ export class KafkaActivator implements Activator {
   complete(completion: Completion): void {
     const pending = this.#forget(completion.activationId);
     if (!pending) return; // another controller generation's, or already forced
+    this.#o.metrics?.completed(completion.statusCode);
     if (completion.record !== undefined) {
       pending.settle(JSON.parse(completion.record) as ActivationRecord);
       return;
@@ -165,7 +179,11 @@ export class KafkaActivator implements Activator {
       await claim(activationId);
       const record = forcedErrorRecord(pending.plan, Date.now(), pending.traceId);
       const stored = (await store.putRecord(record, recordTtlSeconds)) ? record : await store.getRecord(activationId);
-      if (stored === record) logger.warn({ activationId, invoker: pending.invokerId }, 'no completion in time; stored a whisk internal error record');
+      if (stored === record) {
+        logger.warn({ activationId, invoker: pending.invokerId }, 'no completion in time; stored a whisk internal error record');
+        this.#o.metrics?.forced();
+      }
+      if (stored) this.#o.metrics?.completed(stored.response.statusCode);
       this.#forget(activationId)?.settle(stored);
     } catch (err) {
       // Redis does not answer: the record must still be written, so try again shortly.
@@ -178,6 +196,7 @@ export class KafkaActivator implements Activator {
     const pending = this.#pending.get(activationId);
     if (!pending) return undefined;
     this.#pending.delete(activationId);
+    this.#o.metrics?.inFlight(-1);
     const ns = pending.plan.identity.namespace;
     const left = (this.#inFlightByNamespace.get(ns) ?? 1) - 1;
     if (left > 0) this.#inFlightByNamespace.set(ns, left);

@@ -1,8 +1,10 @@
 // Routes outside the authenticated REST API (spec §1.8, `CTL/Controller.scala`, `CTL/RestAPIs.scala`):
-// `GET /ping`, `GET /` (platform description), `GET /api/v1` (API description) and the invoker health seam.
+// `GET /ping`, `GET /` (platform description), `GET /api/v1` (API description), the invoker health seam and
+// `GET /metrics` (Prometheus).
 import { Router } from '@koa/router';
 import type { SystemLimits } from '../entities/limits.ts';
 import { RUNTIMES } from '../entities/runtimes.ts';
+import { exposition, type Registry } from '../../shared/metrics.ts';
 
 export type InvokerStatus = 'up' | 'unhealthy' | 'unresponsive' | 'down';
 
@@ -20,6 +22,8 @@ export interface SystemRoutesDeps {
   limits: SystemLimits;
   build: BuildInfo;
   invokerHealth: InvokerHealth | undefined;
+  /** Served at `GET /metrics`; none → no such route. */
+  metrics?: Registry | undefined;
 }
 
 const MB = 1024 * 1024;
@@ -98,5 +102,13 @@ export function systemRoutes(deps: SystemRoutesDeps): Router {
       ctx.body = { unhealthy: `${all.length - healthy}/${all.length}` };
     }
   });
+  const { metrics } = deps;
+  if (metrics) {
+    router.get('/metrics', async (ctx) => {
+      const { contentType, body } = await exposition(metrics);
+      ctx.type = contentType;
+      ctx.body = body;
+    });
+  }
   return router;
 }
