@@ -35,6 +35,18 @@ export interface ActivationHandlerOptions {
   recordTtlSeconds: number;
   /** Told of every stored record (user events), when enabled. */
   events?: EventSink;
+  /** Told of outcomes, cold/warm runs and expired requests (Prometheus); none → not measured. */
+  metrics?: InvokerMetrics;
+}
+
+/** What the handler reports; each call must be cheap, as it runs once per activation. */
+export interface InvokerMetrics {
+  /** An activation ended with a record of this status code (0 success … 3 whisk internal error). */
+  recorded(statusCode: number): void;
+  /** The action ran in a sandbox: initialized for it (cold) or reused; `runMs` excludes init. */
+  ran(cold: boolean, runMs: number): void;
+  /** A request was past its start deadline and was recorded without running. */
+  expired(): void;
 }
 
 export class ActivationHandler {
@@ -80,6 +92,7 @@ export class ActivationHandler {
       }
       const traceId = activeTraceId();
       if (traceId) record.annotations.push({ key: 'traceId', value: traceId });
+      this.#o.metrics?.recorded(record.response.statusCode);
       await this.#finish(request, record, log);
     });
   };
@@ -95,7 +108,10 @@ export class ActivationHandler {
 
   async #execute(request: ActivationRequest, action: ActionDoc | undefined, log: Logger): Promise<ActivationRecord> {
     const expired = () => Date.now() - request.deadline;
-    if (expired() > 0) return failureRecord(request, undefined, 3, Messages.expired(expired()));
+    if (expired() > 0) {
+      this.#o.metrics?.expired();
+      return failureRecord(request, undefined, 3, Messages.expired(expired()));
+    }
     if (!action) return failureRecord(request, undefined, 1, Messages.actionMissing);
 
     const fqn = `/${request.action.namespace}/${request.action.name}`;
@@ -112,6 +128,7 @@ export class ActivationHandler {
       .finally(() => clearTimeout(timer));
     if (!lease || expired() > 0) {
       if (lease) this.#o.pool.release(lease.sandbox, { discard: false });
+      this.#o.metrics?.expired();
       return failureRecord(request, action, 3, Messages.expired(Math.max(0, expired())));
     }
     let discard = true;
@@ -127,6 +144,7 @@ export class ActivationHandler {
       });
       discard = outcome.discard;
       recordRuntimeSpans(request, fqn, outcome);
+      this.#o.metrics?.ran(outcome.initTimeMs !== undefined, outcome.durationMs - (outcome.initTimeMs ?? 0));
       log.debug({ statusCode: outcome.statusCode, warm: lease.warm, ms: outcome.durationMs }, 'activation ran');
       return outcomeRecord(request, action, outcome);
     } finally {

@@ -1,6 +1,6 @@
 // The invoker process: refuses to start on a vulnerable isolated-vm, connects to Redis and Kafka, consumes its
 // own topic `invoker<ID>` through a bounded run queue, runs activations in the isolate pool, and pings its health
-// every second. SIGINT/SIGTERM: tell the controllers it drains, finish the activations in hand, then exit.
+// every second, and serves GET /metrics and /ping on its metrics port. SIGINT/SIGTERM: tell the controllers it drains, finish the activations in hand, then exit.
 import { Redis } from 'ioredis';
 import { exitOnConfigError, loadInvokerConfig } from '../shared/config.ts';
 import { BoundedConsumer } from '../shared/kafka/bounded-consumer.ts';
@@ -8,11 +8,14 @@ import { createKafka, createProducer, ensureTopics } from '../shared/kafka/clien
 import { createLogger } from '../shared/logger.ts';
 import { redisKeys } from '../shared/redis-keys.ts';
 import { PARTITIONS, RETENTION_MS, topics as topicNames } from '../shared/topics.ts';
+import { createRegistry } from '../shared/metrics.ts';
 import { startTracing } from '../shared/tracing.ts';
 import { activationStore } from '../shared/activation-store.ts';
 import { ActionLoader } from './action-loader.ts';
 import { ActivationHandler } from './activation-handler.ts';
 import { kafkaEventSink } from './events.ts';
+import { invokerMetrics } from './metrics.ts';
+import { startMetricsServer } from './metrics-server.ts';
 import { HealthPinger } from './health/pinger.ts';
 import { IsolatePool } from './runtime/isolate-pool.ts';
 import { assertPatchedIsolatedVm } from './runtime/ivm-version.ts';
@@ -29,6 +32,7 @@ try {
   process.exit(1);
 }
 
+const metrics = createRegistry();
 const keys = redisKeys();
 const topics = topicNames(config.topicPrefix);
 // Auto-pipelining: commands issued in the same tick (an activation's claim and action read) share one round trip.
@@ -63,6 +67,7 @@ const handler = new ActivationHandler({
   pool,
   logger: log,
   recordTtlSeconds: config.activationTtlSeconds,
+  metrics: invokerMetrics(metrics),
   ...(config.userEvents ? { events: kafkaEventSink(producer, topics.events, name, log) } : {}),
 });
 const consumer = new BoundedConsumer({
@@ -89,6 +94,8 @@ const pinger = new HealthPinger(producer, topics.health, config.pingIntervalMs, 
   };
 });
 pinger.start();
+// Bound before "invoker ready", so whoever waits for that line can scrape at once.
+const metricsServer = config.metricsPort === 0 ? undefined : await startMetricsServer(metrics, config.metricsPort, config.metricsHost);
 log.info({ topic: ownTopic.topic }, 'invoker ready');
 
 let stopping = false;
@@ -98,6 +105,7 @@ async function shutdown(signal: string): Promise<void> {
   log.info({ signal }, 'draining');
   await pinger.stop(true);
   await consumer.stop();
+  metricsServer?.close();
   await Promise.allSettled([producer.close(), pool.close()]);
   redis.disconnect();
   await tracing.shutdown();

@@ -230,6 +230,16 @@ export const INVOKER_SETTINGS = {
     min: 1,
     max: 100_000,
   }),
+  metricsPort: int('ISOWHISK_INVOKER_METRICS_PORT', 9300, {
+    doc: 'TCP port of the invoker\'s GET /metrics (Prometheus) and GET /ping; 0 serves neither',
+    min: 0,
+    max: 65535,
+  }),
+  metricsHost: str('ISOWHISK_INVOKER_METRICS_HOST', '127.0.0.1', {
+    doc: 'address the invoker\'s metrics port listens on (0.0.0.0 for all)',
+    check: isHost,
+    expected: 'a host name or IP address',
+  }),
 };
 
 type Settings = Readonly<Record<string, Setting<unknown>>>;

@@ -11,6 +11,8 @@ export interface StackLayout {
   kafka: { port: number; controllerPort: number };
   redis: { port: number };
   controller: { port: number };
+  /** The invoker's `GET /metrics` and `/ping`. */
+  invoker: { metricsPort: number };
   jaeger: { otlpHttpPort: number; uiPort: number };
 }
 
@@ -20,6 +22,7 @@ export function devLayout(): StackLayout {
     kafka: { port: 9092, controllerPort: 9093 },
     redis: { port: 6380 },
     controller: { port: 3233 },
+    invoker: { metricsPort: 9300 },
     jaeger: { otlpHttpPort: 4318, uiPort: 16686 },
   };
 }
@@ -31,6 +34,7 @@ export function testLayout(name = 'test', offset = 0): StackLayout {
     kafka: { port: 19092 + offset, controllerPort: 19093 + offset },
     redis: { port: 16380 + offset },
     controller: { port: 13233 + offset },
+    invoker: { metricsPort: 19300 + offset },
     jaeger: { otlpHttpPort: 14318 + offset, uiPort: 16687 + offset },
   };
 }

@@ -72,6 +72,8 @@ describe('config', () => {
           idleEvictionMs: 600_000,
           stemCells: 2,
           runQueueSize: 256,
+          metricsPort: 9300,
+          metricsHost: '127.0.0.1',
         },
       );
     });
