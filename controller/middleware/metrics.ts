@@ -23,6 +23,7 @@ export function httpMetrics(registry: Registry): Middleware {
   const requests = counter(registry, 'http_requests_total', 'HTTP requests answered by the controller', labels);
   const duration = histogram(registry, 'http_request_duration_seconds', 'Time from receiving an HTTP request to its response', labels);
   const throttled = counter(registry, 'throttled_requests_total', 'Requests refused with 429, by the limit they hit', ['reason']);
+  for (const reason of ['rate', 'concurrency']) throttled.inc({ reason }, 0); // shown from 0, before the first 429
 
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
