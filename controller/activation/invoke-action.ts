@@ -6,9 +6,11 @@ import type { ActionService, ActionRef } from '../entities/actions.ts';
 import type { ActivationStarted, Activator } from '../entities/activator.ts';
 import { planActivation } from '../entities/invocation.ts';
 import type { Throttles } from '../throttles/throttles.ts';
-import { isSequence } from '../entities/action.ts';
+import { CONDUCTOR_ANNOTATION, isSequence } from '../entities/action.ts';
 import type { StoreRecord } from './record-writer.ts';
 import { sequenceRunner } from './sequence.ts';
+import { compositionRunner } from './composition.ts';
+import { isTruthy } from '../entities/parameters.ts';
 
 export interface InvokeActionRequest {
   identity: Identity;
@@ -24,6 +26,8 @@ export interface InvokeActionRequest {
   cause?: string;
   /** Components of a sequence: the sequence was counted once by the throttles, its components are not. */
   skipThrottles?: boolean;
+  /** Run a conductor action itself, as one step of its composition, rather than the composition. */
+  atomic?: boolean;
 }
 
 export type InvokeAction = (req: InvokeActionRequest) => Promise<ActivationStarted>;
@@ -43,7 +47,7 @@ export interface ActionInvokerDeps {
  * Throttles first (429), as OpenWhisk's entitlement check does. Then entitlement: an action outside a package is
  * the owner's only, one in a package needs READ on the package (its owner, or published) → 403. Then the name is
  * resolved, through a binding to the bound package's action with the parameters merged (missing → 404). A sequence
- * is run by the controller (sequence.ts); any other action goes to the activator, whose refusals keep their typed
+ * (sequence.ts) or a conductor's composition (composition.ts) is run by the controller; any other action goes to the activator, whose refusals keep their typed
  * errors (503 no invoker, 413 too large).
  */
 export function actionInvoker(deps: ActionInvokerDeps): InvokeAction {
@@ -61,13 +65,22 @@ export function actionInvoker(deps: ActionInvokerDeps): InvokeAction {
       if (!runSequence) throw new Error('sequences need a record store');
       return runSequence(req, found.value);
     }
+    if (!req.atomic && isTruthy(action.annotations, CONDUCTOR_ANNOTATION)) {
+      if (!runComposition) throw new Error('compositions need a record store');
+      return runComposition(req, found.value);
+    }
     const plan = planActivation({ ...req, ref: location, action, binding });
     const started = await activator.activate(plan);
     if (!req.blocking) started.result.catch(() => {}); // nobody waits; the activator reports its own failures
     return started;
   };
-  const runSequence =
-    deps.storeRecord &&
-    sequenceRunner({ actions, invoke, storeRecord: deps.storeRecord, maxLength: deps.sequenceMaxLength ?? 50, ...(deps.onError ? { onError: deps.onError } : {}) });
+  const controllerRuns = deps.storeRecord && {
+    invoke,
+    storeRecord: deps.storeRecord,
+    maxLength: deps.sequenceMaxLength ?? 50,
+    ...(deps.onError ? { onError: deps.onError } : {}),
+  };
+  const runSequence = controllerRuns && sequenceRunner({ ...controllerRuns, actions });
+  const runComposition = controllerRuns && compositionRunner(controllerRuns);
   return invoke;
 }

@@ -15,6 +15,7 @@ import { type ActionRef, type ActionService, actionFqn } from '../entities/actio
 import type { ActivationStarted } from '../entities/activator.ts';
 import { componentRef } from '../entities/sequence-components.ts';
 import type { InvokeAction, InvokeActionRequest } from './invoke-action.ts';
+import { controllerRun } from './controller-run.ts';
 import type { StoreRecord } from './record-writer.ts';
 
 export interface SequenceDeps {
@@ -154,14 +155,8 @@ export function sequenceRunner(deps: SequenceDeps) {
   /** Starts a top-level sequence; the result settles like an action's (undefined when a blocking wait runs out). */
   return (req: InvokeActionRequest, seq: SequenceToRun): ActivationStarted => {
     const activationId = newActivationId();
-    const run: Run = { req, atomic: 0 };
-    const recorded = execute(run, seq, req.payload, undefined, activationId);
-    recorded.catch((err: unknown) => deps.onError?.(err, actionFqn(seq.location)));
-    if (!req.blocking) return { activationId, result: recorded.then((r) => r, () => undefined) };
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, req.waitMs, undefined)));
-    const result = Promise.race([recorded.then((r) => r, () => undefined), expired]).finally(() => clearTimeout(timer));
-    return { activationId, result };
+    const recorded = execute({ req, atomic: 0 }, seq, req.payload, undefined, activationId);
+    return controllerRun(activationId, recorded, req, (err) => deps.onError?.(err, actionFqn(seq.location)));
   };
 }
 

@@ -178,6 +178,8 @@ export function checkPutSizes(put: ActionPut, system: SystemLimits, limits: Effe
 export const EXEC_ANNOTATION = 'exec';
 export const PROVIDE_API_KEY_ANNOTATION = 'provide-api-key';
 export const FINAL_ANNOTATION = 'final';
+/** A truthy `conductor` annotation makes the action steer a composition (spec §6.2). */
+export const CONDUCTOR_ANNOTATION = 'conductor';
 
 /**
  * Server annotations (`WhiskActionsApi.amendAnnotations`): `exec` = kind, always (overwriting); on create only,

@@ -49,4 +49,24 @@ describe('sequences (real stack)', function () {
     const processes = spans('process invoker0');
     assert.deepEqual(processes.map(parentOf).sort(), sends.map((s) => s.spanID).sort());
   });
+
+  it('runs a conductor action\'s composition on the real invoker', async () => {
+    await testPlatform();
+    const ns = await freshNamespace('cond');
+    const action = (code: string) => ({ exec: { kind: 'nodejs:default', code } });
+    await ns.ow.actions.create({ name: 'double', action: action('function main(p) { return { n: p.n * 2 }; }') });
+    const conductor = `function main(p) {
+      if (p.$step === undefined) return { action: 'double', params: { n: p.n }, state: { $step: 1 } };
+      if (p.$step === 1) return { action: 'double', params: { n: p.n }, state: { $step: 2 } };
+      return { params: { result: p.n } };
+    }`;
+    const created = await api(ns, 'PUT', '/namespaces/_/actions/twice', JSON.stringify({ ...action(conductor), annotations: [{ key: 'conductor', value: true }] }));
+    assert.equal(created.status, 200);
+    const res = await api(ns, 'POST', '/namespaces/_/actions/twice?blocking=true&result=true', JSON.stringify({ n: 5 }));
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { result: 20 });
+    const record = await waitForRecord(ns.ow, res.headers.get('x-openwhisk-activation-id')!);
+    assert.equal(annotation(record, 'conductor'), true);
+    assert.equal(record.logs.length, 5, 'three conductor runs and two components');
+  });
 });

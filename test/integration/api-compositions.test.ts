@@ -1,0 +1,66 @@
+// Conductor actions (spec §6.2) against the real app and test Redis; the scripted activator plays the invokers: the
+// conductor steers by its input, `inc` adds one.
+import assert from 'node:assert/strict';
+import type { ActivationPlan } from '../../controller/entities/activator.ts';
+import { type ApiHarness, type Tenant, call, recordFor, useApi } from '../support/api-harness.ts';
+
+const CODE = 'function main(params) { return params; }';
+
+describe('api: conductor actions', () => {
+  let api: ApiHarness;
+  let t: Tenant;
+  const invoke = (name: string, body: unknown) =>
+    call(`${api.url}/api/v1/namespaces/_/actions/${name}?blocking=true`, { method: 'POST', auth: t.auth, body });
+
+  useApi((a, tenant) => {
+    api = a;
+    t = tenant;
+  });
+
+  /** `route` picks the conductor's answer for each input it gets. */
+  async function setUp(route: (p: Record<string, any>) => unknown): Promise<void> {
+    const conductor = { exec: { kind: 'nodejs:default', code: CODE }, annotations: [{ key: 'conductor', value: true }] };
+    assert.equal((await call(`${api.url}/api/v1/namespaces/_/actions/cond`, { method: 'PUT', auth: t.auth, body: conductor })).status, 200);
+    await t.ow.actions.create({ name: 'inc', action: CODE });
+    api.activator.handler = async (plan: ActivationPlan) => {
+      const p = plan.params as Record<string, any>;
+      const result = plan.action.name === 'cond' ? route(p) : { n: p.n + 1 };
+      const done = recordFor(plan, { response: { statusCode: 0, result }, ...(plan.cause ? { cause: plan.cause } : {}) });
+      await api.activations.putRecord(done, 60);
+      return { activationId: plan.activationId, result: Promise.resolve(done) };
+    };
+  }
+
+  it('alternates conductor and components, carrying state, until the conductor names no action', async () => {
+    await setUp((p) => {
+      if (p.step === undefined) return { action: 'inc', params: { n: 1 }, state: { step: 1 } };
+      if (p.step === 1) return { action: `/${t.namespace}/inc`, params: { n: p.n }, state: { step: 2 } };
+      return { params: { final: p.n } };
+    });
+    const res = await invoke('cond', {});
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json.response.result, { final: 3 });
+    const names = api.activator.plans.map((p) => p.action.name);
+    assert.deepEqual(names, ['cond', 'inc', 'cond', 'inc', 'cond']);
+    const id = res.json.activationId;
+    assert.ok(api.activator.plans.every((p) => p.cause === id));
+    const record = (await call(`${api.url}/api/v1/namespaces/_/activations/${id}`, { auth: t.auth })).json;
+    assert.deepEqual(record.logs, api.activator.plans.map((p) => p.activationId));
+    const annotation = (key: string) => record.annotations.find((a: any) => a.key === key)?.value;
+    assert.equal(annotation('conductor'), true);
+    assert.equal(annotation('kind'), 'sequence');
+  });
+
+  it('hands a missing component back to the conductor as an error', async () => {
+    await setUp((p) => (p.error === undefined ? { action: 'missing', state: { tried: true } } : { params: { saw: p.error, tried: p.tried } }));
+    const res = await invoke('cond', {});
+    assert.deepEqual(res.json.response.result, { saw: "Failed to resolve action with name 'missing' during composition.", tried: true });
+  });
+
+  it('ends a composition that never stops with "Too many actions in the composition."', async () => {
+    await setUp((p) => ({ action: 'inc', params: { n: p.n ?? 0 } }));
+    const res = await invoke('cond', {});
+    assert.equal(res.status, 502);
+    assert.deepEqual(res.json.response.result, { error: 'Too many actions in the composition.' });
+  });
+});
