@@ -8,12 +8,12 @@ import type { ActivationRecord, Annotation, StoredActivationResponse } from '../
 import { STATUS_APPLICATION_ERROR, STATUS_SUCCESS, STATUS_WHISK_ERROR } from '../../shared/activation-record.ts';
 import { ForbiddenError, NotFoundError } from '../../shared/errors.ts';
 import { newActivationId } from '../../shared/ids.ts';
-import { activeTraceId, inSpan } from '../../shared/tracing.ts';
+import { inSpan } from '../../shared/tracing.ts';
 import { actionFqn } from '../entities/actions.ts';
 import type { ActivationStarted } from '../entities/activator.ts';
 import { actionRefOf, readEntityPath } from '../entities/entity-path.ts';
 import type { InvokeAction, InvokeActionRequest } from './invoke-action.ts';
-import { controllerRun } from './controller-run.ts';
+import { controllerRun, controllerRunRecord } from './controller-run.ts';
 import type { StoreRecord } from './record-writer.ts';
 import type { SequenceToRun } from './sequence.ts';
 
@@ -121,22 +121,7 @@ export function compositionRunner(deps: CompositionDeps) {
       ...(conductor.binding !== undefined ? [{ key: 'binding', value: conductor.binding }] : []),
       { key: 'limits', value: conductor.action.limits },
     ];
-    const traceId = activeTraceId();
-    if (traceId) annotations.push({ key: 'traceId', value: traceId });
-    const record: ActivationRecord = {
-      namespace: req.identity.namespace,
-      name: conductor.action.name,
-      subject: req.identity.subject,
-      activationId,
-      start,
-      end: Date.now(),
-      response,
-      logs: ids,
-      version: conductor.action.version,
-      publish: conductor.action.publish,
-      annotations,
-      duration,
-    };
+    const record = controllerRunRecord({ identity: req.identity, action: conductor.action, activationId, start, response, logs: ids, annotations, duration });
     await deps.storeRecord(record).catch((err: unknown) => deps.onError?.(err, fqn));
     return record;
   };

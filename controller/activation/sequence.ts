@@ -8,14 +8,14 @@ import type { ActivationRecord, Annotation, StoredActivationResponse } from '../
 import { STATUS_APPLICATION_ERROR, STATUS_WHISK_ERROR } from '../../shared/activation-record.ts';
 import { NotFoundError } from '../../shared/errors.ts';
 import { newActivationId } from '../../shared/ids.ts';
-import { activeTraceId, inSpan } from '../../shared/tracing.ts';
+import { inSpan } from '../../shared/tracing.ts';
 import type { ActionDoc } from '../entities/action.ts';
 import { isSequence } from '../entities/action.ts';
 import { type ActionRef, type ActionService, actionFqn } from '../entities/actions.ts';
 import type { ActivationStarted } from '../entities/activator.ts';
 import { componentRef } from '../entities/sequence-components.ts';
 import type { InvokeAction, InvokeActionRequest } from './invoke-action.ts';
-import { controllerRun } from './controller-run.ts';
+import { controllerRun, controllerRunRecord } from './controller-run.ts';
 import type { StoreRecord } from './record-writer.ts';
 
 export interface SequenceDeps {
@@ -85,23 +85,17 @@ export function sequenceRunner(deps: SequenceDeps) {
       ...(seq.binding !== undefined ? [{ key: 'binding', value: seq.binding }] : []),
       { key: 'limits', value: { ...seq.action.limits, memory: memory || seq.action.limits.memory } },
     ];
-    const traceId = activeTraceId();
-    if (traceId) annotations.push({ key: 'traceId', value: traceId });
-    const record: ActivationRecord = {
-      namespace: run.req.identity.namespace,
-      name: seq.action.name,
-      subject: run.req.identity.subject,
+    const record = controllerRunRecord({
+      identity: run.req.identity,
+      action: seq.action,
       activationId,
       start,
-      end: Date.now(),
       ...(parent !== undefined ? { cause: parent } : {}),
       response,
       logs: ids,
-      version: seq.action.version,
-      publish: seq.action.publish,
       annotations,
       duration,
-    };
+    });
     await deps.storeRecord(record).catch((err: unknown) => deps.onError?.(err, fqn));
     return record;
   };
