@@ -3,7 +3,7 @@
 // → invoker → run).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { jaegerTrace, traceView } from '../support/jaeger.ts';
+import { HTTP_SPAN, hasSpans, jaegerTrace, traceView } from '../support/jaeger.ts';
 import { annotation, api, freshNamespace, waitForRecord } from '../support/platform.ts';
 import { testPlatform } from '../support/stack.ts';
 
@@ -39,10 +39,10 @@ describe('sequences (real stack)', function () {
       assert.equal(annotation(component, 'traceId'), traceId);
     }
 
-    const trace = await jaegerTrace(traceId, (t) => t.spans.filter((s) => s.operationName === 'run').length === 2);
+    const trace = await jaegerTrace(traceId, (t) => t.spans.filter((s) => s.operationName === 'run').length === 2 && hasSpans([HTTP_SPAN])(t));
     const { span, spans, parentOf } = traceView(trace);
     const sequence = span(`sequence ${ns.name}/flip`);
-    assert.equal(parentOf(sequence), span(/^POST /).spanID);
+    assert.equal(parentOf(sequence), span(HTTP_SPAN).spanID);
     const sends = spans('send invoker0');
     assert.equal(sends.length, 2);
     for (const send of sends) assert.equal(parentOf(send), sequence.spanID, 'each component is published under the sequence');

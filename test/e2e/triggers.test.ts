@@ -77,7 +77,7 @@ describe('triggers, rules and Kafka feeds (real stack)', function () {
     assert.equal(annotation(run, 'traceId'), caller.traceId);
     assert.equal(annotation(await waitForRecord(ns.ow, activationId), 'traceId'), caller.traceId);
 
-    const trace = await jaegerTrace(caller.traceId, hasSpans([`rule ${ns.name}/manual-echo`, 'send invoker0', 'process invoker0', 'run', 'EVALSHA']));
+    const trace = await jaegerTrace(caller.traceId, hasSpans([`rule ${ns.name}/manual-echo`, 'send invoker0', 'process invoker0', 'run', 'EVALSHA', /^POST .*triggers/]));
     const { span, parentOf, service } = traceView(trace);
     const http = span(/^POST .*triggers/);
     assert.equal(parentOf(http), caller.spanId);

@@ -48,5 +48,9 @@ export function traceView(trace: JaegerTrace) {
   };
 }
 
-/** True when the trace has a span of each name. */
-export const hasSpans = (names: readonly string[]) => (t: JaegerTrace) => names.every((n) => t.spans.some((s) => s.operationName === n));
+/** True when the trace has a span of each name (a pattern matches any span name). */
+export const hasSpans = (names: readonly (string | RegExp)[]) => (t: JaegerTrace) =>
+  names.every((n) => t.spans.some((s) => (typeof n === 'string' ? s.operationName === n : n.test(s.operationName))));
+
+/** The controller's HTTP span ends with the response, after the spans beneath it: wait for it as well. */
+export const HTTP_SPAN = /^POST /;
