@@ -6,7 +6,7 @@ import { type ActivationRecord, activationSummary, extendedResponse, toExtendedJ
 import type { ActivationStore } from '../../shared/activation-store.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
 import { namespaceOf } from '../middleware/state.ts';
-import { booleanParam, epochParam, listParams, nameFilterParam } from './query.ts';
+import { booleanParam, epochParam, listParams, nameFilterParam, pathParam } from './query.ts';
 
 const BASE = '/api/v1/namespaces/:ns/activations';
 
@@ -17,7 +17,7 @@ export function checkActivationId(id: string): string {
   return id;
 }
 
-const idParam = (ctx: Context) => (ctx as Context & { params: Record<string, string | undefined> }).params.id ?? '';
+const idParam = (ctx: Context) => pathParam(ctx, 'id');
 
 export function activationRoutes(activations: ActivationStore): Router {
   const router = new Router({ strict: true });

@@ -4,13 +4,12 @@
 import type { Context, Middleware } from 'koa';
 import { Router } from '@koa/router';
 import { ForbiddenError } from '../../shared/errors.ts';
-import { checkEntityName } from '../entities/names.ts';
 import { packageJson, packageSummary, packageWithActionsJson } from '../entities/package.ts';
 import type { PackageService } from '../entities/packages.ts';
 import { bodyOf, jsonBody } from '../middleware/body.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
 import { identityOf, namespaceOf } from '../middleware/state.ts';
-import { booleanParam, listParams } from './query.ts';
+import { booleanParam, entityNameParam, listParams } from './query.ts';
 
 const BASE = '/api/v1/namespaces/:ns/packages';
 
@@ -19,7 +18,7 @@ const nameOf = (ctx: Context): string => (ctx.state as { [NAME]: string })[NAME]
 
 /** Validates the name in the path (400) before anything else looks at it. */
 const packageName: Middleware = async (ctx, next) => {
-  (ctx.state as { [NAME]: string })[NAME] = checkEntityName((ctx as Context & { params: Record<string, string> }).params.name ?? '');
+  (ctx.state as { [NAME]: string })[NAME] = entityNameParam(ctx);
   await next();
 };
 

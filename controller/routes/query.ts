@@ -3,10 +3,18 @@
 // around OpenWhisk's own messages.
 import type { Context } from 'koa';
 import { MalformedRequestError } from '../../shared/errors.ts';
-import { isEntityName } from '../entities/names.ts';
+import { checkEntityName, isEntityName } from '../entities/names.ts';
 
 export const MAX_LIST_LIMIT = 200;
 export const DEFAULT_LIST_LIMIT = 30;
+
+/** A path parameter the router matched (`:name`, `:id`); `''` when the route has none by that name. */
+export function pathParam(ctx: Context, name: string): string {
+  return (ctx as Context & { params?: Record<string, string | undefined> }).params?.[name] ?? '';
+}
+
+/** The `:name` path parameter, checked as an entity name (400 otherwise). */
+export const entityNameParam = (ctx: Context): string => checkEntityName(pathParam(ctx, 'name'));
 
 /** The first value of a query parameter, undefined when absent. */
 export function queryValue(ctx: Context, name: string): string | undefined {

@@ -1,17 +1,13 @@
 // `/api/v1/namespaces/{ns}/rules[/{name}]` (spec §1.5): create/update, get, enable/disable, delete, list. Owner only.
-import type { Context } from 'koa';
 import { Router } from '@koa/router';
-import { checkEntityName } from '../entities/names.ts';
 import { readRuleStatus, ruleJson, ruleSummary } from '../entities/rule.ts';
 import type { RuleService } from '../entities/rules.ts';
 import { bodyOf, jsonBody } from '../middleware/body.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
 import { identityOf, namespaceOf } from '../middleware/state.ts';
-import { booleanParam, listParams } from './query.ts';
+import { booleanParam, entityNameParam, listParams } from './query.ts';
 
 const BASE = '/api/v1/namespaces/:ns/rules';
-
-const nameOf = (ctx: Context) => checkEntityName((ctx as Context & { params: Record<string, string> }).params.name ?? '');
 
 export function ruleRoutes(rules: RuleService): Router {
   const router = new Router({ strict: true });
@@ -26,25 +22,25 @@ export function ruleRoutes(rules: RuleService): Router {
 
   const path = `${BASE}/:name`;
   router.get(path, owner, async (ctx) => {
-    const { rule, status } = await rules.get(namespaceOf(ctx), nameOf(ctx));
+    const { rule, status } = await rules.get(namespaceOf(ctx), entityNameParam(ctx));
     ctx.body = ruleJson(rule, status);
   });
 
   router.put(path, owner, jsonBody(), async (ctx) => {
     const overwrite = booleanParam(ctx, 'overwrite', false);
-    const { rule, status } = await rules.put(identityOf(ctx), namespaceOf(ctx), nameOf(ctx), bodyOf(ctx), overwrite);
+    const { rule, status } = await rules.put(identityOf(ctx), namespaceOf(ctx), entityNameParam(ctx), bodyOf(ctx), overwrite);
     ctx.body = ruleJson(rule, status);
   });
 
   // enable/disable: OpenWhisk answers with a plain-text OK, also when the rule already had that status
   router.post(path, owner, jsonBody(), async (ctx) => {
-    await rules.setStatus(namespaceOf(ctx), nameOf(ctx), readRuleStatus(bodyOf(ctx)));
+    await rules.setStatus(namespaceOf(ctx), entityNameParam(ctx), readRuleStatus(bodyOf(ctx)));
     ctx.type = 'text/plain';
     ctx.body = 'OK';
   });
 
   router.delete(path, owner, async (ctx) => {
-    ctx.body = ruleJson(await rules.remove(namespaceOf(ctx), nameOf(ctx)), 'inactive');
+    ctx.body = ruleJson(await rules.remove(namespaceOf(ctx), entityNameParam(ctx)), 'inactive');
   });
 
   return router;

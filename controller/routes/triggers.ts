@@ -1,15 +1,13 @@
 // `/api/v1/namespaces/{ns}/triggers[/{name}]` (spec §1.4): create/update, get, delete, list and fire. Owner only.
-import type { Context } from 'koa';
 import { Router } from '@koa/router';
 import type { SystemLimits } from '../entities/limits.ts';
-import { checkEntityName } from '../entities/names.ts';
 import { triggerJson, triggerSummary } from '../entities/trigger.ts';
 import type { TriggerService } from '../entities/triggers.ts';
 import { bodyOf, invokePayloadLimit, jsonBody, readInvokePayload } from '../middleware/body.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
 import { identityOf, namespaceOf, requestState } from '../middleware/state.ts';
 import { actionHeaders, type FireTrigger } from '../triggers/fire.ts';
-import { booleanParam, listParams } from './query.ts';
+import { booleanParam, entityNameParam, listParams } from './query.ts';
 
 export interface TriggerRoutesDeps {
   triggers: TriggerService;
@@ -18,8 +16,6 @@ export interface TriggerRoutesDeps {
 }
 
 const BASE = '/api/v1/namespaces/:ns/triggers';
-
-const nameOf = (ctx: Context) => checkEntityName((ctx as Context & { params: Record<string, string> }).params.name ?? '');
 
 export function triggerRoutes({ triggers, fire, limits }: TriggerRoutesDeps): Router {
   const router = new Router({ strict: true });
@@ -34,20 +30,20 @@ export function triggerRoutes({ triggers, fire, limits }: TriggerRoutesDeps): Ro
 
   const path = `${BASE}/:name`;
   router.get(path, owner, async (ctx) => {
-    ctx.body = triggerJson(await triggers.get(namespaceOf(ctx), nameOf(ctx)));
+    ctx.body = triggerJson(await triggers.get(namespaceOf(ctx), entityNameParam(ctx)));
   });
 
   router.put(path, owner, jsonBody(), async (ctx) => {
-    const doc = await triggers.put(identityOf(ctx), namespaceOf(ctx), nameOf(ctx), bodyOf(ctx), booleanParam(ctx, 'overwrite', false));
+    const doc = await triggers.put(identityOf(ctx), namespaceOf(ctx), entityNameParam(ctx), bodyOf(ctx), booleanParam(ctx, 'overwrite', false));
     ctx.body = triggerJson(doc);
   });
 
   router.delete(path, owner, async (ctx) => {
-    ctx.body = triggerJson(await triggers.remove(namespaceOf(ctx), nameOf(ctx)));
+    ctx.body = triggerJson(await triggers.remove(namespaceOf(ctx), entityNameParam(ctx)));
   });
 
   router.post(path, owner, invokePayloadLimit(limits), async (ctx) => {
-    const name = nameOf(ctx);
+    const name = entityNameParam(ctx);
     const payload = await readInvokePayload(ctx, limits);
     const trigger = await triggers.get(namespaceOf(ctx), name);
     const state = requestState(ctx);
