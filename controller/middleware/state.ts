@@ -1,5 +1,6 @@
 // What the middleware chain learns about a request, kept on `ctx.state` under one typed shape.
 import type { Context } from 'koa';
+import { AuthenticationError } from '../../shared/errors.ts';
 import type { Identity } from '../auth/identity.ts';
 
 export interface RequestState {
@@ -17,10 +18,13 @@ export function requestState(ctx: Context): RequestState {
   return ctx.state as RequestState;
 }
 
-/** The authenticated identity; only call this behind the auth middleware. */
+/**
+ * The authenticated identity. Fails closed: a request that reaches a handler without passing the auth middleware
+ * (a path the middleware and the router see differently) is answered 401, never served as nobody.
+ */
 export function identityOf(ctx: Context): Identity {
   const identity = requestState(ctx).identity;
-  if (!identity) throw new Error('no identity on the request: the route is not behind the auth middleware');
+  if (!identity) throw new AuthenticationError('missing');
   return identity;
 }
 

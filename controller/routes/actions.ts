@@ -1,7 +1,8 @@
 // `/api/v1/namespaces/{ns}/actions[/{pkg}]/{name}` (spec §1.2): parses and checks the request, delegates to
 // the action service and the activator, and shapes the responses (including the invoke status table).
 import type { Context, Middleware } from 'koa';
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
+import { newRouter } from './router.ts';
 import { actionJson, actionSummary } from '../entities/action.ts';
 import type { ActionService, ActionRef } from '../entities/actions.ts';
 import { type ActivationRecord, STATUS_SUCCESS, STATUS_WHISK_ERROR, toExtendedJson } from '../../shared/activation-record.ts';
@@ -83,7 +84,7 @@ export function answerInvoke(ctx: Context, activationId: string, record: Activat
 
 export function actionRoutes(deps: ActionRoutesDeps): Router {
   const { actions, invoke, limits } = deps;
-  const router = new Router({ strict: true });
+  const router = newRouter();
   router.param('ns', resolveNamespace());
 
   /** Reads and invokes: an action in a package is open to whoever may read the package (a published one). */

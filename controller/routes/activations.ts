@@ -1,6 +1,7 @@
 // `/api/v1/namespaces/{ns}/activations[/{id}[/result|/logs]]` (spec §1.3): GET only, owner only.
 import type { Context, Middleware } from 'koa';
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
+import { newRouter } from './router.ts';
 import { BadRequestError, NotFoundError } from '../../shared/errors.ts';
 import { type ActivationRecord, activationSummary, extendedResponse, toExtendedJson } from '../../shared/activation-record.ts';
 import type { ActivationStore } from '../../shared/activation-store.ts';
@@ -20,7 +21,7 @@ export function checkActivationId(id: string): string {
 const idParam = (ctx: Context) => pathParam(ctx, 'id');
 
 export function activationRoutes(activations: ActivationStore): Router {
-  const router = new Router({ strict: true });
+  const router = newRouter();
   router.param('ns', resolveNamespace());
 
   router.get([BASE, `${BASE}/`], ownerOnly(namespaceOf), async (ctx) => {

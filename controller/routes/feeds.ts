@@ -2,7 +2,8 @@
 // requests arrive as invokes of this action (that is how wsk and the openwhisk client configure a trigger's feed);
 // the controller carries them out itself and answers like an invoke, with an activation record stored for each.
 // A request the feed refuses is an application error; a failure to reach Kafka or Redis a whisk internal error.
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
+import { newRouter } from './router.ts';
 import {
   type ActivationRecord,
   type StoredActivationResponse,
@@ -32,7 +33,7 @@ export interface FeedRoutesDeps {
 const PATH = `/api/v1/namespaces/${KAFKA_FEED_NAMESPACE}/actions/${KAFKA_FEED_PACKAGE}/${KAFKA_FEED_ACTION}`;
 
 export function feedRoutes(deps: FeedRoutesDeps): Router {
-  const router = new Router({ strict: true });
+  const router = newRouter();
 
   router.post(PATH, invokePayloadLimit(deps.limits), async (ctx) => {
     const blocking = booleanParam(ctx, 'blocking', false);

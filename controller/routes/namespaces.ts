@@ -1,12 +1,13 @@
 // `GET /api/v1/namespaces` → `["<own namespace>"]` and `GET /api/v1/namespaces/{ns}/limits` (spec §1.1).
 // `GET /api/v1/namespaces/{ns}` has no route, as in OpenWhisk.
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
+import { newRouter } from './router.ts';
 import { limitsResponse, type SystemLimits } from '../entities/limits.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
 import { identityOf, namespaceOf } from '../middleware/state.ts';
 
 export function namespaceRoutes(limits: SystemLimits): Router {
-  const router = new Router({ strict: true });
+  const router = newRouter();
   router.param('ns', resolveNamespace());
 
   router.get(['/api/v1/namespaces', '/api/v1/namespaces/'], (ctx) => {

@@ -2,7 +2,8 @@
 // bindings. Writes are owner-only; reading a package is the package entitlement (owner, or published); any
 // namespace's list may be asked for and shows non-owners only published packages. Packages are not invoked.
 import type { Context, Middleware } from 'koa';
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
+import { newRouter } from './router.ts';
 import { ForbiddenError } from '../../shared/errors.ts';
 import { packageJson, packageSummary, packageWithActionsJson } from '../entities/package.ts';
 import type { PackageService } from '../entities/packages.ts';
@@ -25,7 +26,7 @@ const packageName: Middleware = async (ctx, next) => {
 const fqname = (ctx: Context) => `${namespaceOf(ctx)}/${nameOf(ctx)}`;
 
 export function packageRoutes(packages: PackageService): Router {
-  const router = new Router({ strict: true });
+  const router = newRouter();
   router.param('ns', resolveNamespace());
   const owner = ownerOnly(fqname);
 

@@ -1,5 +1,6 @@
 // `/api/v1/namespaces/{ns}/rules[/{name}]` (spec §1.5): create/update, get, enable/disable, delete, list. Owner only.
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
+import { newRouter } from './router.ts';
 import { readRuleStatus, ruleJson, ruleSummary } from '../entities/rule.ts';
 import type { RuleService } from '../entities/rules.ts';
 import { bodyOf, jsonBody } from '../middleware/body.ts';
@@ -10,7 +11,7 @@ import { booleanParam, entityNameParam, listParams } from './query.ts';
 const BASE = '/api/v1/namespaces/:ns/rules';
 
 export function ruleRoutes(rules: RuleService): Router {
-  const router = new Router({ strict: true });
+  const router = newRouter();
   router.param('ns', resolveNamespace());
   const owner = ownerOnly(namespaceOf);
 

@@ -1,7 +1,8 @@
 // Routes outside the authenticated REST API (spec §1.8, `CTL/Controller.scala`, `CTL/RestAPIs.scala`):
 // `GET /ping`, `GET /` (platform description), `GET /api/v1` (API description), the invoker health seam and
 // `GET /metrics` (Prometheus).
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
+import { newRouter } from './router.ts';
 import type { SystemLimits } from '../entities/limits.ts';
 import { RUNTIMES } from '../entities/runtimes.ts';
 import { exposition, type Registry } from '../../shared/metrics.ts';
@@ -71,7 +72,7 @@ export function apiInfo(build: BuildInfo): Record<string, unknown> {
 }
 
 export function systemRoutes(deps: SystemRoutesDeps): Router {
-  const router = new Router({ strict: true });
+  const router = newRouter();
 
   router.get('/ping', (ctx) => {
     ctx.type = 'text/plain';

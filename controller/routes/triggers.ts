@@ -1,5 +1,6 @@
 // `/api/v1/namespaces/{ns}/triggers[/{name}]` (spec §1.4): create/update, get, delete, list and fire. Owner only.
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
+import { newRouter } from './router.ts';
 import type { SystemLimits } from '../entities/limits.ts';
 import { triggerJson, triggerSummary } from '../entities/trigger.ts';
 import type { TriggerService } from '../entities/triggers.ts';
@@ -18,7 +19,7 @@ export interface TriggerRoutesDeps {
 const BASE = '/api/v1/namespaces/:ns/triggers';
 
 export function triggerRoutes({ triggers, fire, limits }: TriggerRoutesDeps): Router {
-  const router = new Router({ strict: true });
+  const router = newRouter();
   router.param('ns', resolveNamespace());
   const owner = ownerOnly(namespaceOf);
 
