@@ -59,6 +59,7 @@ describe('api: conductor actions', () => {
 
   it('ends a composition that never stops with "Too many actions in the composition."', async () => {
     await setUp((p) => ({ action: 'inc', params: { n: p.n ?? 0 } }));
+    await api.identities.setLimits(t.namespace, { invocationsPerMinute: 1000 }); // each of its ~150 runs is an invoke
     const res = await invoke('cond', {});
     assert.equal(res.status, 502);
     assert.deepEqual(res.json.response.result, { error: 'Too many actions in the composition.' });
