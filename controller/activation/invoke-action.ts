@@ -89,9 +89,10 @@ export function actionInvoker(deps: ActionInvokerDeps): InvokeAction {
       if (!runComposition) throw new Error('compositions need a record store');
       return runComposition(req, found.value);
     }
-    const component = req.scope && { waitMs: action.limits.timeout + COMPONENT_WAIT_MARGIN_MS };
+    // a component of a run: counted in the run's budget, waited for as long as its own timeout and a minute
     if (req.scope) chargeActivation(req.scope, req.atomic === true && isTruthy(action.annotations, CONDUCTOR_ANNOTATION));
-    const plan = planActivation({ ...req, ...component, ref: location, action, binding });
+    const waitMs = req.scope ? action.limits.timeout + COMPONENT_WAIT_MARGIN_MS : req.waitMs;
+    const plan = planActivation({ ...req, waitMs, ref: location, action, binding });
     const started = await activator.activate(plan);
     if (!req.blocking) started.result.catch(() => {}); // nobody waits; the activator reports its own failures
     return started;
