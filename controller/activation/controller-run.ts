@@ -1,16 +1,18 @@
 // What the caller of an activation the controller runs itself (a sequence, a composition) gets back: the id at
 // once, and the record when it is done, or undefined when a blocking caller's wait runs out first (the run goes on
-// and its record appears later), as for an activation run by an invoker.
+// and its record appears later), as for an activation run by an invoker. A run nested in another (it has a scope)
+// is always waited for to its end: its caller's own limits bound it.
 import type { ActivationRecord, Annotation, StoredActivationResponse } from '../../shared/activation-record.ts';
 import { activeTraceId } from '../../shared/tracing.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { ActionDoc } from '../entities/action.ts';
 import type { ActivationStarted } from '../entities/activator.ts';
+import type { RunScope } from './run-scope.ts';
 
 export function controllerRun(
   activationId: string,
   recorded: Promise<ActivationRecord>,
-  wait: { blocking: boolean; waitMs: number },
+  wait: { blocking: boolean; waitMs: number; scope?: RunScope },
   onError: (err: unknown) => void,
 ): ActivationStarted {
   const done = recorded.then(
@@ -20,7 +22,7 @@ export function controllerRun(
       return undefined;
     },
   );
-  if (!wait.blocking) return { activationId, result: done };
+  if (!wait.blocking || wait.scope) return { activationId, result: done };
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, wait.waitMs, undefined)));
   return { activationId, result: Promise.race([done, expired]).finally(() => clearTimeout(timer)) };

@@ -1,6 +1,7 @@
 // Invoking an action on behalf of an identity: the one path shared by the invoke route, trigger fires (one
-// invocation per active rule), web actions and sequence components. Loads the action, checks throttles and
-// entitlement, and hands the activation to the activator (or, for a sequence, runs it here).
+// invocation per active rule), web actions, and the components of sequences and compositions. Loads the action,
+// checks throttles and entitlement, and hands the activation to the activator (or, for a sequence or a
+// composition, runs it here).
 import type { Identity } from '../auth/identity.ts';
 import type { ActionService, ActionRef } from '../entities/actions.ts';
 import type { ActivationStarted, Activator } from '../entities/activator.ts';
@@ -11,6 +12,7 @@ import type { StoreRecord } from './record-writer.ts';
 import { sequenceRunner } from './sequence.ts';
 import { compositionRunner } from './composition.ts';
 import { isTruthy } from '../entities/parameters.ts';
+import { type RunScope, chargeActivation } from './run-scope.ts';
 
 export interface InvokeActionRequest {
   identity: Identity;
@@ -24,13 +26,26 @@ export interface InvokeActionRequest {
   /** Epoch ms the request arrived; the record's `waitTime` counts from here. */
   receivedAt: number;
   cause?: string;
-  /** Components of a sequence: the sequence was counted once by the throttles, its components are not. */
-  skipThrottles?: boolean;
+  /**
+   * Set for a component of a sequence or composition: the run it belongs to. Its activation counts against the
+   * run's budget, a nested sequence or composition joins the run, and the caller waits for the component's own
+   * timeout and a minute rather than `waitMs`.
+   */
+  scope?: RunScope;
   /** Run a conductor action itself, as one step of its composition, rather than the composition. */
   atomic?: boolean;
 }
 
 export type InvokeAction = (req: InvokeActionRequest) => Promise<ActivationStarted>;
+
+/** The invoke of one component of a run: blocking, on behalf of the run's caller, caused by the run's activation. */
+export function componentRequest(
+  caller: InvokeActionRequest,
+  component: Pick<InvokeActionRequest, 'ref' | 'payload' | 'cause' | 'scope' | 'atomic'>,
+): InvokeActionRequest {
+  const { identity, transactionId, waitMs } = caller;
+  return { identity, transactionId, waitMs, blocking: true, receivedAt: Date.now(), ...component };
+}
 
 export interface ActionInvokerDeps {
   actions: ActionService;
@@ -43,19 +58,24 @@ export interface ActionInvokerDeps {
   onError?: (err: unknown, action: string) => void;
 }
 
+/** A component's wait for its result: its own timeout and a minute (OpenWhisk's). */
+const COMPONENT_WAIT_MARGIN_MS = 60_000;
+
 /**
- * Throttles first (429), as OpenWhisk's entitlement check does. Then entitlement: an action outside a package is
- * the owner's only, one in a package needs READ on the package (its owner, or published) → 403. Then the name is
- * resolved, through a binding to the bound package's action with the parameters merged (missing → 404). A sequence
- * (sequence.ts) or a conductor's composition (composition.ts) is run by the controller; any other action goes to the activator, whose refusals keep their typed
- * errors (503 no invoker, 413 too large).
+ * Throttles first (429), as OpenWhisk's entitlement check does; every invoke is counted, components of sequences
+ * and compositions too, as if the caller had invoked each (docs/tenant-isolation.md). Then entitlement: an action
+ * outside a package is the owner's only, one in a package needs READ on the package (its owner, or published) →
+ * 403. Then the name is resolved, through a binding to the bound package's action with the parameters merged
+ * (missing → 404). A sequence (sequence.ts) or a conductor's composition (composition.ts) is run by the
+ * controller; any other action is counted against its run's budget (run-scope.ts) and goes to the activator,
+ * whose refusals keep their typed errors (503 no invoker, 413 too large).
  */
 export function actionInvoker(deps: ActionInvokerDeps): InvokeAction {
   const { actions, activator, throttles } = deps;
   const invoke: InvokeAction = async (req) => {
     // The throttle's counter and the action's lookup go to Redis together (one round trip, not two); a refusal by
     // the throttles still wins over whatever the lookup found.
-    const throttled = throttles && !req.skipThrottles ? throttles.invoke(req.identity) : undefined;
+    const throttled = throttles?.invoke(req.identity);
     const lookup = actions.entitle(req.identity, req.ref).then(() => actions.resolve(req.ref));
     const [throttle, found] = await Promise.allSettled([throttled, lookup]);
     if (throttle.status === 'rejected') throw throttle.reason;
@@ -69,7 +89,10 @@ export function actionInvoker(deps: ActionInvokerDeps): InvokeAction {
       if (!runComposition) throw new Error('compositions need a record store');
       return runComposition(req, found.value);
     }
-    const plan = planActivation({ ...req, ref: location, action, binding });
+    // a component of a run: counted in the run's budget, waited for as long as its own timeout and a minute
+    if (req.scope) chargeActivation(req.scope, req.atomic === true && isTruthy(action.annotations, CONDUCTOR_ANNOTATION));
+    const waitMs = req.scope ? action.limits.timeout + COMPONENT_WAIT_MARGIN_MS : req.waitMs;
+    const plan = planActivation({ ...req, waitMs, ref: location, action, binding });
     const started = await activator.activate(plan);
     if (!req.blocking) started.result.catch(() => {}); // nobody waits; the activator reports its own failures
     return started;
@@ -80,7 +103,7 @@ export function actionInvoker(deps: ActionInvokerDeps): InvokeAction {
     maxLength: deps.sequenceMaxLength ?? 50,
     ...(deps.onError ? { onError: deps.onError } : {}),
   };
-  const runSequence = controllerRuns && sequenceRunner({ ...controllerRuns, actions });
+  const runSequence = controllerRuns && sequenceRunner(controllerRuns);
   const runComposition = controllerRuns && compositionRunner(controllerRuns);
   return invoke;
 }

@@ -1,29 +1,30 @@
-// Running a sequence (`CTL/actions/SequenceActions.scala`, spec §6.1). The controller invokes the components one
-// after another, each blocking, each with `cause` = the sequence's activation id: the first gets the request's
-// payload, every next one the previous result when it is an object (or array), else nothing. A result with an
-// `error` field stops the sequence. Nested sequences run inline and share the count of atomic actions. The
-// sequence's own record (logs = the components' activation ids, duration = their sum) is written here, whatever
-// happens, and the whole run is one span, so the components' Kafka and invoker spans sit beneath it.
+// Running a sequence (`CTL/actions/SequenceActions.scala`). The controller invokes the components one after
+// another, each blocking, each with `cause` = the sequence's activation id: the first gets the request's payload,
+// every next one the previous result when it is an object (or array), else nothing. A result with an `error` field
+// stops the sequence. A nested sequence or composition joins the run: it shares its budget and chain (run-scope.ts),
+// so a sequence that reaches itself again ends with "Sequence may not refer to itself." and one that runs more
+// actions than the limit with "Too many actions in the sequence.", both application errors. The sequence's own
+// record (logs = the components' activation ids, duration = their sum) is written here, whatever happens, and the
+// whole run is one span, so the components' Kafka and invoker spans sit beneath it.
 import type { ActivationRecord, Annotation, StoredActivationResponse } from '../../shared/activation-record.ts';
-import { STATUS_APPLICATION_ERROR, STATUS_WHISK_ERROR } from '../../shared/activation-record.ts';
-import { NotFoundError } from '../../shared/errors.ts';
+import { STATUS_APPLICATION_ERROR, STATUS_SUCCESS, STATUS_WHISK_ERROR } from '../../shared/activation-record.ts';
+import { NotFoundError, ThrottledError } from '../../shared/errors.ts';
 import { newActivationId } from '../../shared/ids.ts';
 import { inSpan } from '../../shared/tracing.ts';
 import type { ActionDoc } from '../entities/action.ts';
-import { isSequence } from '../entities/action.ts';
-import { type ActionRef, type ActionService, actionFqn } from '../entities/actions.ts';
+import { type ActionRef, actionFqn } from '../entities/actions.ts';
 import type { ActivationStarted } from '../entities/activator.ts';
 import { componentRef } from '../entities/sequence-components.ts';
-import type { InvokeAction, InvokeActionRequest } from './invoke-action.ts';
+import { type InvokeAction, type InvokeActionRequest, componentRequest } from './invoke-action.ts';
 import { controllerRun, controllerRunRecord } from './controller-run.ts';
 import type { StoreRecord } from './record-writer.ts';
+import { type RunScope, RunLimitError, enterRun } from './run-scope.ts';
 
 export interface SequenceDeps {
-  actions: ActionService;
-  /** Invokes one atomic component. */
+  /** Invokes one component (an action, or a nested sequence or composition). */
   invoke: InvokeAction;
   storeRecord: StoreRecord;
-  /** Most atomic actions one top-level sequence may run. */
+  /** Most actions one top-level run may start, nested sequences and compositions counted in. */
   maxLength: number;
   onError?: (err: unknown, sequence: string) => void;
 }
@@ -35,37 +36,63 @@ export interface SequenceToRun {
   binding?: string;
 }
 
-/** A component's wait for its result: its own timeout and a minute (OpenWhisk's). */
-const COMPONENT_WAIT_MARGIN_MS = 60_000;
-
 const failure = (statusCode: 1 | 3, error: string): StoredActivationResponse => ({ statusCode, result: { error } });
 
-interface Run {
-  req: InvokeActionRequest;
-  /** Atomic actions started so far, across nested sequences. */
-  atomic: number;
+const DOES_NOT_EXIST = 'Sequence component does not exist.';
+
+/** OpenWhisk's answer for a component that could not be started, as the sequence's response. */
+function componentFailure(err: unknown): StoredActivationResponse {
+  if (err instanceof NotFoundError) return failure(STATUS_APPLICATION_ERROR, DOES_NOT_EXIST);
+  if (err instanceof RunLimitError) {
+    return failure(STATUS_APPLICATION_ERROR, err.limit === 'cycle' ? 'Sequence may not refer to itself.' : 'Too many actions in the sequence.');
+  }
+  // the caller's own limits: the run ends with the throttle's text rather than waiting for the minute to pass
+  if (err instanceof ThrottledError) return failure(STATUS_APPLICATION_ERROR, err.message);
+  return failure(STATUS_WHISK_ERROR, 'Sequence failed.');
+}
+
+interface Step {
+  id?: string;
+  response: StoredActivationResponse;
+  duration: number;
+  memory: number;
+  /** The sequence ends here: an error result, or a component that could not run. */
+  stop: boolean;
 }
 
 export function sequenceRunner(deps: SequenceDeps) {
+  const runComponent = async (req: InvokeActionRequest, scope: RunScope, name: string, args: Record<string, unknown>, cause: string): Promise<Step> => {
+    const ref = componentRef(name, req.identity.namespace);
+    if (!ref) return { response: failure(STATUS_APPLICATION_ERROR, DOES_NOT_EXIST), duration: 0, memory: 0, stop: true };
+    let started: ActivationStarted;
+    try {
+      started = await deps.invoke(componentRequest(req, { ref, payload: args, cause, scope }));
+    } catch (err) {
+      return { response: componentFailure(err), duration: 0, memory: 0, stop: true };
+    }
+    const record = await started.result;
+    if (!record) {
+      const response = failure(STATUS_WHISK_ERROR, `Timeout reached when retrieving activation ${started.activationId} for sequence component.`);
+      return { id: started.activationId, response, duration: 0, memory: 0, stop: true };
+    }
+    const duration = record.duration ?? Math.max(0, record.end - record.start);
+    return { id: record.activationId, response: record.response, duration, memory: recordMemory(record), stop: hasError(record.response) };
+  };
+
   /** Runs one sequence (top-level or nested) and stores its record. */
-  const execute = async (
-    run: Run,
-    seq: SequenceToRun,
-    input: Record<string, unknown>,
-    parent: string | undefined,
-    activationId = newActivationId(),
-  ): Promise<ActivationRecord> => {
+  const execute = async (req: InvokeActionRequest, scope: RunScope, seq: SequenceToRun, activationId: string): Promise<ActivationRecord> => {
     const fqn = actionFqn(seq.location);
+    const nested = req.scope !== undefined;
     const start = Date.now();
     const ids: string[] = [];
     let duration = 0;
     let memory = 0;
-    let response: StoredActivationResponse = { statusCode: 0, result: {} };
-    let args: Record<string, unknown> = input;
+    let response: StoredActivationResponse = { statusCode: STATUS_SUCCESS, result: {} };
+    let args: Record<string, unknown> = req.payload;
 
     await inSpan(`sequence ${fqn}`, { attributes: { 'faas.invocation_id': activationId, 'faas.name': fqn } }, async () => {
       for (const name of seq.action.exec.components ?? []) {
-        const step = await runComponent(run, name, args, activationId);
+        const step = await runComponent(req, scope, name, args, activationId);
         if (step.id !== undefined) ids.push(step.id);
         duration += step.duration;
         memory = Math.max(memory, step.memory);
@@ -77,20 +104,20 @@ export function sequenceRunner(deps: SequenceDeps) {
     });
 
     const annotations: Annotation[] = [
-      { key: 'topmost', value: parent === undefined },
+      { key: 'topmost', value: !nested },
       { key: 'path', value: fqn },
       { key: 'kind', value: 'sequence' },
-      ...(parent !== undefined ? [{ key: 'causedBy', value: 'sequence' }] : []),
-      { key: 'waitTime', value: Math.max(0, start - run.req.receivedAt) },
+      ...(nested ? [{ key: 'causedBy', value: 'sequence' }] : []),
+      { key: 'waitTime', value: Math.max(0, start - req.receivedAt) },
       ...(seq.binding !== undefined ? [{ key: 'binding', value: seq.binding }] : []),
       { key: 'limits', value: { ...seq.action.limits, memory: memory || seq.action.limits.memory } },
     ];
     const record = controllerRunRecord({
-      identity: run.req.identity,
+      identity: req.identity,
       action: seq.action,
       activationId,
       start,
-      ...(parent !== undefined ? { cause: parent } : {}),
+      ...(nested && req.cause !== undefined ? { cause: req.cause } : {}),
       response,
       logs: ids,
       annotations,
@@ -100,56 +127,15 @@ export function sequenceRunner(deps: SequenceDeps) {
     return record;
   };
 
-  interface Step {
-    id?: string;
-    response: StoredActivationResponse;
-    duration: number;
-    memory: number;
-    /** The sequence ends here: an error result, or a component that could not run. */
-    stop: boolean;
-  }
-
-  const runComponent = async (run: Run, name: string, args: Record<string, unknown>, cause: string): Promise<Step> => {
-    const ref = componentRef(name, run.req.identity.namespace);
-    const found = ref && (await deps.actions.resolve(ref).catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err))));
-    if (!ref || !found) return { response: failure(STATUS_APPLICATION_ERROR, 'Sequence component does not exist.'), duration: 0, memory: 0, stop: true };
-
-    if (isSequence(found.action.exec)) {
-      const inner = await execute(run, found, args, cause);
-      return { id: inner.activationId, response: inner.response, duration: inner.duration ?? 0, memory: 0, stop: hasError(inner.response) || run.atomic > deps.maxLength };
-    }
-    run.atomic += 1;
-    if (run.atomic > deps.maxLength) return { response: failure(STATUS_APPLICATION_ERROR, 'Too many actions in the sequence.'), duration: 0, memory: 0, stop: true };
-
-    let started: ActivationStarted;
-    try {
-      started = await deps.invoke({
-        ...run.req,
-        ref,
-        payload: args,
-        blocking: true,
-        waitMs: found.action.limits.timeout + COMPONENT_WAIT_MARGIN_MS,
-        receivedAt: Date.now(),
-        cause,
-        skipThrottles: true, // the sequence itself was counted
-      });
-    } catch (err) {
-      const response = err instanceof NotFoundError ? failure(STATUS_APPLICATION_ERROR, 'Sequence component does not exist.') : failure(STATUS_WHISK_ERROR, 'Sequence failed.');
-      return { response, duration: 0, memory: 0, stop: true };
-    }
-    const record = await started.result;
-    if (!record) {
-      const response = failure(STATUS_WHISK_ERROR, `Timeout reached when retrieving activation ${started.activationId} for sequence component.`);
-      return { id: started.activationId, response, duration: 0, memory: found.action.limits.memory, stop: true };
-    }
-    const duration = record.duration ?? Math.max(0, record.end - record.start);
-    return { id: record.activationId, response: record.response, duration, memory: found.action.limits.memory, stop: hasError(record.response) };
-  };
-
-  /** Starts a top-level sequence; the result settles like an action's (undefined when a blocking wait runs out). */
+  /**
+   * Starts a sequence: top-level, or nested in the run of `req.scope` (then refused with `RunLimitError` when it is
+   * already on the run's chain or too deep). The result settles like an action's (undefined when a top-level
+   * blocking wait runs out).
+   */
   return (req: InvokeActionRequest, seq: SequenceToRun): ActivationStarted => {
+    const scope = enterRun(req.scope, actionFqn(seq.location), 'sequence', deps.maxLength);
     const activationId = newActivationId();
-    const recorded = execute({ req, atomic: 0 }, seq, req.payload, undefined, activationId);
+    const recorded = execute(req, scope, seq, activationId);
     return controllerRun(activationId, recorded, req, (err) => deps.onError?.(err, actionFqn(seq.location)));
   };
 }
@@ -158,4 +144,11 @@ export function sequenceRunner(deps: SequenceDeps) {
 function hasError(response: StoredActivationResponse): boolean {
   const result = response.result;
   return typeof result === 'object' && result !== null && !Array.isArray(result) && 'error' in result;
+}
+
+/** The memory a record's `limits` annotation names (a nested run's is the most its components used); 0 if none. */
+function recordMemory(record: ActivationRecord): number {
+  const limits = record.annotations.find((a) => a.key === 'limits')?.value;
+  const memory = typeof limits === 'object' && limits !== null ? (limits as { memory?: unknown }).memory : undefined;
+  return typeof memory === 'number' ? memory : 0;
 }

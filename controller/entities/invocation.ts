@@ -9,7 +9,7 @@ import { type ActionRef, actionFqn } from './actions.ts';
 import { getParameter, isTruthy, parametersObject } from './parameters.ts';
 
 /** An invoke as the activation path has resolved it (see controller/activation/invoke-action.ts). */
-export interface InvokeRequest extends Omit<InvokeActionRequest, 'skipThrottles'> {
+export interface InvokeRequest extends Omit<InvokeActionRequest, 'scope'> {
   /** Where the action is stored (through a binding: in the bound package). */
   ref: ActionRef;
   /** The action with package and binding parameters already merged into its own. */

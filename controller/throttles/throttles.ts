@@ -5,6 +5,8 @@
 // The minute counters live in Redis, so the limits hold across all controllers exactly (OpenWhisk keeps them per
 // controller and scales the limit by the cluster size). As in OpenWhisk every check counts, refused ones included.
 // In-flight activations are counted by each controller's activator; each controller allows its share of the limit.
+// Every invoke is checked, the components of sequences and compositions too, as if their caller had made each
+// (OpenWhisk lets them skip the throttles; see docs/tenant-isolation.md).
 import type { Redis } from 'ioredis';
 import { ThrottledError } from '../../shared/errors.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';

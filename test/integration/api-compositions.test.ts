@@ -59,8 +59,55 @@ describe('api: conductor actions', () => {
 
   it('ends a composition that never stops with "Too many actions in the composition."', async () => {
     await setUp((p) => ({ action: 'inc', params: { n: p.n ?? 0 } }));
+    await api.identities.setLimits(t.namespace, { invocationsPerMinute: 1000 }); // each of its ~150 runs is an invoke
     const res = await invoke('cond', {});
     assert.equal(res.status, 502);
     assert.deepEqual(res.json.response.result, { error: 'Too many actions in the composition.' });
+  });
+
+  describe('one budget for the whole run', () => {
+    /** Every conductor run and component is an invoke of the namespace: room for the longest run allowed. */
+    beforeEach(() => api.identities.setLimits(t.namespace, { invocationsPerMinute: 1000 }));
+    const putSequence = (name: string, components: string[]) =>
+      call(`${api.url}/api/v1/namespaces/_/actions/${name}`, { method: 'PUT', auth: t.auth, body: { exec: { kind: 'sequence', components } } });
+    const record = async (id: string) => (await call(`${api.url}/api/v1/namespaces/_/activations/${id}`, { auth: t.auth })).json;
+
+    it('stops a conductor that steers to itself at the limit: 2 × 50 conductor runs, each level an error', async () => {
+      await setUp(() => ({ action: 'cond' }));
+      const res = await invoke('cond', {});
+      assert.equal(res.status, 502, res.text);
+      assert.equal(res.json.response.status, 'application error');
+      assert.deepEqual(res.json.response.result, { error: 'Too many actions in the composition.' });
+      assert.equal(api.activator.plans.length, 100, 'conductor runs across all nested compositions');
+      const top = await record(res.json.activationId);
+      const nested = await record(top.logs[1]); // the conductor's run, then the composition it steered to
+      assert.equal(nested.cause, top.activationId);
+      assert.equal(nested.annotations.find((a: any) => a.key === 'topmost')?.value, false);
+      assert.deepEqual(nested.response.result, { error: 'Too many actions in the composition.' });
+    });
+
+    it('counts a nested sequence\'s actions in the composition\'s budget', async () => {
+      // steers `thirty` twice, then answers with whatever the second run gave
+      await setUp((p) => (p.runs === undefined ? { action: 'thirty', params: { n: 0 }, state: { runs: 1 } } : p.runs === 1 ? { action: 'thirty', params: { n: 0 }, state: { runs: 2 } } : { params: p }));
+      assert.equal((await putSequence('thirty', Array.from({ length: 30 }, () => '/_/inc'))).status, 200);
+      const res = await invoke('cond', {});
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.json.response.result.error, 'Too many actions in the sequence.');
+      assert.equal(api.activator.plans.filter((p) => p.action.name === 'inc').length, 50);
+    });
+
+    it('counts a nested composition\'s actions in the sequence\'s budget', async () => {
+      // runs `inc` 30 times, then answers with n (or the error it was handed)
+      await setUp((p) => {
+        if (p.error !== undefined) return { params: { error: p.error } };
+        const steps = p.steps ?? 0;
+        return steps < 30 ? { action: 'inc', params: { n: p.n ?? 0 }, state: { steps: steps + 1 } } : { params: { n: p.n } };
+      });
+      assert.equal((await putSequence('twice', ['/_/cond', '/_/cond'])).status, 200);
+      const res = await invoke('twice', {});
+      assert.equal(res.status, 200, res.text); // the conductor handed the refusal back as its own result
+      assert.deepEqual(res.json.response.result, { error: 'Too many actions in the composition.' });
+      assert.equal(api.activator.plans.filter((p) => p.action.name === 'inc').length, 50);
+    });
   });
 });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { ActivationPlan } from '../../controller/entities/activator.ts';
 import { type ApiHarness, type Tenant, call, recordFor, useApi } from '../support/api-harness.ts';
+import { forceSequence } from '../support/sequences.ts';
 
 const CODE = 'function main(params) { return params; }';
 
@@ -134,5 +135,75 @@ describe('api: sequences', () => {
     const res = await invoke('slow', {});
     assert.equal(res.status, 500);
     assert.match(res.json.response.result.error, /^Timeout reached when retrieving activation [0-9a-f]{32} for sequence component\.$/);
+  });
+
+  describe('cycles and depth', () => {
+    const components = async (name: string) =>
+      (await call(`${api.url}/api/v1/namespaces/_/actions/${name}`, { auth: t.auth })).json.exec.components;
+    const putPackage = (name: string, body: object) => call(`${api.url}/api/v1/namespaces/_/packages/${name}`, { method: 'PUT', auth: t.auth, body });
+
+    it('refuses the update that closes a cycle A → B → A, and keeps A as it was', async () => {
+      assert.equal((await put('a', ['/_/split'])).status, 200);
+      assert.equal((await put('b', ['/_/a'])).status, 200);
+      const res = await put('a', ['/_/b'], '?overwrite=true');
+      assert.equal(res.status, 400);
+      assert.equal(res.json.error, 'Sequence may not refer to itself.');
+      assert.deepEqual(await components('a'), [`/${t.namespace}/split`]);
+    });
+
+    it('refuses a cycle closed through a package binding, directly or through another sequence', async () => {
+      assert.equal((await putPackage('pkg', {})).status, 200);
+      assert.equal((await putPackage('bound', { binding: { namespace: t.namespace, name: 'pkg' } })).status, 200);
+      assert.equal((await put('pkg/inner', ['/_/split'])).status, 200);
+      assert.equal((await put('outer', ['/_/bound/inner'])).status, 200);
+
+      const direct = await put('pkg/inner', ['/_/bound/inner'], '?overwrite=true');
+      assert.equal(direct.status, 400);
+      assert.equal(direct.json.error, 'Sequence may not refer to itself.');
+      const indirect = await put('pkg/inner', ['/_/outer'], '?overwrite=true');
+      assert.equal(indirect.status, 400);
+      assert.equal(indirect.json.error, 'Sequence may not refer to itself.');
+      assert.deepEqual(await components('pkg/inner'), [`/${t.namespace}/split`]);
+    });
+
+    it('refuses a sequence over a stored cycle it is not part of, as too long, rather than walking it forever', async () => {
+      await put('x', ['/_/split']);
+      await put('y', ['/_/x']);
+      await forceSequence(api.redis, api.keys, t.namespace, 'x', [`/${t.namespace}/y`]);
+      const res = await put('z', ['/_/x']);
+      assert.equal(res.status, 400);
+      assert.equal(res.json.error, 'Too many actions in the sequence.');
+    });
+
+    it('ends a run that meets a stored cycle with an application error naming it, each sequence recorded', async () => {
+      await put('a', ['/_/split']);
+      await put('b', ['/_/a']);
+      await forceSequence(api.redis, api.keys, t.namespace, 'a', [`/${t.namespace}/b`]);
+      const res = await invoke('a', { text: 'x' });
+      assert.equal(res.status, 502, res.text);
+      assert.equal(res.json.response.status, 'application error');
+      assert.deepEqual(res.json.response.result, { error: 'Sequence may not refer to itself.' });
+      assert.equal(api.activator.plans.length, 0, 'no action ran');
+      const a = await record(res.json.activationId);
+      assert.equal(a.logs.length, 1);
+      const b = await record(a.logs[0]);
+      assert.equal(b.cause, a.activationId);
+      assert.deepEqual(b.response.result, { error: 'Sequence may not refer to itself.' });
+      assert.deepEqual(b.logs, [], 'b did not enter a again');
+    });
+
+    it('bounds how deep sequences nest at run time, however the chain was built', async () => {
+      // Built top-down, each update sees one level below it: a chain of 52 sequences the create checks allowed.
+      const chain = Array.from({ length: 52 }, (_, i) => `s${i}`);
+      for (const name of chain) await t.ow.actions.create({ name, action: CODE });
+      for (const [i, name] of chain.entries()) {
+        const next = chain[i + 1] ?? 'split';
+        assert.equal((await put(name, [`/_/${next}`], '?overwrite=true')).status, 200);
+      }
+      const res = await invoke('s0', { text: 'x' });
+      assert.equal(res.status, 502, res.text);
+      assert.deepEqual(res.json.response.result, { error: 'Too many actions in the sequence.' });
+      assert.equal(api.activator.plans.length, 0, 'the action at the bottom never ran');
+    });
   });
 });

@@ -75,6 +75,59 @@ describe('api: throttles', () => {
   });
 });
 
+describe('api: throttles count every component of a sequence or composition', () => {
+  let api: ApiHarness;
+  let t: Tenant;
+  const invoke = (name: string) => call(`${api.url}/api/v1/namespaces/_/actions/${name}?blocking=true`, { method: 'POST', auth: t.auth, body: {} });
+  const putSequence = (name: string, components: string[]) =>
+    call(`${api.url}/api/v1/namespaces/_/actions/${name}`, { method: 'PUT', auth: t.auth, body: { exec: { kind: 'sequence', components } } });
+
+  useApi((a, tenant) => {
+    api = a;
+    t = tenant;
+  });
+
+  beforeEach(async () => {
+    await t.ow.actions.create({ name: 'a', action: CODE });
+    api.activator.completeWith(() => ({ response: { statusCode: 0, result: {} } }));
+  });
+
+  it('counts each component as an invoke; the one past invocationsPerMinute ends the sequence with the 429 text', async () => {
+    assert.equal((await putSequence('four', ['/_/a', '/_/a', '/_/a', '/_/a'])).status, 200);
+    await api.identities.setLimits(t.namespace, { invocationsPerMinute: 3 });
+    const res = await invoke('four'); // the sequence's own invoke, then two components: the third is the 4th invoke
+    assert.equal(res.status, 502, res.text);
+    assert.equal(res.json.response.status, 'application error');
+    assert.deepEqual(res.json.response.result, { error: 'Too many requests in the last minute (count: 4, allowed: 3).' });
+    assert.equal(api.activator.plans.length, 2);
+  });
+
+  it('checks each component against concurrentInvocations', async () => {
+    assert.equal((await putSequence('two', ['/_/a', '/_/a'])).status, 200);
+    await api.identities.setLimits(t.namespace, { concurrentInvocations: 2 });
+    const complete = api.activator.handler;
+    api.activator.handler = async (plan) => {
+      api.activator.inFlight.set(t.namespace, 2); // other activations of the namespace started meanwhile
+      return complete(plan);
+    };
+    const res = await invoke('two');
+    assert.equal(res.status, 502, res.text);
+    assert.deepEqual(res.json.response.result, { error: 'Too many concurrent requests in flight (count: 2, allowed: 2).' });
+    assert.equal(api.activator.plans.length, 1);
+  });
+
+  it('counts each conductor run and component; a throttled step ends the composition with the 429 text', async () => {
+    const conductor = { exec: { kind: 'nodejs:default', code: CODE }, annotations: [{ key: 'conductor', value: true }] };
+    assert.equal((await call(`${api.url}/api/v1/namespaces/_/actions/cond`, { method: 'PUT', auth: t.auth, body: conductor })).status, 200);
+    api.activator.completeWith((plan) => ({ response: { statusCode: 0, result: plan.action.name === 'cond' ? { action: 'a' } : {} } }));
+    await api.identities.setLimits(t.namespace, { invocationsPerMinute: 4 });
+    const res = await invoke('cond'); // the invoke, cond, a, cond: the next `a` is the 5th
+    assert.equal(res.status, 502, res.text);
+    assert.deepEqual(res.json.response.result, { error: 'Too many requests in the last minute (count: 5, allowed: 4).' });
+    assert.deepEqual(api.activator.plans.map((p) => p.action.name), ['cond', 'a', 'cond']);
+  });
+});
+
 describe('throttles: the minute window', () => {
   let redis: Redis;
   before(async () => {
