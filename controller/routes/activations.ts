@@ -1,5 +1,5 @@
 // `/api/v1/namespaces/{ns}/activations[/{id}[/result|/logs|/trace]]` (OpenWhisk's controller/Activations.scala):
-// GET only, owner only. `/trace` is Isowhisk's: the caller's spans of the activation's trace (docs/traces.md).
+// GET only, owner only. `/trace` is Isowhisk's: the caller's spans of the activation's trace (docs/tenant-isolation.md).
 import type { Context, Middleware } from 'koa';
 import { Router } from '@koa/router';
 import { BadRequestError, NotFoundError, UnavailableError } from '../../shared/errors.ts';
