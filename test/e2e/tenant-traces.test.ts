@@ -1,7 +1,8 @@
 // Tenant safety of activations and traces on the real stack, two namespaces each: an attacker reads nothing of a
 // bystander's activations (records, logs, results, traces) through any route, client or CLI command; the trace
-// route shows each tenant only its own spans, even when the attacker joins the bystander's trace id; and an action's
-// error that quotes a bound secret, or a secret in a URL's query string, reaches no span of the trace backend.
+// route shows each tenant only its own spans, even when the attacker joins the bystander's trace id; the spans of
+// a published package's action are the invoker's, not the publisher's; and an action's error that quotes a bound
+// secret, or a secret in a URL's query string, reaches no span of the trace backend.
 // Every test ends with the bystander's invoke still answered.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -145,6 +146,23 @@ describe('tenant isolation: activations and traces (real stack)', function () {
       assert.deepEqual(runs(trace), [id]);
       for (const span of trace.spans) for (const ref of span.references) assert.ok(trace.spans.some((s) => s.spanID === ref.spanID), 'references stay inside the view');
     }
+    await bystanderServed(bystander);
+  });
+
+  it("gives the spans of a published package's action to the namespace that invoked it, not to the publisher", async () => {
+    const { attacker, bystander } = tenants;
+    await bystander.ow.packages.create({ name: 'shared', package: { publish: true } });
+    await bystander.ow.actions.create({ name: 'shared/tool', action: 'function main() { return { tool: true }; }' });
+    const res = await api(attacker, 'POST', `/namespaces/${bystander.name}/actions/shared/tool?blocking=true`, '{}');
+    assert.equal(res.status, 200, await res.clone().text());
+    const { activationId } = (await res.json()) as { activationId: string };
+
+    const trace = await tenantTrace(attacker, activationId);
+    for (const span of trace.spans) assert.equal(tagOf(span, 'isowhisk.namespace'), attacker.name, `${span.operationName} is the invoker's`);
+    const run = trace.spans.find((s) => s.operationName === 'run')!;
+    assert.equal(tagOf(run, 'faas.name'), `/${bystander.name}/shared/tool`, 'the action as the caller named it');
+    // the publisher has no record of it, so no trace either
+    await expectError(await api(bystander, 'GET', `/namespaces/_/activations/${activationId}/trace`), 404, NOT_FOUND);
     await bystanderServed(bystander);
   });
 
