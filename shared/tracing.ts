@@ -40,7 +40,8 @@ export function startTracing(service: string, instance: string, env: NodeJS.Proc
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': service, 'service.instance.id': instance, 'service.version': version }),
     autoDetectResources: false,
-    // Naming the processors replaces the SDK's default batch processor, so it is built here with the OTEL_BSP_* settings.
+    // Naming the processors replaces the SDK's default batch processor, so it is built here with the OTEL_BSP_* settings
+    // (read from process.env, as the SDK reads its other variables).
     spanProcessors: [
       tenantStamp,
       new BatchSpanProcessor({

@@ -7,6 +7,7 @@
 // Nothing else is shown: not the spans of another namespace in the same trace (a caller may join anyone's trace
 // id through `traceparent`), not the platform's spans made for nobody (authenticating a request), nor spans from
 // outside the platform. References to spans left out are dropped, and processes keep their service name only.
+import { TENANT_ATTRIBUTE } from '../../shared/tracing.ts';
 
 /** One span as Jaeger's query API shows it (the fields Isowhisk reads or passes on). */
 export interface TraceSpan {
@@ -29,7 +30,6 @@ export interface Trace {
   processes: Record<string, { serviceName: string; tags?: unknown[] }>;
 }
 
-export const TENANT_TAG = 'isowhisk.namespace';
 const CONTROLLER_SERVICE = 'isowhisk-controller';
 
 export const tagOf = (span: TraceSpan, key: string): unknown => span.tags?.find((t) => t.key === key)?.value;
@@ -37,7 +37,7 @@ const parentOf = (span: TraceSpan): string | undefined => span.references?.find(
 
 /** The spans of `namespace` in `trace`, with references and processes pruned to them; undefined when there are none. */
 export function tenantView(trace: Trace, namespace: string): Trace | undefined {
-  const spans = trace.spans.filter((s) => tagOf(s, TENANT_TAG) === namespace);
+  const spans = trace.spans.filter((s) => tagOf(s, TENANT_ATTRIBUTE) === namespace);
   if (spans.length === 0) return undefined;
   const kept = new Set(spans.map((s) => s.spanID));
   const processes: Trace['processes'] = {};
@@ -70,7 +70,7 @@ function isEntry(trace: Trace, span: TraceSpan): boolean {
  */
 export function looksComplete(trace: Trace, namespace: string, ranAs?: string): boolean {
   const ids = new Set(trace.spans.map((s) => s.spanID));
-  const own = trace.spans.filter((s) => tagOf(s, TENANT_TAG) === namespace);
+  const own = trace.spans.filter((s) => tagOf(s, TENANT_ATTRIBUTE) === namespace);
   if (own.length === 0) return false;
   const dangling = own.some((s) => {
     const parent = parentOf(s);
