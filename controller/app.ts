@@ -2,7 +2,7 @@
 // small middleware. Reading order of a request:
 //   trace span → metrics → request id → logging → errors → web actions (/api/v1/web/...) → CORS (+ OPTIONS)
 //   → platform routes (/ping, /, /api/v1, /invokers, /metrics)
-//   → auth (Basic) → no HEAD → namespaces, actions, triggers, rules, activations routers → 404/405 (in the error
+//   → auth (Basic) → trace tenant → no HEAD → namespaces, actions, triggers, rules, activations routers → 404/405 (in the error
 //   middleware)
 // Everything the app needs comes in through AppDeps, so tests can run it against a real Redis with a fake
 // activator, and main can wire the real one.
@@ -15,12 +15,13 @@ import { cors } from './middleware/cors.ts';
 import { errorHandler } from './middleware/errors.ts';
 import { requestLogger } from './middleware/logging.ts';
 import { requestId } from './middleware/request-id.ts';
-import { httpServerSpan } from './middleware/tracing.ts';
+import { httpServerSpan, traceTenant } from './middleware/tracing.ts';
 import { httpMetrics } from './middleware/metrics.ts';
 import type { Registry } from '../shared/metrics.ts';
 import type { FeedProvider } from './feeds/feed-service.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { activationRoutes } from './routes/activations.ts';
+import type { TraceReader } from './traces/trace-reader.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { namespaceRoutes } from './routes/namespaces.ts';
 import { packageRoutes } from './routes/packages.ts';
@@ -46,6 +47,8 @@ export interface AppDeps extends ServiceDeps {
   feeds?: FeedProvider;
   /** Prometheus registry: requests are measured into it and `GET /metrics` serves it; none → neither. */
   metrics?: Registry;
+  /** Backs `GET .../activations/{id}/trace`; none → that route answers 503. */
+  traces?: TraceReader;
 }
 
 /**
@@ -87,7 +90,7 @@ export function createApp(deps: AppDeps): Koa {
     packageRoutes(packageService(deps.redis, deps.keys, deps.limits)),
     triggerRoutes({ triggers, fire, limits: deps.limits }),
     ruleRoutes(rules),
-    activationRoutes(activations),
+    activationRoutes(activations, deps.traces),
   ];
 
   const app = new Koa();
@@ -102,6 +105,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(cors(API_PREFIX));
   app.use(system.routes());
   app.use(underPrefix(API_PREFIX, authenticate(identities)));
+  app.use(underPrefix(API_PREFIX, traceTenant()));
   app.use(underPrefix(API_PREFIX, noHead(api)));
   for (const router of api) app.use(router.routes());
   app.use(system.allowedMethods()); // reads the matches of every router above: sets 405 + Allow

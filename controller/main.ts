@@ -14,6 +14,7 @@ import { startTracing } from '../shared/tracing.ts';
 import { COMPLETION_MARGIN_MS, KafkaActivator } from './activator/kafka-activator.ts';
 import { activatorMetrics } from './activator/metrics.ts';
 import { createApp } from './app.ts';
+import { jaegerTraceReader } from './traces/trace-reader.ts';
 import { InvokerRegistry } from './balancer/invoker-registry.ts';
 import { ShardingBalancer } from './balancer/sharding-balancer.ts';
 import { activationStore } from '../shared/activation-store.ts';
@@ -102,6 +103,7 @@ const app = createApp({
   feeds,
   invokerHealth: async () => registry.summary(),
   metrics,
+  traces: jaegerTraceReader({ url: config.traceQueryUrl, waitMs: config.traceWaitMs }),
 });
 const server = app.listen(config.port, config.host, () => {
   log.info({ port: config.port, host: config.host }, 'controller listening');

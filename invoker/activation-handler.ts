@@ -10,9 +10,9 @@ import { completionEntry, RECORD_STORE_RETRY_MS } from '../shared/completions.ts
 import { retryUntil } from '../shared/retry.ts';
 import type { IncomingMessage } from '../shared/kafka/bounded-consumer.ts';
 import type { RedisKeys } from '../shared/redis-keys.ts';
-import { activeTraceId, extractContext, inSpan, redisSpan, SpanKind, SpanStatusCode, tracer } from '../shared/tracing.ts';
+import { activeTraceId, extractContext, inSpan, redisSpan, SpanKind, SpanStatusCode, tenantContext, tracer } from '../shared/tracing.ts';
 import type { ActionDoc } from '../controller/entities/action.ts';
-import type { ActivationRecord } from '../shared/activation-record.ts';
+import { STATUS_TEXT, type ActivationRecord } from '../shared/activation-record.ts';
 import type { ActivationStore } from '../shared/activation-store.ts';
 import type { ActionLoader } from './action-loader.ts';
 import type { EventSink } from './events.ts';
@@ -77,7 +77,8 @@ export class ActivationHandler {
       'messaging.consumer.group.name': `invoker${this.#o.invokerId}`,
       'faas.invocation_id': request.activationId,
     };
-    const parent = extractContext(message.headers);
+    // Every span of this activation belongs to the namespace it runs for (see shared/tracing.ts).
+    const parent = tenantContext(extractContext(message.headers), request.identity.namespace);
     await inSpan(`process ${message.topic}`, { kind: SpanKind.CONSUMER, attributes, parent }, async () => {
       // Claim and action document in one round trip (the invoker's Redis client pipelines them).
       const loading = this.#o.loader.load(request.action.namespace, request.action.name, request.action.revision);
@@ -202,7 +203,8 @@ function recordRuntimeSpans(request: ActivationRequest, fqn: string, outcome: Ac
     'isowhisk.activation.status_code': outcome.statusCode,
     'isowhisk.activation.log_lines': outcome.logs.length,
   };
-  const failed = outcome.statusCode !== 0 ? { code: SpanStatusCode.ERROR, message: errorText(outcome.result) } : undefined;
+  // The status names the kind of failure only: an action's error text may quote its parameters or secrets.
+  const failed = outcome.statusCode !== 0 ? { code: SpanStatusCode.ERROR, message: outcome.timedOut ? TIMED_OUT_STATUS : STATUS_TEXT[outcome.statusCode] } : undefined;
   const runStart = outcome.start + (outcome.initTimeMs ?? 0);
   if (cold) {
     const init = tracer().startSpan('init', { attributes, startTime: outcome.start });
@@ -214,10 +216,8 @@ function recordRuntimeSpans(request: ActivationRequest, fqn: string, outcome: Ac
   run.end(outcome.end);
 }
 
-const errorText = (result: unknown): string => {
-  const error = (result as { error?: unknown }).error;
-  return typeof error === 'string' ? error : JSON.stringify(error);
-};
+/** The `run` span's status text when the action ran out of time. */
+const TIMED_OUT_STATUS = 'action timed out';
 
 /** Parameters named in `initArgs` go to the action's environment at init, the rest are run arguments. */
 function splitInitArgs(params: JsonObject, initArgs: string[]): { runParams: JsonObject; initEnv: Record<string, JsonValue> } {

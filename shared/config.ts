@@ -199,6 +199,15 @@ export const CONTROLLER_SETTINGS = {
     min: 1,
     max: 1_000_000_000,
   }),
+  traceQueryUrl: url('ISOWHISK_TRACE_QUERY_URL', 'http://127.0.0.1:16686', {
+    doc: 'query API of the trace backend (Jaeger\'s query/UI port), from which GET .../activations/{id}/trace reads a tenant\'s spans',
+    protocols: ['http', 'https'],
+  }),
+  traceWaitMs: int('ISOWHISK_TRACE_WAIT_MS', 5_000, {
+    doc: 'longest GET .../activations/{id}/trace waits for an activation\'s last spans to reach the trace backend',
+    min: 0,
+    max: 60_000,
+  }),
   controllerCount: int('ISOWHISK_CONTROLLER_COUNT', 1, {
     doc: 'how many controllers share the invokers; each uses this share of every invoker\'s memory',
     min: 1,

@@ -5,10 +5,17 @@
 // Spans are made by hand rather than by auto-instrumentation: the processes are ES modules run with type stripping,
 // where require hooks see nothing, and the spans that matter (Kafka hops, isolate init/run) need our own attributes.
 // Export is asynchronous and batched, so a slow or absent backend never delays an activation.
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+//
+// Every span names the tenant it was made for in `isowhisk.namespace` (TENANT_ATTRIBUTE): code that works for a
+// namespace runs inside `withTenant`, and a span processor copies the tenant of the context onto each span as it
+// starts. The tenant lives in a process-local context key, never in propagated baggage, so a caller cannot claim
+// one through its request headers. The trace route (controller/traces/) shows a tenant only its own spans.
+import { context, createContextKey, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { getNumberFromEnv } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { createRequire } from 'node:module';
 
 export { SpanKind, SpanStatusCode };
@@ -29,10 +36,22 @@ export interface Tracing {
 export function startTracing(service: string, instance: string, env: NodeJS.ProcessEnv = process.env): Tracing {
   if (env.OTEL_SDK_DISABLED === 'true') return { shutdown: async () => {} };
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT ?? DEFAULT_ENDPOINT;
+  const exporter = new OTLPTraceExporter({ url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${base.replace(/\/$/, '')}/v1/traces` });
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': service, 'service.instance.id': instance, 'service.version': version }),
     autoDetectResources: false,
-    traceExporter: new OTLPTraceExporter({ url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${base.replace(/\/$/, '')}/v1/traces` }),
+    // Naming the processors replaces the SDK's default batch processor, so it is built here with the OTEL_BSP_* settings
+    // (read from process.env, as the SDK reads its other variables).
+    spanProcessors: [
+      tenantStamp,
+      new BatchSpanProcessor({
+        exporter,
+        maxQueueSize: getNumberFromEnv('OTEL_BSP_MAX_QUEUE_SIZE'),
+        scheduledDelayMillis: getNumberFromEnv('OTEL_BSP_SCHEDULE_DELAY'),
+        exportTimeoutMillis: getNumberFromEnv('OTEL_BSP_EXPORT_TIMEOUT'),
+        maxExportBatchSize: getNumberFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
+      }),
+    ],
     instrumentations: [],
     // Metrics and logs have their own paths (prom-client, pino); the SDK exports traces only.
     metricReaders: [],
@@ -45,7 +64,40 @@ export function startTracing(service: string, instance: string, env: NodeJS.Proc
 
 export const tracer = () => trace.getTracer('isowhisk', version);
 
-/** Runs `fn` in a new active span, ending it afterwards; a thrown error marks the span and is rethrown. */
+/** The span attribute naming the namespace a span's work was done for. */
+export const TENANT_ATTRIBUTE = 'isowhisk.namespace';
+
+const TENANT_KEY = createContextKey('isowhisk.tenant');
+
+/** `ctx` with `namespace` as the tenant of the spans started in it. */
+export function tenantContext(ctx: Context, namespace: string): Context {
+  return ctx.setValue(TENANT_KEY, namespace);
+}
+
+/** Runs `fn` with `namespace` as the tenant of every span started inside it (across awaits). */
+export function withTenant<T>(namespace: string, fn: () => T): T {
+  return context.with(tenantContext(context.active(), namespace), fn);
+}
+
+/** Copies the context's tenant onto each span as it starts; spans made for no tenant carry none. */
+const tenantStamp: SpanProcessor = {
+  onStart(span, parentContext) {
+    const namespace = parentContext.getValue(TENANT_KEY);
+    if (typeof namespace === 'string') span.setAttribute(TENANT_ATTRIBUTE, namespace);
+  },
+  onEnd() {},
+  forceFlush: async () => {},
+  shutdown: async () => {},
+};
+
+/**
+ * What a failed span says in its status: a fixed category, never an error's text, which may quote an action's
+ * parameters or a tenant's data. Activations use OpenWhisk's status texts (`STATUS_TEXT`); spans around the
+ * platform's own work use this one, with the error's class name as `exception.type`.
+ */
+export const PLATFORM_ERROR_STATUS = 'whisk error';
+
+/** Runs `fn` in a new active span, ending it afterwards; a thrown error marks the span (by category only) and is rethrown. */
 export async function inSpan<T>(
   name: string,
   options: { kind?: SpanKind; attributes?: Attributes; parent?: Context },
@@ -56,8 +108,8 @@ export async function inSpan<T>(
     try {
       return await fn(span);
     } catch (err) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      span.setAttribute('exception.type', err instanceof Error ? err.name : typeof err);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: PLATFORM_ERROR_STATUS });
       throw err;
     } finally {
       span.end();

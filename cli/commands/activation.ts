@@ -1,6 +1,6 @@
 // `wsk activation list|get|logs|result|poll` (openwhisk-cli commands/activation.go), and Isowhisk's `trace`
-// (the activation's OpenTelemetry trace from Jaeger). Activations are always read from the caller's own
-// namespace (`_`), as wsk does.
+// (the caller's spans of the activation's OpenTelemetry trace, read through the API with the caller's key, never
+// from Jaeger itself). Activations are always read from the caller's own namespace (`_`), as wsk does.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
 import { integer, run, subcommand } from '../lib/command.ts';
@@ -10,7 +10,7 @@ import { displayNamespace, parseQualifiedName } from '../lib/names.ts';
 import { ACTIVATION_SHAPE, goTime } from '../lib/output.ts';
 import { valueOf } from '../lib/params.ts';
 import { printActivationList, type ActivationSummary } from '../lib/render.ts';
-import { fetchTrace, timeline, traceUrl } from '../lib/trace.ts';
+import { timeline, traceUrl, type JaegerTrace } from '../lib/trace.ts';
 import type { Query } from '../lib/http.ts';
 
 const BASE = 'namespaces/_/activations';
@@ -114,9 +114,13 @@ async function trace(ctx: Context, argv: string[]): Promise<void> {
   const args = await withLast(ctx, argv, 'trace');
   checkArgs(args, 1, 1, 'An activation ID is required.');
   const id = args[0] ?? '';
-  const traceId = traceIdOf(await getRecord(ctx, id));
-  if (traceId === undefined) throw new WskError(`Activation '${id}' has no trace id.`);
-  const found = await fetchTrace(ctx.config.traceHost, traceId);
+  let found: JaegerTrace;
+  try {
+    found = (await ctx.client().call('GET', `${BASE}/${encodeURIComponent(id)}/trace`)) as JaegerTrace;
+  } catch (err) {
+    throw wrap(`Unable to get the trace of activation '${id}'`, err);
+  }
+  if (!Array.isArray(found?.spans) || found.spans.length === 0) throw new WskError(`The trace of activation '${id}' has no spans yet.`);
   for (const line of timeline(found)) ctx.out.line(line);
 }
 
@@ -246,16 +250,17 @@ export function registerActivation(program: Command, cli: Cli): void {
   resultCmd.option('-l, --last', 'retrieves the last activation');
   run(cli, resultCmd, result);
 
-  const traceCmd = subcommand(activation, 'trace', '(ACTIVATION_ID | --last)', "print the activation's trace from Jaeger as a timeline");
+  const traceCmd = subcommand(activation, 'trace', '(ACTIVATION_ID | --last)', "print the activation's trace as a timeline");
   traceCmd.option('-l, --last', 'retrieves the last activation').addHelpText(
     'after',
     `
-Reads the record's traceId annotation and GETs the trace from Jaeger (--tracehost, WSK_TRACEHOST, the
-TRACEHOST property, default http://127.0.0.1:16686). Prints "trace <traceId> (<n> spans, <total> ms)", then one
-line per span ordered by start time, children indented under their parent: offset from the trace's start (ms),
-duration (ms), service, span name, and the tags faas.coldstart, isowhisk.activation.status_code,
-messaging.destination.name, db.operation.name when present. Spans reach Jaeger in batches: a trace that is not
-there yet is an error; run the command again a moment later.`,
+GETs the activation's trace from the API (/namespaces/_/activations/ID/trace), with your credentials: only the
+spans made for your namespace. Prints "trace <traceId> (<n> spans, <total> ms)", then one line per span ordered
+by start time, children indented under their parent: offset from the trace's start (ms), duration (ms), service,
+span name, and the tags faas.coldstart, isowhisk.activation.status_code, messaging.destination.name,
+db.operation.name when present. The API waits a few seconds for the last spans to reach the trace backend.
+'activation get' also names the trace's page in the operator's Jaeger UI (--tracehost, WSK_TRACEHOST, the
+TRACEHOST property, default http://127.0.0.1:16686); that UI shows every tenant's traces and is for operators.`,
   );
   run(cli, traceCmd, trace);
 

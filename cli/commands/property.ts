@@ -1,5 +1,5 @@
 // `wsk property set|unset|get` (openwhisk-cli commands/property.go): the properties file's APIHOST, AUTH,
-// NAMESPACE, APIVERSION, CERT and KEY, plus Isowhisk's TRACEHOST (Jaeger, for `activation trace`). NAMESPACE is the default namespace for entity names (older wsk kept it
+// NAMESPACE, APIVERSION, CERT and KEY, plus Isowhisk's TRACEHOST (the operator's Jaeger UI, linked by `activation get`). NAMESPACE is the default namespace for entity names (older wsk kept it
 // in the file too; `_` means the caller's own).
 import type { Command } from 'commander';
 import { subcommand, run } from '../lib/command.ts';
@@ -160,7 +160,7 @@ export function registerProperty(program: Command, cli: Cli): void {
     .option('--apihost <HOST>', 'whisk API HOST')
     .option('--apiversion <VERSION>', 'whisk API VERSION')
     .option('--namespace <NAMESPACE>', 'whisk namespace')
-    .option('--tracehost <URL>', 'Jaeger URL for activation traces');
+    .option('--tracehost <URL>', "the operator's Jaeger UI, linked by 'activation get'");
   run(cli, setCmd, (ctx) => set(ctx), { api: false });
 
   const unsetCmd = subcommand(property, 'unset', '', 'unset property')
@@ -170,7 +170,7 @@ export function registerProperty(program: Command, cli: Cli): void {
     .option('--apihost', 'whisk API host')
     .option('--apiversion', 'whisk API version')
     .option('--namespace', 'whisk namespace')
-    .option('--tracehost', 'Jaeger URL for activation traces');
+    .option('--tracehost', "the operator's Jaeger UI, linked by 'activation get'");
   markLocal(unsetCmd, ...SELECTOR_KEYS);
   run(cli, unsetCmd, (ctx) => unset(ctx), { api: false });
 
@@ -184,7 +184,7 @@ export function registerProperty(program: Command, cli: Cli): void {
     .option('--apibuildno', 'whisk API build number')
     .option('--cliversion', 'whisk CLI version')
     .option('--namespace', 'whisk namespace')
-    .option('--tracehost', 'Jaeger URL for activation traces')
+    .option('--tracehost', "the operator's Jaeger UI, linked by 'activation get'")
     .option('--all', 'all properties')
     .option('-o, --output <std|raw>', 'Output format in std|raw', 'std');
   markLocal(getCmd, ...SELECTOR_KEYS);

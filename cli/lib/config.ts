@@ -5,7 +5,7 @@ import { propsFilePath, readProps, type Props } from './props.ts';
 
 export const DEFAULT_NAMESPACE = '_';
 export const DEFAULT_API_VERSION = 'v1';
-/** Where `activation get|trace` find traces: the local stack's Jaeger. */
+/** The operator's Jaeger UI, which `activation get` links a record's trace to: the local stack's by default. */
 export const DEFAULT_TRACEHOST = 'http://127.0.0.1:16686';
 
 /** The global flags every command accepts (wsk's persistent flags). */
@@ -34,7 +34,7 @@ export interface Config {
   insecure: boolean;
   verbose: boolean;
   debug: boolean;
-  /** Jaeger's UI and query API (`--tracehost` > WSK_TRACEHOST > TRACEHOST > the local stack's Jaeger). */
+  /** The operator's Jaeger UI (`--tracehost` > WSK_TRACEHOST > TRACEHOST > the local stack's Jaeger). */
   traceHost: string;
 }
 

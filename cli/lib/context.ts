@@ -47,7 +47,7 @@ export function globalOptions(): Option[] {
     new Option('-i, --insecure', 'bypass certificate checking'),
     new Option('-v, --verbose', 'verbose output'),
     new Option('-d, --debug', 'debug level output'),
-    new Option('--tracehost <URL>', 'Jaeger URL for activation traces (default http://127.0.0.1:16686)'),
+    new Option('--tracehost <URL>', "the operator's Jaeger UI, which 'activation get' links traces to (default http://127.0.0.1:16686)"),
   ];
 }
 

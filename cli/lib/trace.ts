@@ -1,7 +1,6 @@
-// An activation's trace, read from Jaeger's query API (`GET <tracehost>/api/traces/<traceId>`, the UI's model)
-// and printed as an indented timeline: one line per span, children under their parent (CHILD_OF), by start time.
-import { NetworkError, WskError } from './errors.ts';
-
+// An activation's trace as `GET /api/v1/namespaces/_/activations/{id}/trace` returns it (the caller's own spans, in
+// Jaeger's JSON model), printed as an indented timeline: one line per span, children under their parent (CHILD_OF),
+// by start time.
 export interface JaegerSpan {
   spanID: string;
   operationName: string;
@@ -23,32 +22,8 @@ export interface JaegerTrace {
 /** The tags worth a glance, shown as `key=value` after the span name when present. */
 export const KEY_TAGS = ['faas.coldstart', 'isowhisk.activation.status_code', 'messaging.destination.name', 'db.operation.name'];
 
-/** The Jaeger UI page of a trace. */
+/** The page of a trace in the operator's Jaeger UI (it shows every tenant's traces; tenants read theirs with `trace`). */
 export const traceUrl = (traceHost: string, traceId: string): string => `${traceHost}/trace/${traceId}`;
-
-/** The trace from Jaeger; a one-line error when Jaeger cannot be reached or does not have it (yet). */
-export async function fetchTrace(traceHost: string, traceId: string, timeoutMs = 10_000): Promise<JaegerTrace> {
-  const url = `${traceHost}/api/traces/${encodeURIComponent(traceId)}`;
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    const why = cause?.code ?? cause?.message ?? (err as Error).message;
-    throw new NetworkError(`Unable to reach Jaeger at ${traceHost} (${why}). Set its URL with --tracehost, WSK_TRACEHOST or 'wsk property set --tracehost URL'.`, err);
-  }
-  const text = await res.text().catch(() => '');
-  if (res.status === 404) throw new WskError(`Trace ${traceId} is not in Jaeger at ${traceHost} (yet?)`);
-  if (!res.ok) throw new WskError(`Jaeger at ${traceHost} answered HTTP ${res.status} for trace ${traceId}.`);
-  let trace: JaegerTrace | undefined;
-  try {
-    trace = (JSON.parse(text) as { data?: JaegerTrace[] }).data?.[0];
-  } catch {
-    throw new WskError(`Jaeger at ${traceHost} answered something that is not a trace (is it Jaeger's UI port?).`);
-  }
-  if (!trace || !Array.isArray(trace.spans) || trace.spans.length === 0) throw new WskError(`Trace ${traceId} is not in Jaeger at ${traceHost} (yet?)`);
-  return trace;
-}
 
 const ms = (us: number): string => (us / 1000).toFixed(1);
 

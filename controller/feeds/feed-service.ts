@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kafka as KafkaClient, IHeaders } from 'kafkajs';
 import type { Logger } from 'pino';
 import { newTransactionId } from '../../shared/ids.ts';
-import { SpanKind, extractContext, inSpan } from '../../shared/tracing.ts';
+import { SpanKind, extractContext, inSpan, tenantContext } from '../../shared/tracing.ts';
 import type { IdentityStore } from '../auth/identities.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { TriggerService } from '../entities/triggers.ts';
@@ -213,7 +213,8 @@ export class KafkaFeedService implements FeedProvider {
       'messaging.consumer.group.name': feedGroupId(feed),
       'isowhisk.trigger': feedKey(feed),
     };
-    const parent = extractContext((headers[0] ?? {}) as Record<string, unknown>);
+    // The feed's spans belong to the namespace that owns it (see shared/tracing.ts); its topic is that tenant's own setting.
+    const parent = tenantContext(extractContext((headers[0] ?? {}) as Record<string, unknown>), feed.namespace);
     return inSpan(`process ${feed.topic}`, { kind: SpanKind.CONSUMER, attributes, parent }, async () => {
       const identity = await this.#deps.identities.namespaceIdentity(feed.namespace);
       const trigger = identity && (await this.#deps.triggers.find(feed.namespace, feed.trigger));

@@ -1,12 +1,15 @@
-// `/api/v1/namespaces/{ns}/activations[/{id}[/result|/logs]]` (spec §1.3): GET only, owner only.
+// `/api/v1/namespaces/{ns}/activations[/{id}[/result|/logs|/trace]]` (OpenWhisk's controller/Activations.scala):
+// GET only, owner only. `/trace` is Isowhisk's: the caller's spans of the activation's trace (docs/tenant-isolation.md).
 import type { Context, Middleware } from 'koa';
 import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
-import { BadRequestError, NotFoundError } from '../../shared/errors.ts';
+import { BadRequestError, NotFoundError, UnavailableError } from '../../shared/errors.ts';
 import { type ActivationRecord, activationSummary, extendedResponse, toExtendedJson } from '../../shared/activation-record.ts';
 import type { ActivationStore } from '../../shared/activation-store.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
 import { namespaceOf } from '../middleware/state.ts';
+import { getParameter } from '../entities/parameters.ts';
+import type { TraceReader } from '../traces/trace-reader.ts';
 import { booleanParam, epochParam, listParams, nameFilterParam, pathParam } from './query.ts';
 
 const BASE = '/api/v1/namespaces/:ns/activations';
@@ -20,7 +23,19 @@ export function checkActivationId(id: string): string {
 
 const idParam = (ctx: Context) => pathParam(ctx, 'id');
 
-export function activationRoutes(activations: ActivationStore): Router {
+/** The caller's spans of the activation's trace; `traces` is absent when the deployment has no trace backend. */
+async function traceOf(record: ActivationRecord, traces: TraceReader | undefined): Promise<unknown> {
+  if (!traces) throw new UnavailableError('Traces are not available: this deployment reads no trace backend.');
+  const traceId = getParameter(record.annotations, 'traceId');
+  if (typeof traceId !== 'string' || traceId === '') throw new NotFoundError('The activation has no trace: it ran while tracing was off.');
+  // Actions and sequences (records with a `kind`) have spans naming their id; a trigger's record has none.
+  const ranAs = getParameter(record.annotations, 'kind') === undefined ? undefined : record.activationId;
+  const trace = await traces.read({ traceId, namespace: record.namespace, ...(ranAs === undefined ? {} : { ranAs }) });
+  if (!trace) throw new NotFoundError(`The trace of activation ${record.activationId} is not in the trace backend (yet); try again later.`);
+  return trace;
+}
+
+export function activationRoutes(activations: ActivationStore, traces?: TraceReader): Router {
   const router = newRouter();
   router.param('ns', resolveNamespace());
 
@@ -51,12 +66,13 @@ export function activationRoutes(activations: ActivationStore): Router {
     async (ctx) => {
       const record = await activations.getRecord(idParam(ctx));
       if (!record || record.namespace !== namespaceOf(ctx)) throw new NotFoundError();
-      ctx.body = respond(record);
+      ctx.body = await respond(record);
     },
   ];
 
   router.get([`${BASE}/:id`, `${BASE}/:id/`], ...withRecord(toExtendedJson));
   router.get(`${BASE}/:id/result`, ...withRecord((r) => extendedResponse(r.response)));
   router.get(`${BASE}/:id/logs`, ...withRecord((r) => ({ logs: r.logs })));
+  router.get(`${BASE}/:id/trace`, ...withRecord((r) => traceOf(r, traces)));
   return router;
 }

@@ -13,6 +13,7 @@ import { getParameter, isTruthy } from '../entities/parameters.ts';
 import { basicCredentials } from '../middleware/auth.ts';
 import { CORS_HEADERS } from '../middleware/cors.ts';
 import { requestState } from '../middleware/state.ts';
+import { asTenant } from '../middleware/tracing.ts';
 import { ACTIVATION_ID_HEADER } from './actions.ts';
 import { webArguments } from '../web/web-args.ts';
 import { parseWebPath, WEB_PREFIX } from '../web/web-path.ts';
@@ -104,7 +105,8 @@ export function webRoutes(deps: WebRoutesDeps): Middleware {
     );
 
     const state = requestState(ctx);
-    const started = await deps.invoke({
+    // The owner pays for and owns the activation, so its trace is the owner's too (an anonymous caller has none).
+    const started = await asTenant(owner.namespace, () => deps.invoke({
       identity: owner,
       ref: path.ref,
       payload,
@@ -112,7 +114,7 @@ export function webRoutes(deps: WebRoutesDeps): Middleware {
       waitMs: deps.limits.maxWaitForBlockingActivation,
       transactionId: state.transactionId,
       receivedAt: state.receivedAt,
-    });
+    }));
     ctx.set(ACTIVATION_ID_HEADER, started.activationId);
     const record = await started.result;
     if (!record) {

@@ -14,7 +14,8 @@ function printInfo(info: StackInfo): void {
 Isowhisk is up.
   API host    ${info.apiHost}
   Guest key   ${info.guestKey}
-  Jaeger      ${info.jaegerUrl}   (trace viewer: /trace/<trace id>; HTTP API: /api/traces/<trace id>)
+  Jaeger      ${info.jaegerUrl}   (operator's view of every tenant's traces: /trace/<trace id>; HTTP API: /api/traces/<trace id>)
+              tenants read their own traces through the API: wsk activation trace <activation id>
   Kafka       ${info.kafkaBrokers.join(',')}
   Redis       ${info.redisUrl}
   Logs        ${runDir}/<service>/<service>.log

@@ -39,6 +39,7 @@ export function platformEnv(layout: StackLayout, brokers: string[], redisUrl: st
     ISOWHISK_API_HOST: apiHost(layout),
     ISOWHISK_INVOKER_METRICS_PORT: String(layout.invoker.metricsPort),
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${layout.jaeger.otlpHttpPort}`,
+    ISOWHISK_TRACE_QUERY_URL: `http://127.0.0.1:${layout.jaeger.uiPort}`,
   };
 }
 

@@ -1,5 +1,6 @@
-// `wsk activation get` naming the activation's trace, and `wsk activation trace` printing it from the test
-// stack's Jaeger as an indented timeline (controller HTTP span → Kafka send → invoker process → run).
+// `wsk activation get` naming the activation's trace in the operator's Jaeger UI, and `wsk activation trace`
+// printing it as an indented timeline (controller HTTP span → Kafka send → invoker process → run), read through
+// the API with the caller's key: never from Jaeger, so a dead trace host changes nothing.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ describe('wsk CLI: activation traces', function () {
 
   after(() => ns?.cleanup());
 
-  it('get names the trace; trace prints the timeline from Jaeger, children indented under their parents', async () => {
+  it('get names the trace; trace prints the timeline from the API, children indented under their parents', async () => {
     assert.equal((await ns.wsk(['action', 'create', 'hello', 'hello.js'])).code, 0);
     const invoked = await ns.wsk(['action', 'invoke', 'hello', '--blocking']);
     assert.equal(invoked.code, 0, invoked.stderr);
@@ -49,7 +50,7 @@ describe('wsk CLI: activation traces', function () {
     const traced = await waitFor(
       `the timeline of trace ${traceId}`,
       async () => {
-        const res = await ns.wsk(['activation', 'trace', id, '--tracehost', jaegerUrl]);
+        const res = await ns.wsk(['activation', 'trace', id]);
         const complete = res.code === 0 && / POST \//.test(res.stdout) && names.every((n) => res.stdout.includes(`  ${n}`));
         return complete ? res : undefined;
       },
@@ -73,22 +74,36 @@ describe('wsk CLI: activation traces', function () {
     assert.match(runLine, /faas\.coldstart=(true|false)/);
     assert.match(lines.find((l) => l.includes('  send invoker0'))!, /messaging\.destination\.name=\S+/);
 
-    const last = await ns.wsk(['activation', 'trace', '--last', '--tracehost', jaegerUrl]);
+    const last = await ns.wsk(['activation', 'trace', '--last']);
     assert.equal(last.code, 0, last.stderr);
     assert.match(last.stdout, /^trace [0-9a-f]{32} \(\d+ spans/);
   });
 
-  it('an unreachable tracehost is a one-line error and a non-zero exit code', async () => {
+  it('reads through the API, not Jaeger: a dead trace host changes nothing, a dead API host is a one-line error', async () => {
     const invoked = await ns.wsk(['action', 'invoke', 'hello', '--blocking']);
     const id = activationIdIn(invoked.stdout);
-    const res = await ns.wsk(['activation', 'trace', id], { env: { WSK_TRACEHOST: 'http://127.0.0.1:1' } });
-    assert.notEqual(res.code, 0);
-    assert.equal(res.stdout, '');
-    assert.match(res.stderr, /^error: Unable to reach Jaeger at http:\/\/127\.0\.0\.1:1 \([^\n]*\)[^\n]*\n$/);
+    const traced = await ns.wsk(['activation', 'trace', id], { env: { WSK_TRACEHOST: 'http://127.0.0.1:1' } });
+    assert.equal(traced.code, 0, traced.stderr);
+    assert.match(traced.stdout, /^trace [0-9a-f]{32} \(\d+ spans/);
 
-    const flagged = await ns.wsk(['activation', 'trace', id, '--tracehost', 'http://127.0.0.1:1']);
-    assert.equal(flagged.code, 3);
-    assert.equal(flagged.stderr.split('\n').length, 2, flagged.stderr);
+    const res = await ns.wsk(['activation', 'trace', id, '--apihost', 'http://127.0.0.1:1']);
+    assert.equal(res.code, 3);
+    assert.equal(res.stdout, '');
+    assert.match(res.stderr, /^error: Unable to get the trace of activation '[0-9a-f]{32}': [^\n]*\n$/);
+  });
+
+  it("another namespace's activation id is not found: its trace is not shown", async () => {
+    const other = await cliNamespace('clitrace-other');
+    try {
+      const invoked = await ns.wsk(['action', 'invoke', 'hello', '--blocking']);
+      const id = activationIdIn(invoked.stdout);
+      const res = await other.wsk(['activation', 'trace', id]);
+      assert.notEqual(res.code, 0);
+      assert.equal(res.stdout, '');
+      assert.match(res.stderr, /^error: Unable to get the trace of activation '[0-9a-f]{32}': The requested resource does not exist\. \(code \S+\)\n$/);
+    } finally {
+      other.cleanup();
+    }
   });
 
   it('TRACEHOST: property set/get/unset, WSK_TRACEHOST over the file, the local Jaeger by default', async () => {

@@ -51,6 +51,7 @@ describe('trace viewer served by the local Jaeger', function () {
         `not the viewer's index.html (a Jaeger started before ui.assets_path was configured? restart the stack): ${res.body.slice(0, 200)}`,
       );
       assert.ok(res.body.includes('/static/app.js'));
+      assert.match(res.body, /Operator's view: every tenant's traces/, 'the page says whom it is for');
     });
   }
 

@@ -55,6 +55,8 @@ describe('config', () => {
           invocationsPerMinute: 60,
           concurrentInvocations: 30,
           firesPerMinute: 60,
+          traceQueryUrl: 'http://127.0.0.1:16686',
+          traceWaitMs: 5_000,
           controllerCount: 1,
         },
       );
