@@ -55,6 +55,8 @@ describe('config', () => {
           invocationsPerMinute: 60,
           concurrentInvocations: 30,
           firesPerMinute: 60,
+          feedsPerNamespace: 10,
+          secretsKey: '',
           controllerCount: 1,
         },
       );
