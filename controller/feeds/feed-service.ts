@@ -125,13 +125,14 @@ export class KafkaFeedService implements FeedProvider {
         maxPayloadBytes: this.#deps.limits.maxPayloadSize,
         logger: this.#deps.logger,
       });
-      try {
-        await consumer.start();
-        this.#consumers.set(key, consumer);
-      } catch (err) {
+      // Started side by side, not awaited: a cluster that does not answer (a user's own brokers) must not hold up
+      // the other namespaces' feeds. A start that fails is retried by the next reconcile.
+      this.#consumers.set(key, consumer);
+      consumer.start().catch(async (err: unknown) => {
         this.#deps.logger.warn({ err, feed: key }, 'starting a feed consumer failed; will retry');
+        if (this.#consumers.get(key) === consumer) this.#consumers.delete(key);
         await consumer.stop().catch(() => {});
-      }
+      });
     }
   }
 
