@@ -5,9 +5,10 @@
 import { Redis } from 'ioredis';
 import { exitOnConfigError, loadControllerConfig } from '../shared/config.ts';
 import { CompletionReader } from '../shared/completions.ts';
-import { createKafka, createProducer, ensureTopics } from '../shared/kafka/client.ts';
+import { createKafka, createProducer, ensureTopics, platformBrokers } from '../shared/kafka/client.ts';
 import { createLogger } from '../shared/logger.ts';
 import { redisKeys } from '../shared/redis-keys.ts';
+import { parseSecretsKey, secretBox } from '../shared/secret-box.ts';
 import { topics as topicNames } from '../shared/topics.ts';
 import { createRegistry } from '../shared/metrics.ts';
 import { startTracing } from '../shared/tracing.ts';
@@ -19,6 +20,7 @@ import { InvokerRegistry } from './balancer/invoker-registry.ts';
 import { ShardingBalancer } from './balancer/sharding-balancer.ts';
 import { activationStore } from '../shared/activation-store.ts';
 import { DEFAULT_LIMITS, type SystemLimits } from './entities/limits.ts';
+import { brokerGuard } from './feeds/broker-guard.ts';
 import { feedRegistry } from './feeds/feed-registry.ts';
 import { KafkaFeedService } from './feeds/feed-service.ts';
 import { HealthWatcher } from './health/health-watcher.ts';
@@ -72,6 +74,7 @@ const limits: SystemLimits = {
   concurrentInvocations: config.concurrentInvocations,
   firesPerMinute: config.firesPerMinute,
   maxWaitForBlockingActivation: config.blockingWaitMaxMs,
+  feedsPerNamespace: config.feedsPerNamespace,
 };
 const services = createServices({
   redis,
@@ -83,13 +86,18 @@ const services = createServices({
   activations: store,
   recordTtlSeconds: config.activationTtlSeconds,
 });
+const secretsKey = parseSecretsKey(config.secretsKey);
 const feeds = new KafkaFeedService({
   kafka,
+  topics,
+  guard: await brokerGuard(await platformBrokers(kafka, config.kafkaBrokers)),
+  secrets: secretsKey && secretBox(secretsKey),
+  clientId: config.kafkaClientId,
   registry: feedRegistry(redis, keys),
   identities: services.identities,
   triggers: services.triggers,
   fire: services.fire,
-  maxPayloadBytes: limits.maxPayloadSize,
+  limits,
   logger: log.child({ module: 'feeds' }),
 });
 await feeds.start();

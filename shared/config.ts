@@ -4,6 +4,7 @@
 // An unset or empty (blank) variable takes its default.
 import { isIP } from 'node:net';
 import { LOG_LEVELS } from './logger.ts';
+import { parseSecretsKey } from './secret-box.ts';
 import { isLegalTopicName } from './topics.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -110,7 +111,7 @@ const isPort = (text: string): boolean => /^\d{1,5}$/.test(text) && Number(text)
 const isHost = (text: string): boolean => /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(text) || isIP(text) !== 0;
 
 /** `host:port`, `1.2.3.4:port` or `[v6 address]:port`. */
-const isHostPort = (text: string): boolean => {
+export const isHostPort = (text: string): boolean => {
   const colon = text.lastIndexOf(':');
   const host = text.slice(0, colon);
   const bracketed = /^\[(.+)\]$/.exec(host);
@@ -207,6 +208,16 @@ export const CONTROLLER_SETTINGS = {
     doc: 'longest GET .../activations/{id}/trace waits for an activation\'s last spans to reach the trace backend',
     min: 0,
     max: 60_000,
+  }),
+  feedsPerNamespace: int('ISOWHISK_FEEDS_PER_NAMESPACE', 10, {
+    doc: 'Kafka feeds a namespace may have at once (a namespace\'s own limits override it); beyond, a feed CREATE is refused',
+    min: 0,
+    max: 1_000_000,
+  }),
+  secretsKey: str('ISOWHISK_SECRETS_KEY', '', {
+    doc: 'key sealing the secrets kept in Redis (Kafka feed credentials, AES-256-GCM); unset, feeds with credentials are refused (local stacks generate one in their run folder)',
+    check: (v) => parseSecretsKey(v) !== undefined,
+    expected: 'base64 of 32 bytes (openssl rand -base64 32)',
   }),
   controllerCount: int('ISOWHISK_CONTROLLER_COUNT', 1, {
     doc: 'how many controllers share the invokers; each uses this share of every invoker\'s memory',

@@ -28,6 +28,10 @@ export interface RedisKeys {
   completions(controllerId: number): string;
   /** Hash: `ns/trigger` → JSON registration of the trigger's Kafka feed. */
   feeds(): string;
+  /** Set of a namespace's trigger names that have a Kafka feed (counted against its feed limit). */
+  namespaceFeeds(namespace: string): string;
+  /** Set of the feeds (`ns/trigger`) reading a topic of the platform's Kafka; all of one namespace, its owner. */
+  feedTopic(topic: string): string;
   /** Counter of one throttle window. */
   throttle(kind: 'invoke' | 'fire', namespace: string, window: number): string;
 }
@@ -46,6 +50,8 @@ export function redisKeys(prefix = 'iw:'): RedisKeys {
     activationClaim: (id) => `${prefix}claim:${id}`,
     completions: (controllerId) => `${prefix}completions:${controllerId}`,
     feeds: () => `${prefix}feeds`,
+    namespaceFeeds: (ns) => `${prefix}feeds:ns:${ns}`,
+    feedTopic: (topic) => `${prefix}feeds:topic:${topic}`,
     throttle: (kind, ns, window) => `${prefix}throttle:${kind}:${ns}:${window}`,
   };
 }

@@ -1,6 +1,10 @@
 // Kafka topic names and the settings each system topic is created with, in one place. Every name carries the
 // deployment's optional prefix (ISOWHISK_TOPIC_PREFIX), as OpenWhisk's `whisk.kafka.topics.prefix` does, so
 // several deployments can share one Kafka cluster.
+//
+// The platform's own topics carry requests with bound parameters and callers' identities, so no tenant may read
+// them: `isSystemTopic` reserves every name the builders below can make (any invoker number included), so a system
+// topic added here is reserved by construction. See docs/tenant-isolation.md.
 import type { TopicSpec } from './kafka/client.ts';
 
 /** Base name of the topic every invoker pings on; every controller reads it. */
@@ -27,10 +31,49 @@ export function isLegalTopicName(name: string): boolean {
   return LEGAL_TOPIC.test(name) && name !== '.' && name !== '..';
 }
 
+/** Base name of the invoker request topics, numbered by invoker id. */
+const INVOKER = 'invoker';
+
 /** Base name (no prefix) of invoker N's request topic: `invoker<N>`. */
 export function invokerTopic(invokerId: number): string {
   if (!Number.isSafeInteger(invokerId) || invokerId < 0) throw new RangeError(`invoker id must be a non-negative integer, got ${invokerId}`);
-  return `invoker${invokerId}`;
+  return `${INVOKER}${invokerId}`;
+}
+
+/**
+ * Every base name the platform builds a topic from: numbered ones take any number after them. The builders below
+ * take their names from here, and `isSystemTopic` reserves exactly these, so they cannot drift apart.
+ */
+const SYSTEM_BASES: ReadonlyArray<{ base: string; numbered: boolean }> = [
+  { base: INVOKER, numbered: true },
+  { base: HEALTH, numbered: false },
+  { base: EVENTS, numbered: false },
+];
+
+/** Kafka's own topics (`__consumer_offsets`, `__transaction_state`) start with two underscores. */
+const KAFKA_INTERNAL = '__';
+
+/**
+ * Kafka refuses a topic whose name differs from an existing one only in '.' against '_' (they collide in its
+ * metrics); names are compared in this form, and without case, so a look-alike is reserved with its original.
+ */
+const fold = (name: string): string => name.toLowerCase().replaceAll('.', '_');
+
+/**
+ * Whether `topic` is, or could one day be, a topic the platform uses itself under `prefix`: an invoker's request
+ * topic (any invoker number), `health`, `events`, any later system topic listed above, and Kafka's internal
+ * topics. Feeds may never read these.
+ */
+export function isSystemTopic(topic: string, prefix = ''): boolean {
+  if (topic.startsWith(KAFKA_INTERNAL)) return true;
+  const name = fold(topic);
+  const start = fold(prefix);
+  if (!name.startsWith(start)) return false;
+  const rest = name.slice(start.length);
+  return SYSTEM_BASES.some(({ base, numbered }) => {
+    const b = fold(base);
+    return numbered ? rest.startsWith(b) && /^\d+$/.test(rest.slice(b.length)) : rest === b;
+  });
 }
 
 export interface Topics {
@@ -41,6 +84,8 @@ export interface Topics {
   readonly events: string;
   /** Every topic the platform needs with `invokerCount` invokers (ids 0..count-1), with its creation settings. */
   systemTopics(invokerCount: number): TopicSpec[];
+  /** `isSystemTopic` under this deployment's prefix: a topic no feed may read. */
+  isSystem(topic: string): boolean;
 }
 
 /** The topic names of a deployment whose topics all start with `prefix` (default: none). */
@@ -63,6 +108,7 @@ export function topics(prefix = ''): Topics {
       const invokers = Array.from({ length: invokerCount }, (_, id) => spec(named(invokerTopic(id)), RETENTION_MS.invoker));
       return [...invokers, spec(named(HEALTH), RETENTION_MS.health), spec(named(EVENTS), RETENTION_MS.events)];
     },
+    isSystem: (topic) => isSystemTopic(topic, prefix),
   };
 }
 

@@ -31,6 +31,8 @@ export interface SystemLimits {
   maxExecSize: number;
   /** Longest blocking wait (ms), also the bound of `?timeout=`. */
   maxWaitForBlockingActivation: number;
+  /** Kafka feeds one namespace may have at once. */
+  feedsPerNamespace: number;
 }
 
 const MB = 1024 * 1024;
@@ -49,6 +51,7 @@ export const DEFAULT_LIMITS: SystemLimits = {
   maxPayloadSize: MB,
   maxExecSize: 48 * MB,
   maxWaitForBlockingActivation: 60_000,
+  feedsPerNamespace: 10,
 };
 
 /**
@@ -73,6 +76,8 @@ export interface NamespaceLimitOverrides {
   maxPayloadSize?: string;
   truncationSize?: string;
   maxActionInstances?: number;
+  /** Kafka feeds the namespace may have at once (Isowhisk's own; OpenWhisk's feed providers keep no such limit). */
+  maxFeeds?: number;
 }
 
 /** The limits in force for one namespace: overrides applied within the system's bounds. */
@@ -88,6 +93,7 @@ export interface EffectiveLimits {
   maxPayloadSize: number;
   allowedKinds: string[] | undefined;
   storeActivations: boolean | undefined;
+  maxFeeds: number;
 }
 
 /** Parses `"1 MB"`, `"512 KB"`, `"10 B"`, `"2 G"` (OpenWhisk `ByteSize.fromString`) into bytes. */
@@ -126,6 +132,7 @@ export function effectiveLimits(system: SystemLimits, o: NamespaceLimitOverrides
     maxPayloadSize: atMost(bytes(o.maxPayloadSize), system.maxPayloadSize),
     allowedKinds: o.allowedKinds,
     storeActivations: o.storeActivations,
+    maxFeeds: o.maxFeeds ?? system.feedsPerNamespace,
   };
 }
 
@@ -178,6 +185,7 @@ export function limitsResponse(system: SystemLimits, o: NamespaceLimitOverrides)
   if (o.maxPayloadSize !== undefined) body.maxPayloadSize = o.maxPayloadSize;
   if (o.truncationSize !== undefined) body.truncationSize = o.truncationSize;
   body.maxActionInstances = o.maxActionInstances ?? e.concurrentInvocations;
+  body.maxFeeds = e.maxFeeds;
   return body;
 }
 

@@ -26,6 +26,13 @@ export interface FeedConsumerDeps {
 
 const MAX_BACKOFF_MS = 5_000;
 
+/**
+ * What one fetch may bring, per partition and in all: a feed holds at most this much of its topic at a time
+ * (kafkajs's defaults are 1 MB per partition and 10 MB in all, whatever the partition count of a user's topic).
+ * Kafka still hands over a single record batch larger than this, so a big record cannot stall the feed.
+ */
+export const FEED_FETCH_MAX_BYTES = 1024 * 1024;
+
 export class FeedConsumer {
   readonly feed: FeedRegistration;
   readonly #deps: FeedConsumerDeps;
@@ -34,7 +41,12 @@ export class FeedConsumer {
   constructor(feed: FeedRegistration, deps: FeedConsumerDeps) {
     this.feed = feed;
     this.#deps = deps;
-    this.#consumer = deps.kafka.consumer({ groupId: feedGroupId(feed), ...CONSUMER_TUNING });
+    this.#consumer = deps.kafka.consumer({
+      groupId: feedGroupId(feed),
+      ...CONSUMER_TUNING,
+      maxBytesPerPartition: FEED_FETCH_MAX_BYTES,
+      maxBytes: FEED_FETCH_MAX_BYTES,
+    });
     this.#consumer.on(this.#consumer.events.CRASH, (event) => {
       if (!event.payload.restart) deps.onCrash(this);
     });
@@ -42,9 +54,10 @@ export class FeedConsumer {
 
   async start(): Promise<void> {
     await this.#consumer.connect();
-    // The group's start offsets were committed when the feed was created; "from beginning" only applies to a group
-    // without offsets, and then replaying beats losing records.
-    await this.#consumer.subscribe({ topics: [this.feed.topic], fromBeginning: true });
+    // On the platform's Kafka the group's start offsets were committed when the feed was created; "from beginning"
+    // only applies to a group without offsets, and then replaying beats losing records. A user's own cluster is not
+    // contacted at CREATE, so its feed starts at the topic's end, as OpenWhisk's kafkaFeed does.
+    await this.#consumer.subscribe({ topics: [this.feed.topic], fromBeginning: !this.feed.cluster });
     await this.#consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.#onBatch(payload) });
   }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { ensureGuest } from '../../controller/auth/identities.ts';
 import { formatApiKey, newApiKey } from '../../shared/ids.ts';
+import { newSecretsKey } from '../../shared/secret-box.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
 import { logTail, runningPid, startDaemon, stopDaemon, waitFor } from './daemon.ts';
 import { ensureJaegerBinary, jaegerPid, startJaeger, stopJaeger } from './jaeger.ts';
@@ -29,9 +30,23 @@ const invokerDaemon = (layout: StackLayout) => ({ name: 'invoker0', runDir: join
 
 export const apiHost = (layout: StackLayout): string => `http://127.0.0.1:${layout.controller.port}`;
 
+/**
+ * The key sealing the secrets a local stack keeps in Redis: generated once into its run folder, so it survives
+ * restarts of the stack and is never the same on two machines. A key in the environment wins.
+ */
+export function localSecretsKey(layout: StackLayout): string {
+  const file = join(layout.runDir, 'secrets.key');
+  if (!existsSync(file)) {
+    mkdirSync(layout.runDir, { recursive: true });
+    writeFileSync(file, `${newSecretsKey()}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 /** The environment the platform's processes read their configuration from (see shared/config.ts). */
 export function platformEnv(layout: StackLayout, brokers: string[], redisUrl: string): NodeJS.ProcessEnv {
   return {
+    ISOWHISK_SECRETS_KEY: localSecretsKey(layout),
     ...process.env,
     ISOWHISK_KAFKA_BROKERS: brokers.join(','),
     ISOWHISK_REDIS_URL: redisUrl,

@@ -1,7 +1,7 @@
 // The Kafka client (kafkajs) behind two small interfaces, MessageProducer and the topic admin helper, so the rest
 // of the code never imports kafkajs directly and another client could replace it.
 import kafkajs from 'kafkajs';
-import type { Admin, IHeaders, Kafka as KafkaClient, LogEntry, Producer } from 'kafkajs';
+import type { Admin, IHeaders, Kafka as KafkaClient, KafkaConfig, LogEntry, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
@@ -10,6 +10,8 @@ export interface KafkaOptions {
   brokers: readonly string[];
   clientId: string;
   logger: Logger;
+  /** How to reach the brokers when not in plain TCP (a feed on a user's own cluster: TLS, SASL, a guarded socket). */
+  connection?: Pick<KafkaConfig, 'ssl' | 'sasl' | 'socketFactory'>;
 }
 
 export interface OutgoingMessage {
@@ -30,9 +32,10 @@ export interface TopicSpec {
 }
 
 /** A kafkajs client whose own log lines go to our pino logger at the matching level. */
-export function createKafka({ brokers, clientId, logger }: KafkaOptions): KafkaClient {
+export function createKafka({ brokers, clientId, logger, connection }: KafkaOptions): KafkaClient {
   const log = logger.child({ lib: 'kafkajs' });
   return new Kafka({
+    ...connection,
     brokers: [...brokers],
     clientId,
     logLevel: logLevel.WARN,
@@ -133,6 +136,18 @@ export async function ensureTopics(kafka: KafkaClient, topics: TopicSpec[]): Pro
   } catch (err) {
     // Two processes may create the same topic at once; losing that race is harmless.
     if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Every broker of the cluster as `host:port`: the bootstrap list and the brokers the cluster advertises. */
+export async function platformBrokers(kafka: KafkaClient, bootstrap: readonly string[]): Promise<string[]> {
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { brokers } = await admin.describeCluster();
+    return [...new Set([...bootstrap, ...brokers.map((b) => (b.host.includes(':') ? `[${b.host}]:${b.port}` : `${b.host}:${b.port}`))])];
   } finally {
     await admin.disconnect();
   }

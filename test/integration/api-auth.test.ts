@@ -119,17 +119,19 @@ describe('api: authentication, entitlement and cross-cutting rules', () => {
         maxActionConcurrency: 1,
         maxParameterSize: '1 MB',
         maxActionInstances: 30,
+        maxFeeds: 10,
       });
     });
 
     it('includes overrides', async () => {
-      await api.identities.setLimits(t.namespace, { invocationsPerMinute: 10, concurrentInvocations: 5, allowedKinds: ['nodejs:24'], maxPayloadSize: '2 MB' });
+      await api.identities.setLimits(t.namespace, { invocationsPerMinute: 10, concurrentInvocations: 5, allowedKinds: ['nodejs:24'], maxPayloadSize: '2 MB', maxFeeds: 3 });
       const res = await call(`${api.url}/api/v1/namespaces/${t.namespace}/limits`, { auth: t.auth });
       assert.equal(res.json.invocationsPerMinute, 10);
       assert.equal(res.json.concurrentInvocations, 5);
       assert.equal(res.json.maxActionInstances, 5);
       assert.deepEqual(res.json.allowedKinds, ['nodejs:24']);
       assert.equal(res.json.maxPayloadSize, '2 MB');
+      assert.equal(res.json.maxFeeds, 3);
       const kind = await call(`${api.url}/api/v1/namespaces/_/actions/k`, {
         method: 'PUT',
         auth: t.auth,

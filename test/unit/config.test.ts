@@ -57,6 +57,8 @@ describe('config', () => {
           firesPerMinute: 60,
           traceQueryUrl: 'http://127.0.0.1:16686',
           traceWaitMs: 5_000,
+          feedsPerNamespace: 10,
+          secretsKey: '',
           controllerCount: 1,
         },
       );
