@@ -1,6 +1,7 @@
-// Web actions (spec §1.7): `/api/v1/web/{namespace}/{package|default}/{action}[.ext][/rest]`, any verb, credentials
-// optional. The action must be annotated `web-export: true`; it runs as its owner (the owner's throttles apply and the
-// record is the owner's), blocking, and its result becomes the HTTP response by the URL's extension.
+// Web actions (OpenWhisk `WebActions.scala`): `/api/v1/web/{namespace}/{package|default}/{action}[.ext][/rest]`,
+// any verb, credentials optional. The action must be annotated `web-export: true`; it runs as its owner (the owner's
+// throttles apply and the record is the owner's), blocking, and its result becomes the HTTP response by the URL's
+// extension.
 // Served on the web origin, a listener apart from the REST API's (see app.ts); web actions have their own rules for
 // CORS and credentials, and never see the caller's whisk credentials (web/web-auth.ts).
 import type { Context, Middleware } from 'koa';
