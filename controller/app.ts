@@ -1,10 +1,16 @@
-// The controller's HTTP application: OpenWhisk's REST API v1 and the platform routes, as a Koa app built from
-// small middleware. Reading order of a request:
-//   trace span → metrics → request id → logging → errors → web actions (/api/v1/web/...) → CORS (+ OPTIONS)
+// The controller's HTTP applications, each a Koa app built from small middleware:
+//   - the REST API: OpenWhisk's API v1 and the platform routes;
+//   - the web origin: web actions (/api/v1/web/...) on a listener of their own, so that a tenant's page never runs
+//     on the API's origin (docs/tenant-isolation.md).
+// Reading order of a request to the API:
+//   trace span → metrics → request id → logging → errors → web actions' redirect (/api/v1/web/... → web origin)
+//   → refusal of browser pages (web origin, non-JSON POST) → CORS (+ OPTIONS)
 //   → platform routes (/ping, /, /api/v1, /invokers, /metrics)
 //   → auth (Basic) → trace tenant → no HEAD → namespaces, actions, triggers, rules, activations routers → 404/405 (in the error
 //   middleware)
-// Everything the app needs comes in through AppDeps, so tests can run it against a real Redis with a fake
+// and to the web origin:
+//   trace span → metrics → request id → logging → no platform-realm challenge → errors → web actions → 404
+// Everything the apps need comes in through AppDeps, so tests can run them against a real Redis with a fake
 // activator, and main can wire the real one.
 import Koa from 'koa';
 import type { Middleware } from 'koa';
@@ -17,6 +23,8 @@ import { requestLogger } from './middleware/logging.ts';
 import { requestId } from './middleware/request-id.ts';
 import { httpServerSpan, traceTenant } from './middleware/tracing.ts';
 import { httpMetrics } from './middleware/metrics.ts';
+import { redirectWebActions, refuseBrowserPages } from './middleware/web-origin.ts';
+import { noPlatformChallenge } from './web/platform-realm.ts';
 import type { Registry } from '../shared/metrics.ts';
 import type { FeedProvider } from './feeds/feed-service.ts';
 import { actionRoutes } from './routes/actions.ts';
@@ -49,6 +57,15 @@ export interface AppDeps extends ServiceDeps {
   metrics?: Registry;
   /** Backs `GET .../activations/{id}/trace`; none → that route answers 503. */
   traces?: TraceReader;
+  /** Public base URL of the web origin (`ISOWHISK_WEB_URL`): the API redirects web action URLs there and refuses its pages. */
+  webUrl: string;
+}
+
+export interface Apps {
+  /** The REST API. */
+  api: Koa;
+  /** The web actions, on an origin of their own. */
+  web: Koa;
 }
 
 /**
@@ -74,16 +91,30 @@ function underPrefix(prefix: string, middleware: Middleware): Middleware {
   return (ctx, next) => (ctx.path === prefix || ctx.path.startsWith(`${prefix}/`) ? middleware(ctx, next) : next());
 }
 
-export function createApp(deps: AppDeps): Koa {
+/** A Koa app with the head every request meets: trace span, metrics, request id, logging. */
+function platformApp(deps: AppDeps, measure: Middleware | undefined): Koa {
+  const app = new Koa();
+  app.proxy = false;
+  app.silent = true; // errors are logged by the error middleware
+  app.use(httpServerSpan());
+  if (measure) app.use(measure);
+  app.use(requestId());
+  app.use(requestLogger(deps.logger));
+  return app;
+}
+
+export function createApps(deps: AppDeps): Apps {
   const { identities, activations, actions, invoke, triggers, rules, fire, storeRecord } = deps.services ?? createServices(deps);
+  const measure = deps.metrics ? httpMetrics(deps.metrics) : undefined; // one set of metrics for both listeners
 
   const system = systemRoutes({
     limits: deps.limits,
     build: deps.build ?? { date: new Date().toISOString().slice(0, 10), buildno: 'isowhisk' },
     invokerHealth: deps.invokerHealth,
     metrics: deps.metrics,
+    webUrl: deps.webUrl,
   });
-  const api = [
+  const routers = [
     namespaceRoutes(deps.limits),
     ...(deps.feeds ? [feedRoutes({ feeds: deps.feeds, storeRecord, limits: deps.limits, logger: deps.logger })] : []),
     actionRoutes({ actions, invoke, limits: deps.limits }),
@@ -93,21 +124,21 @@ export function createApp(deps: AppDeps): Koa {
     activationRoutes(activations, deps.traces),
   ];
 
-  const app = new Koa();
-  app.proxy = false;
-  app.silent = true; // errors are logged by the error middleware
-  app.use(httpServerSpan());
-  if (deps.metrics) app.use(httpMetrics(deps.metrics));
-  app.use(requestId());
-  app.use(requestLogger(deps.logger));
-  app.use(errorHandler(deps.logger));
-  app.use(webRoutes({ identities, actions, invoke, limits: deps.limits })); // own CORS, credentials optional
-  app.use(cors(API_PREFIX));
-  app.use(system.routes());
-  app.use(underPrefix(API_PREFIX, authenticate(identities)));
-  app.use(underPrefix(API_PREFIX, traceTenant()));
-  app.use(underPrefix(API_PREFIX, noHead(api)));
-  for (const router of api) app.use(router.routes());
-  app.use(system.allowedMethods()); // reads the matches of every router above: sets 405 + Allow
-  return app;
+  const api = platformApp(deps, measure);
+  api.use(errorHandler(deps.logger));
+  api.use(redirectWebActions(deps.webUrl));
+  api.use(refuseBrowserPages(deps.webUrl));
+  api.use(cors(API_PREFIX));
+  api.use(system.routes());
+  api.use(underPrefix(API_PREFIX, authenticate(identities)));
+  api.use(underPrefix(API_PREFIX, traceTenant()));
+  api.use(underPrefix(API_PREFIX, noHead(routers)));
+  for (const router of routers) api.use(router.routes());
+  api.use(system.allowedMethods()); // reads the matches of every router above: sets 405 + Allow
+
+  const web = platformApp(deps, measure);
+  web.use(noPlatformChallenge());
+  web.use(errorHandler(deps.logger));
+  web.use(webRoutes({ identities, actions, invoke, limits: deps.limits })); // own CORS, credentials optional
+  return { api, web };
 }

@@ -1,5 +1,6 @@
 // The controller process: reads its configuration, connects to Redis and Kafka, creates the topics it needs,
-// follows the invokers' health pings, consumes the topics of Kafka feeds, and serves the REST API.
+// follows the invokers' health pings, consumes the topics of Kafka feeds, and serves the REST API and, on a port of
+// its own (another origin), the web actions.
 // SIGINT/SIGTERM stop it cleanly: the server stops accepting, waiting callers get their 202, Kafka and Redis
 // connections close.
 import { Redis } from 'ioredis';
@@ -14,7 +15,7 @@ import { createRegistry } from '../shared/metrics.ts';
 import { startTracing } from '../shared/tracing.ts';
 import { COMPLETION_MARGIN_MS, KafkaActivator } from './activator/kafka-activator.ts';
 import { activatorMetrics } from './activator/metrics.ts';
-import { createApp } from './app.ts';
+import { createApps } from './app.ts';
 import { jaegerTraceReader } from './traces/trace-reader.ts';
 import { InvokerRegistry } from './balancer/invoker-registry.ts';
 import { ShardingBalancer } from './balancer/sharding-balancer.ts';
@@ -101,7 +102,7 @@ const feeds = new KafkaFeedService({
   logger: log.child({ module: 'feeds' }),
 });
 await feeds.start();
-const app = createApp({
+const apps = createApps({
   redis,
   keys,
   logger: log,
@@ -112,9 +113,13 @@ const app = createApp({
   invokerHealth: async () => registry.summary(),
   metrics,
   traces: jaegerTraceReader({ url: config.traceQueryUrl, waitMs: config.traceWaitMs }),
+  webUrl: config.webUrl,
 });
-const server = app.listen(config.port, config.host, () => {
+const server = apps.api.listen(config.port, config.host, () => {
   log.info({ port: config.port, host: config.host }, 'controller listening');
+});
+const webServer = apps.web.listen(config.webPort, config.webHost, () => {
+  log.info({ port: config.webPort, host: config.webHost, url: config.webUrl }, 'web actions listening');
 });
 
 let stopping = false;
@@ -123,6 +128,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   log.info({ signal }, 'shutting down');
   server.close();
+  webServer.close();
   activator.close();
   await Promise.allSettled([health.stop(), feeds.stop(), producer.close(), completions.stop()]);
   redis.disconnect();

@@ -165,6 +165,22 @@ export const CONTROLLER_SETTINGS = {
     check: isHost,
     expected: 'a host name or IP address',
   }),
+  webPort: int('ISOWHISK_WEB_PORT', 0, {
+    doc: 'TCP port web actions are served on: an origin of their own, apart from the REST API\'s',
+    defaultText: 'ISOWHISK_CONTROLLER_PORT + 1 (- 1 for 65535)',
+    min: 1,
+    max: 65535,
+  }),
+  webHost: str('ISOWHISK_WEB_HOST', '127.0.0.1', {
+    doc: 'address the web actions\' port listens on (0.0.0.0 for all)',
+    check: isHost,
+    expected: 'a host name or IP address',
+  }),
+  webUrl: url('ISOWHISK_WEB_URL', '', {
+    doc: 'public base URL of web actions, as wsk action get --url prints them; another origin than ISOWHISK_API_HOST',
+    defaultText: 'http://127.0.0.1:ISOWHISK_WEB_PORT',
+    protocols: ['http', 'https'],
+  }),
   controllerId: int('ISOWHISK_CONTROLLER_ID', 0, {
     doc: 'this controller\'s id: names its completion stream; unique per controller',
     min: 0,
@@ -312,7 +328,22 @@ export function loadCommonConfig(env: Env = process.env): CommonConfig {
 }
 
 export function loadControllerConfig(env: Env = process.env): ControllerConfig {
-  return load(env, CONTROLLER_SETTINGS, (c) => `isowhisk-controller${c.controllerId}`);
+  const config = load(env, CONTROLLER_SETTINGS, (c) => `isowhisk-controller${c.controllerId}`);
+  return Object.freeze({ ...config, ...webOrigin(config) });
+}
+
+/**
+ * The web actions' port and public URL, defaults derived from the REST API's. A web action's page must never share
+ * the API's origin (it could then use the visitor's cached API credentials), so the two must differ.
+ */
+function webOrigin(config: ControllerConfig): Pick<ControllerConfig, 'webPort' | 'webUrl'> {
+  const webPort = config.webPort || (config.port < 65535 ? config.port + 1 : config.port - 1);
+  const webUrl = (config.webUrl || `http://127.0.0.1:${webPort}`).replace(/\/+$/, '');
+  if (webPort === config.port) throw new ConfigError([`ISOWHISK_WEB_PORT must differ from ISOWHISK_CONTROLLER_PORT, got ${webPort} for both`]);
+  if (new URL(webUrl).origin === new URL(config.apiHost).origin) {
+    throw new ConfigError([`ISOWHISK_WEB_URL must be another origin than ISOWHISK_API_HOST (another host, port or scheme), got ${JSON.stringify(webUrl)}`]);
+  }
+  return { webPort, webUrl };
 }
 
 export function loadInvokerConfig(env: Env = process.env): InvokerConfig {

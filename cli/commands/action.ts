@@ -287,7 +287,7 @@ async function get(ctx: Context, args: string[]): Promise<void> {
   const out = ctx.out;
   if (flags.url) {
     out.ok(`got action ${out.bold(qn.entity)}`);
-    out.line(actionUrl(ctx, action, qn));
+    out.line(await actionUrl(ctx, action, qn));
   } else if (flags.summary) {
     printActionSummary(out, action);
   } else if (fetchCode) {
@@ -302,15 +302,25 @@ async function get(ctx: Context, args: string[]): Promise<void> {
   }
 }
 
-/** The action's URL: its web URL when it is a web action, else its REST path. */
-function actionUrl(ctx: Context, action: Entity, qn: QualifiedName): string {
+/**
+ * The action's URL: its web URL when it is a web action, else its REST path. Web actions live on an origin of their
+ * own, which the API names as `web_url` in `GET /api/v1`; an API that does not (OpenWhisk) serves them itself.
+ */
+async function actionUrl(ctx: Context, action: Entity, qn: QualifiedName): Promise<string> {
   const base = ctx.client().options.baseUrl.href.replace(/\/+$/, '');
   const version = ctx.config.apiVersion;
   const ns = encodeURIComponent((action.namespace ?? qn.namespace).split('/')[0] ?? '');
   const name = encodeURIComponent(action.name ?? qn.entity);
   const pkg = qn.packageName === '' ? '' : encodeURIComponent(qn.packageName);
-  if (valueOf(action.annotations, 'web-export') === true) return `${base}/${version}/web/${ns}/${pkg || 'default'}/${name}`;
+  if (valueOf(action.annotations, 'web-export') === true) return `${await webBase(ctx, base)}/${version}/web/${ns}/${pkg || 'default'}/${name}`;
   return pkg === '' ? `${base}/${version}/namespaces/${ns}/actions/${name}` : `${base}/${version}/namespaces/${ns}/actions/${pkg}/${name}`;
+}
+
+/** `<web_url>/api` when the API names a web origin, else the API's own base (`<apihost>/api`). */
+async function webBase(ctx: Context, apiBase: string): Promise<string> {
+  const info = (await ctx.client().call('GET', '', { auth: false }).catch(() => undefined)) as { web_url?: unknown } | undefined;
+  const webUrl = typeof info?.web_url === 'string' && URL.canParse(info.web_url) ? info.web_url.replace(/\/+$/, '') : undefined;
+  return webUrl === undefined ? apiBase : `${webUrl}/api`;
 }
 
 function saveCode(ctx: Context, action: Entity, saveAs: string | undefined): void {

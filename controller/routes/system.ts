@@ -25,6 +25,8 @@ export interface SystemRoutesDeps {
   invokerHealth: InvokerHealth | undefined;
   /** Served at `GET /metrics`; none → no such route. */
   metrics?: Registry | undefined;
+  /** Public base URL of the web actions, shown as `web_url` in `GET /api/v1`. */
+  webUrl: string;
 }
 
 const MB = 1024 * 1024;
@@ -59,8 +61,11 @@ export function platformInfo(limits: SystemLimits): Record<string, unknown> {
   };
 }
 
-/** The body of `GET /api/v1`. */
-export function apiInfo(build: BuildInfo): Record<string, unknown> {
+/**
+ * The body of `GET /api/v1`. `web_url` is Isowhisk's own: the base URL of the web actions' origin, so a client can
+ * print `<web_url>/api/v1/web/<namespace>/<package>/<action>`; OpenWhisk's clients ignore it.
+ */
+export function apiInfo(build: BuildInfo, webUrl: string): Record<string, unknown> {
   return {
     description: 'OpenWhisk API',
     api_version: '1.0.0',
@@ -68,6 +73,7 @@ export function apiInfo(build: BuildInfo): Record<string, unknown> {
     build: build.date,
     buildno: build.buildno,
     swagger_paths: { ui: '/docs', 'api-docs': '/api-docs' },
+    web_url: webUrl,
   };
 }
 
@@ -82,7 +88,7 @@ export function systemRoutes(deps: SystemRoutesDeps): Router {
     ctx.body = platformInfo(deps.limits);
   });
   router.get(['/api/v1', '/api/v1/'], (ctx) => {
-    ctx.body = apiInfo(deps.build);
+    ctx.body = apiInfo(deps.build, deps.webUrl);
   });
 
   const health = async (): Promise<Record<string, InvokerStatus>> => (deps.invokerHealth ? deps.invokerHealth() : {});

@@ -1,10 +1,12 @@
-// Web actions (spec §1.7): `/api/v1/web/{namespace}/{package|default}/{action}[.ext][/rest]`, any verb, credentials
-// optional. The action must be annotated `web-export: true`; it runs as its owner (the owner's throttles apply and the
-// record is the owner's), blocking, and its result becomes the HTTP response by the URL's extension.
-// Mounted ahead of the REST API's CORS and authentication: web actions have their own rules for both.
+// Web actions (OpenWhisk `WebActions.scala`): `/api/v1/web/{namespace}/{package|default}/{action}[.ext][/rest]`,
+// any verb, credentials optional. The action must be annotated `web-export: true`; it runs as its owner (the owner's
+// throttles apply and the record is the owner's), blocking, and its result becomes the HTTP response by the URL's
+// extension.
+// Served on the web origin, a listener apart from the REST API's (see app.ts); web actions have their own rules for
+// CORS and credentials, and never see the caller's whisk credentials (web/web-auth.ts).
 import type { Context, Middleware } from 'koa';
 import { STATUS_APPLICATION_ERROR, STATUS_SUCCESS } from '../../shared/activation-record.ts';
-import { AuthenticationError, BadRequestError, NotFoundError, TooLargeError } from '../../shared/errors.ts';
+import { BadRequestError, NotFoundError, TooLargeError } from '../../shared/errors.ts';
 import type { InvokeAction } from '../activation/invoke-action.ts';
 import type { IdentityStore } from '../auth/identities.ts';
 import type { ActionService } from '../entities/actions.ts';
@@ -16,6 +18,7 @@ import { requestState } from '../middleware/state.ts';
 import { asTenant } from '../middleware/tracing.ts';
 import { ACTIVATION_ID_HEADER } from './actions.ts';
 import { webArguments } from '../web/web-args.ts';
+import { SECRET_HEADER, checkWhiskAuth, headersForAction } from '../web/web-auth.ts';
 import { parseWebPath, WEB_PREFIX } from '../web/web-path.ts';
 import { transcode } from '../web/web-response.ts';
 
@@ -30,14 +33,6 @@ const WEB_CORS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'OPTIONS, GET, DELETE, POST, PUT, HEAD, PATCH',
 };
-
-/** `require-whisk-auth`: true → valid credentials; a string or number → header X-Require-Whisk-Auth must match. */
-function checkWhiskAuth(value: unknown, ctx: Context, authenticated: boolean): void {
-  if (value === undefined || value === false) return;
-  const ok =
-    value === true ? authenticated : typeof value === 'string' || typeof value === 'number' ? ctx.get('X-Require-Whisk-Auth') === String(value) : false;
-  if (!ok) throw new AuthenticationError('invalid');
-}
 
 async function readBody(ctx: Context, maxBytes: number): Promise<Buffer> {
   const declared = Number(ctx.get('Content-Length') || NaN);
@@ -85,16 +80,19 @@ export function webRoutes(deps: WebRoutesDeps): Middleware {
     }
 
     // Credentials are optional: valid ones name the caller (`__ow_user`), anything else is an anonymous call.
-    const credentials = basicCredentials(ctx.get('Authorization') || undefined);
+    const headers = requestHeaders(ctx);
+    const credentials = basicCredentials(headers.authorization);
     const caller = credentials && (await deps.identities.authenticate(credentials.username, credentials.password));
-    if (ctx.method !== 'OPTIONS') checkWhiskAuth(getParameter(action.annotations, 'require-whisk-auth'), ctx, caller !== undefined);
+    if (ctx.method !== 'OPTIONS') {
+      checkWhiskAuth(getParameter(action.annotations, 'require-whisk-auth'), { secret: headers[SECRET_HEADER], authenticated: caller !== undefined });
+    }
 
     const limits = effectiveLimits(deps.limits, owner.limits);
     const body = await readBody(ctx, limits.maxPayloadSize);
     const payload = webArguments(
       {
         method: ctx.method,
-        headers: requestHeaders(ctx),
+        headers: headersForAction(headers),
         rest: path.rest,
         ...(caller ? { user: caller.namespace } : {}),
         query: ctx.querystring,

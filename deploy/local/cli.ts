@@ -13,6 +13,7 @@ function printInfo(info: StackInfo): void {
   console.log(`
 Isowhisk is up.
   API host    ${info.apiHost}
+  Web actions ${info.webUrl}/api/v1/web/<namespace>/<package or default>/<action>
   Guest key   ${info.guestKey}
   Jaeger      ${info.jaegerUrl}   (operator's view of every tenant's traces: /trace/<trace id>; HTTP API: /api/traces/<trace id>)
               tenants read their own traces through the API: wsk activation trace <activation id>

@@ -10,7 +10,8 @@ export interface StackLayout {
   runDir: string;
   kafka: { port: number; controllerPort: number };
   redis: { port: number };
-  controller: { port: number };
+  /** The REST API, and the web actions' own origin (`webPort`, the API's port + 1). */
+  controller: { port: number; webPort: number };
   /** The invoker's `GET /metrics` and `/ping`. */
   invoker: { metricsPort: number };
   jaeger: { otlpHttpPort: number; uiPort: number };
@@ -21,7 +22,7 @@ export function devLayout(): StackLayout {
     runDir: process.env.ISOWHISK_RUN_DIR ?? join(PROJECT_ROOT, '.run', 'dev'),
     kafka: { port: 9092, controllerPort: 9093 },
     redis: { port: 6380 },
-    controller: { port: 3233 },
+    controller: { port: 3233, webPort: 3234 },
     invoker: { metricsPort: 9300 },
     jaeger: { otlpHttpPort: 4318, uiPort: 16686 },
   };
@@ -33,7 +34,7 @@ export function testLayout(name = 'test', offset = 0): StackLayout {
     runDir: join(PROJECT_ROOT, '.run', name),
     kafka: { port: 19092 + offset, controllerPort: 19093 + offset },
     redis: { port: 16380 + offset },
-    controller: { port: 13233 + offset },
+    controller: { port: 13233 + offset, webPort: 13234 + offset },
     invoker: { metricsPort: 19300 + offset },
     jaeger: { otlpHttpPort: 14318 + offset, uiPort: 16687 + offset },
   };

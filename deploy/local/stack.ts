@@ -15,6 +15,8 @@ import { startRedis, stopRedis } from './redis.ts';
 
 export interface StackInfo {
   apiHost: string;
+  /** Base URL of web actions: `<webUrl>/api/v1/web/<namespace>/<package>/<action>`. */
+  webUrl: string;
   guestKey: string;
   kafkaBrokers: string[];
   redisUrl: string;
@@ -29,6 +31,7 @@ const controllerDaemon = (layout: StackLayout) => ({ name: 'controller0', runDir
 const invokerDaemon = (layout: StackLayout) => ({ name: 'invoker0', runDir: join(layout.runDir, 'invoker0') });
 
 export const apiHost = (layout: StackLayout): string => `http://127.0.0.1:${layout.controller.port}`;
+export const webUrl = (layout: StackLayout): string => `http://127.0.0.1:${layout.controller.webPort}`;
 
 /**
  * The key sealing the secrets a local stack keeps in Redis: generated once into its run folder, so it survives
@@ -52,6 +55,8 @@ export function platformEnv(layout: StackLayout, brokers: string[], redisUrl: st
     ISOWHISK_REDIS_URL: redisUrl,
     ISOWHISK_CONTROLLER_PORT: String(layout.controller.port),
     ISOWHISK_API_HOST: apiHost(layout),
+    ISOWHISK_WEB_PORT: String(layout.controller.webPort),
+    ISOWHISK_WEB_URL: webUrl(layout),
     ISOWHISK_INVOKER_METRICS_PORT: String(layout.invoker.metricsPort),
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${layout.jaeger.otlpHttpPort}`,
     ISOWHISK_TRACE_QUERY_URL: `http://127.0.0.1:${layout.jaeger.uiPort}`,
@@ -103,7 +108,7 @@ export async function startStack(layout: StackLayout, extraEnv: NodeJS.ProcessEn
     const invokers = (await res.json()) as Record<string, string>;
     return invokers['invoker0'] === 'up' || undefined;
   });
-  return { apiHost: host, guestKey, kafkaBrokers, redisUrl, jaegerUrl, runDir: layout.runDir };
+  return { apiHost: host, webUrl: webUrl(layout), guestKey, kafkaBrokers, redisUrl, jaegerUrl, runDir: layout.runDir };
 }
 
 /** Stops everything this layout started; returns the names of what was running. */

@@ -1,5 +1,5 @@
 // Web actions end to end: an action exported with `wsk action create --web true` answers plain HTTP at the URL
-// `wsk action get --url` prints, run by a real invoker, without credentials.
+// `wsk action get --url` prints (on the web actions' own origin), run by a real invoker, without credentials.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +24,8 @@ describe('web actions (real stack)', function () {
     const got = await ns.wsk(['action', 'get', 'page', '--url']);
     assert.equal(got.code, 0, got.stderr);
     url = got.stdout.trim().split('\n').at(-1)!;
-    assert.equal(url, `${ns.apiHost}/api/v1/web/${ns.name}/default/page`);
+    assert.equal(url, `${ns.webUrl}/api/v1/web/${ns.name}/default/page`);
+    assert.notEqual(new URL(ns.webUrl).origin, new URL(ns.apiHost).origin);
   });
 
   after(() => ns?.cleanup());
@@ -41,6 +42,12 @@ describe('web actions (real stack)', function () {
     const res = await fetch(`${url}.json/json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'JSON' }) });
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { greeting: 'Hello JSON', method: 'post' });
+  });
+
+  it('answers a URL built from the API host (as OpenWhisk\'s clients build it) by redirecting to the web origin', async () => {
+    const res = await fetch(`${ns.apiHost}/api/v1/web/${ns.name}/default/page?name=redirected`);
+    assert.equal(res.url, `${url}?name=redirected`);
+    assert.equal(await res.text(), '<h1>Hello redirected</h1>');
   });
 
   it('keeps an action without --web private', async () => {

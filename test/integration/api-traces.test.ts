@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
-import { createApp } from '../../controller/app.ts';
+import { createApps } from '../../controller/app.ts';
 import { identityStore } from '../../controller/auth/identities.ts';
 import { DEFAULT_LIMITS } from '../../controller/entities/limits.ts';
 import { silentLogger } from '../../controller/middleware/logging.ts';
@@ -51,7 +51,8 @@ describe('api: activation traces', () => {
   async function app(traces: TraceReader | undefined) {
     const activations = activationStore(redis, keys);
     const identities = identityStore(redis, keys);
-    const koa = createApp({ redis, keys, logger: silentLogger, limits: DEFAULT_LIMITS, activator: new ScriptedActivator(), identities, activations, ...(traces ? { traces } : {}) });
+    // The web origin is never served here: only the API is under test.
+    const koa = createApps({ redis, keys, logger: silentLogger, limits: DEFAULT_LIMITS, activator: new ScriptedActivator(), identities, activations, webUrl: 'http://127.0.0.1:1', ...(traces ? { traces } : {}) }).api;
     const server: Server = await new Promise((resolve) => {
       const s = koa.listen(0, '127.0.0.1', () => resolve(s));
     });

@@ -1,5 +1,6 @@
-// Web actions (spec §1.7) against the real app and test Redis; the scripted activator plays the invoker, answering
-// with the result each test sets, and keeps the plans so the action's arguments can be checked.
+// Web actions (OpenWhisk `WebActions.scala`) against the real apps and test Redis; the scripted activator plays the
+// invoker, answering with the result each test sets, and keeps the plans so the action's arguments can be checked.
+// Web actions answer on the web origin (api.webUrl); the REST API (api.url) only redirects there.
 import assert from 'node:assert/strict';
 import type { ActivationPlan } from '../../controller/entities/activator.ts';
 import { type ApiHarness, type Tenant, call, useApi } from '../support/api-harness.ts';
@@ -9,7 +10,7 @@ const CODE = 'function main(params) { return params; }';
 describe('api: web actions', () => {
   let api: ApiHarness;
   let t: Tenant;
-  const web = (path: string, options: Parameters<typeof call>[1] = {}) => call(`${api.url}/api/v1/web/${t.namespace}/${path}`, options);
+  const web = (path: string, options: Parameters<typeof call>[1] = {}) => call(`${api.webUrl}/api/v1/web/${t.namespace}/${path}`, options);
   const lastPlan = (): ActivationPlan => api.activator.plans.at(-1)!;
   /** The action answers with `result` (status code 0 unless given). */
   const answer = (result: unknown, statusCode: 0 | 1 | 2 | 3 = 0) => api.activator.completeWith(() => ({ response: { statusCode, result } }));
@@ -28,7 +29,7 @@ describe('api: web actions', () => {
 
   it('answers 404 for an action that is not exported, missing, or in a namespace that does not exist', async () => {
     await t.ow.actions.create({ name: 'private', action: CODE });
-    for (const res of [await web('default/private.json'), await web('default/nope.json'), await call(`${api.url}/api/v1/web/no-such-ns/default/a.json`)]) {
+    for (const res of [await web('default/private.json'), await web('default/nope.json'), await call(`${api.webUrl}/api/v1/web/no-such-ns/default/a.json`)]) {
       assert.equal(res.status, 404);
       assert.equal(res.json.error, 'The requested resource does not exist.');
     }
@@ -70,7 +71,7 @@ describe('api: web actions', () => {
     assert.deepEqual(res.headers.getSetCookie(), ['a=1', 'b=2']);
 
     answer({ headers: { 'Content-Type': 'image/png' }, body: Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString('base64') });
-    const png = await fetch(`${api.url}/api/v1/web/${t.namespace}/default/page.http`);
+    const png = await fetch(`${api.webUrl}/api/v1/web/${t.namespace}/default/page.http`);
     assert.deepEqual([...new Uint8Array(await png.arrayBuffer())], [0x89, 0x50, 0x4e, 0x47]);
 
     answer({ body: { structured: true } });
@@ -79,7 +80,7 @@ describe('api: web actions', () => {
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
 
     answer({ statusCode: 302, headers: { location: '/elsewhere' } });
-    const redirect = await fetch(`${api.url}/api/v1/web/${t.namespace}/default/page.http`, { redirect: 'manual' });
+    const redirect = await fetch(`${api.webUrl}/api/v1/web/${t.namespace}/default/page.http`, { redirect: 'manual' });
     assert.equal(redirect.status, 302);
     assert.equal(redirect.headers.get('location'), '/elsewhere');
 
@@ -134,7 +135,7 @@ describe('api: web actions', () => {
     answer({});
     await web('default/b.json', { method: 'POST', body: 'hello text', headers: { 'Content-Type': 'text/plain' } });
     assert.equal(lastPlan().params.__ow_body, 'hello text');
-    await fetch(`${api.url}/api/v1/web/${t.namespace}/default/b.json`, { method: 'PUT', body: new Uint8Array([1, 2, 3]), headers: { 'Content-Type': 'application/octet-stream' } });
+    await fetch(`${api.webUrl}/api/v1/web/${t.namespace}/default/b.json`, { method: 'PUT', body: new Uint8Array([1, 2, 3]), headers: { 'Content-Type': 'application/octet-stream' } });
     assert.equal(lastPlan().params.__ow_body, 'AQID');
     await web('default/b.json', { method: 'POST', body: [1, 2] });
     assert.deepEqual(lastPlan().params.__ow_body, [1, 2]);
@@ -199,5 +200,127 @@ describe('api: web actions', () => {
     assert.equal(res.status, 200);
     assert.equal(res.text, 'home');
     assert.equal(lastPlan().action.path, `${t.namespace}/site/home`);
+  });
+  describe('tenant safety', () => {
+    const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    const seenHeaders = () => lastPlan().params.__ow_headers as Record<string, string>;
+
+    it('never hands the caller\'s API key or the secret to the action; other Authorization headers pass', async () => {
+      await exported('creds');
+      answer({});
+      await web('default/creds.json', { auth: t.auth, headers: { 'X-Require-Whisk-Auth': 'guess', 'X-Other': 'kept' } });
+      assert.equal(lastPlan().params.__ow_user, t.namespace);
+      assert.equal(seenHeaders().authorization, undefined, 'a valid key');
+      assert.equal(seenHeaders()['x-require-whisk-auth'], undefined);
+      assert.equal(seenHeaders()['x-other'], 'kept');
+
+      await web('default/creds.json', { auth: basic(t.apiKey.split(':')[0]!, 'y'.repeat(64)) });
+      assert.equal(seenHeaders().authorization, undefined, 'a wrong key of the same form');
+      assert.equal(lastPlan().params.__ow_user, undefined);
+
+      for (const own of [basic('alice', 'wonderland'), 'Bearer some-token']) {
+        await web('default/creds.json', { auth: own });
+        assert.equal(seenHeaders().authorization, own, 'the action\'s own credentials are its business');
+      }
+    });
+
+    it('require-whisk-auth with a secret: only the exact secret passes, and it never reaches the action', async () => {
+      await exported('secret', [{ key: 'require-whisk-auth', value: 's3cret' }]);
+      await exported('numbered', [{ key: 'require-whisk-auth', value: 4711 }]);
+      answer({ ok: true });
+      for (const wrong of ['wrong', 's3cre', 's3crett', 'S3CRET', 'x'.repeat(1000), '']) {
+        const res = await web('default/secret.json', { headers: { 'X-Require-Whisk-Auth': wrong } });
+        assert.equal(res.status, 401, JSON.stringify(wrong));
+      }
+      assert.equal((await web('default/secret.json')).status, 401);
+      assert.equal(api.activator.plans.length, 0);
+      assert.equal((await web('default/secret.json', { headers: { 'X-Require-Whisk-Auth': 's3cret' } })).status, 200);
+      assert.equal(seenHeaders()['x-require-whisk-auth'], undefined);
+      assert.equal((await web('default/numbered.json', { headers: { 'X-Require-Whisk-Auth': '4711' } })).status, 200);
+      assert.equal((await web('default/numbered.json', { headers: { 'X-Require-Whisk-Auth': '47110' } })).status, 401);
+    });
+
+    it('the REST API redirects web action URLs to the web origin (307, query kept) without running anything', async () => {
+      await exported('moved');
+      const res = await fetch(`${api.url}/api/v1/web/${t.namespace}/default/moved.json?x=1`, { redirect: 'manual' });
+      assert.equal(res.status, 307);
+      assert.equal(res.headers.get('location'), `${api.webUrl}/api/v1/web/${t.namespace}/default/moved.json?x=1`);
+      assert.equal(api.activator.plans.length, 0);
+
+      answer({ ok: true });
+      const followed = await fetch(`${api.url}/api/v1/web/${t.namespace}/default/moved.json`, {
+        method: 'POST',
+        body: JSON.stringify({ name: 'posted' }),
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(followed.status, 200);
+      assert.equal(followed.url, `${api.webUrl}/api/v1/web/${t.namespace}/default/moved.json`);
+      assert.equal(lastPlan().params.name, 'posted', 'the method and body survive the redirect');
+    });
+
+    it('the web origin serves web actions only, not the REST API', async () => {
+      const res = await call(`${api.webUrl}/api/v1/namespaces/_/actions`, { auth: t.auth });
+      assert.equal(res.status, 404);
+      assert.equal(res.json.error, 'The requested resource could not be found.');
+    });
+
+    it('the REST API refuses what a browser sends from a web action page, credentials or not', async () => {
+      const actions = `${api.url}/api/v1/namespaces/_/actions`;
+      const fromPages: Record<string, string>[] = [
+        { Origin: api.webUrl },
+        { Origin: `${api.webUrl}/` },
+        { Referer: `${api.webUrl}/api/v1/web/${t.namespace}/default/page` },
+      ];
+      for (const headers of fromPages) {
+        const res = await call(actions, { auth: t.auth, headers });
+        assert.equal(res.status, 403, JSON.stringify(headers));
+        assert.equal(res.json.error, 'The API does not accept requests from web action pages.');
+      }
+      const preflight = await call(actions, { method: 'OPTIONS', headers: { Origin: api.webUrl, 'Access-Control-Request-Headers': 'authorization' } });
+      assert.equal(preflight.status, 403);
+      assert.equal(preflight.headers.get('access-control-allow-origin'), null);
+      assert.equal((await call(actions, { auth: t.auth, headers: { Origin: 'https://console.example' } })).status, 200, 'other pages may read');
+      assert.equal((await call(actions, { auth: t.auth })).status, 200);
+    });
+
+    it('the REST API refuses a browser POST that could skip the CORS preflight (not JSON)', async () => {
+      await t.ow.actions.create({ name: 'target', action: CODE });
+      const invoke = `${api.url}/api/v1/namespaces/_/actions/target`;
+      for (const type of [undefined, 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+        const res = await call(invoke, { method: 'POST', auth: t.auth, headers: { Origin: 'null', ...(type ? { 'Content-Type': type } : {}) } });
+        assert.equal(res.status, 403, String(type));
+        assert.equal(res.json.error, 'A POST from a browser page must send its body as application/json.');
+      }
+      assert.equal(api.activator.plans.length, 0);
+      const json = await call(invoke, { method: 'POST', auth: t.auth, body: {}, headers: { Origin: 'https://console.example' } });
+      assert.equal(json.status, 202);
+      assert.equal(api.activator.plans.length, 1);
+    });
+
+    it('no response of the web origin claims the platform\'s realm; an action\'s own realm stays', async () => {
+      await exported('prompt');
+      answer({ statusCode: 401, headers: { 'WWW-Authenticate': 'Basic realm="OpenWhisk secure realm"' }, body: 'log in' });
+      let res = await web('default/prompt.http');
+      assert.equal(res.status, 401);
+      assert.equal(res.text, 'log in');
+      assert.equal(res.headers.get('www-authenticate'), null);
+
+      answer({ statusCode: 401, headers: { 'www-authenticate': ['Basic realm="openwhisk  SECURE realm", charset="UTF-8"', 'Bearer realm="mine"'] } });
+      res = await web('default/prompt.http');
+      assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="mine"');
+
+      answer({ statusCode: 401, headers: { 'WWW-Authenticate': 'Basic realm="My app"' } });
+      assert.equal((await web('default/prompt.http')).headers.get('www-authenticate'), 'Basic realm="My app"');
+
+      await exported('members', [{ key: 'require-whisk-auth', value: true }]);
+      const refused = await web('default/members.json');
+      assert.equal(refused.status, 401);
+      assert.equal(refused.headers.get('www-authenticate'), null, 'the platform asks for no credentials on the web origin');
+      assert.equal((await call(`${api.url}/api/v1/namespaces/_/actions`)).headers.get('www-authenticate'), 'Basic realm="OpenWhisk secure realm"');
+    });
+
+    it('GET /api/v1 names the web origin', async () => {
+      assert.equal((await call(`${api.url}/api/v1`)).json.web_url, api.webUrl);
+    });
   });
 });

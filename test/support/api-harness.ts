@@ -1,11 +1,11 @@
-// Test harness for the controller's HTTP API: the real app on an ephemeral port against the shared test Redis,
-// with an in-test Activator whose behaviour each test sets. Used by test/integration/api-*.test.ts.
+// Test harness for the controller's HTTP API: the real apps (REST API and web origin) on ephemeral ports against the
+// shared test Redis, with an in-test Activator whose behaviour each test sets. Used by test/integration/api-*.test.ts.
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import openwhisk from 'openwhisk';
-import { createApp } from '../../controller/app.ts';
+import { createApps } from '../../controller/app.ts';
 import { identityStore, type IdentityStore } from '../../controller/auth/identities.ts';
 import { activationStore, type ActivationStore } from '../../shared/activation-store.ts';
 import type { ActivationRecord } from '../../shared/activation-record.ts';
@@ -73,7 +73,10 @@ export function recordFor(plan: ActivationPlan, fields: Partial<ActivationRecord
 }
 
 export interface ApiHarness {
+  /** The REST API's base URL. */
   url: string;
+  /** The web origin's base URL (web actions: `<webUrl>/api/v1/web/...`). */
+  webUrl: string;
   redis: Redis;
   keys: RedisKeys;
   identities: IdentityStore;
@@ -103,13 +106,17 @@ export async function startApi(limits: SystemLimits = DEFAULT_LIMITS): Promise<A
   const activator = new ScriptedActivator();
   const invokers: ApiHarness['invokers'] = {};
   const invokerHealth: InvokerHealth = async () => ({ ...invokers });
-  const app = createApp({ redis, keys, logger: silentLogger, limits, activator, identities, activations, invokerHealth });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listen = (server: Server): Promise<string> =>
+    new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  const webServer = createServer(); // listening first: the API redirects to its URL
+  const webUrl = await listen(webServer);
+  const apps = createApps({ redis, keys, logger: silentLogger, limits, activator, identities, activations, invokerHealth, webUrl });
+  webServer.on('request', apps.web.callback());
+  const server = createServer(apps.api.callback());
+  const url = await listen(server);
   return {
     url,
+    webUrl,
     redis,
     keys,
     identities,
@@ -127,8 +134,8 @@ export async function startApi(limits: SystemLimits = DEFAULT_LIMITS): Promise<A
       };
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      for (const s of [server, webServer]) s.closeAllConnections();
+      await Promise.all([server, webServer].map((s) => new Promise((resolve) => s.close(resolve))));
       redis.disconnect();
     },
   };

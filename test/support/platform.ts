@@ -14,6 +14,8 @@ export interface TestNamespace {
   name: string;
   apiKey: string;
   apiHost: string;
+  /** Base URL of the web actions' origin: `<webUrl>/api/v1/web/<namespace>/...`. */
+  webUrl: string;
   ow: Client;
 }
 
@@ -24,7 +26,7 @@ export async function freshNamespace(prefix = 'ns'): Promise<TestNamespace> {
   const redis = new Redis(platform.redisUrl);
   try {
     const apiKey = await createNamespace(redis, redisKeys(), name);
-    return { name, apiKey, apiHost: platform.apiHost, ow: openwhisk({ apihost: platform.apiHost, api_key: apiKey }) };
+    return { name, apiKey, apiHost: platform.apiHost, webUrl: platform.webUrl, ow: openwhisk({ apihost: platform.apiHost, api_key: apiKey }) };
   } finally {
     redis.disconnect();
   }

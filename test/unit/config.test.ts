@@ -48,6 +48,9 @@ describe('config', () => {
           kafkaClientId: 'isowhisk-controller0',
           port: 3233,
           host: '127.0.0.1',
+          webPort: 3234,
+          webHost: '127.0.0.1',
+          webUrl: 'http://127.0.0.1:3234',
           controllerId: 0,
           blockingWaitMaxMs: 60_000,
           invokerOfflineAfterMs: 10_000,
@@ -124,6 +127,15 @@ describe('config', () => {
       assert.equal(loadInvokerConfig({ ISOWHISK_INVOKER_ID: '5' }).kafkaClientId, 'isowhisk-invoker5');
     });
 
+    it('gives web actions the port after the API\'s and a URL of their own, unless set', () => {
+      const moved = loadControllerConfig({ ISOWHISK_CONTROLLER_PORT: '8080' });
+      assert.equal(moved.webPort, 8081);
+      assert.equal(moved.webUrl, 'http://127.0.0.1:8081');
+      assert.equal(loadControllerConfig({ ISOWHISK_CONTROLLER_PORT: '65535' }).webPort, 65534);
+      const set = loadControllerConfig({ ISOWHISK_WEB_PORT: '9000', ISOWHISK_WEB_HOST: '0.0.0.0', ISOWHISK_WEB_URL: 'https://web.example/' });
+      assert.deepStrictEqual([set.webPort, set.webHost, set.webUrl], [9000, '0.0.0.0', 'https://web.example']);
+    });
+
     it('accepts the bounds of a range', () => {
       assert.equal(loadControllerConfig({ ISOWHISK_CONTROLLER_PORT: '1' }).port, 1);
       assert.equal(loadControllerConfig({ ISOWHISK_CONTROLLER_PORT: '65535' }).port, 65535);
@@ -168,6 +180,17 @@ describe('config', () => {
         const err = configError(() => loaderFor(v.usedBy)({ [v.name]: '#!garbage value' }));
         assert.equal(err.message, `${v.name} must be ${v.accepts}, got "#!garbage value"`);
       }
+    });
+
+    it('refuses a web origin that is the API\'s own', () => {
+      assert.equal(
+        configError(() => loadControllerConfig({ ISOWHISK_WEB_PORT: '3233' })).message,
+        'ISOWHISK_WEB_PORT must differ from ISOWHISK_CONTROLLER_PORT, got 3233 for both',
+      );
+      assert.equal(
+        configError(() => loadControllerConfig({ ISOWHISK_API_HOST: 'https://whisk.example', ISOWHISK_WEB_URL: 'https://whisk.example:443/web' })).message,
+        'ISOWHISK_WEB_URL must be another origin than ISOWHISK_API_HOST (another host, port or scheme), got "https://whisk.example:443/web"',
+      );
     });
 
     it('reports several bad values together, each on its own line', () => {
