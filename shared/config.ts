@@ -154,6 +154,11 @@ export const COMMON_SETTINGS = {
     max: 366 * 24 * 3600,
   }),
   logLevel: oneOf('ISOWHISK_LOG_LEVEL', LOG_LEVELS, 'info', { doc: 'least severe level logged' }),
+  processRestarts: int('ISOWHISK_PROCESS_RESTARTS', 0, {
+    doc: 'set by the local launcher\'s supervisor: how often it restarted this process after a crash (`isowhisk_process_restarts_total`)',
+    min: 0,
+    max: 1_000_000_000,
+  }),
 };
 
 /** Read by the controller only. */
