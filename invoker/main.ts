@@ -64,7 +64,7 @@ const handler = new ActivationHandler({
   redis,
   keys,
   store: activationStore(redis, keys),
-  loader: new ActionLoader(redis, keys),
+  loader: new ActionLoader(redis, keys, config.actionCacheBytes),
   pool,
   logger: log,
   recordTtlSeconds: config.activationTtlSeconds,

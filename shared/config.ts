@@ -229,6 +229,11 @@ export const INVOKER_SETTINGS = {
     min: 1000,
     max: 86_400_000,
   }),
+  actionCacheBytes: int('ISOWHISK_INVOKER_ACTION_CACHE_BYTES', 64 * 1024 * 1024, {
+    doc: 'most bytes of action documents (code included) the invoker keeps in memory, least recently used out first; 0 caches none',
+    min: 0,
+    max: 2 ** 40,
+  }),
   stemCells: int('ISOWHISK_INVOKER_STEM_CELLS', 2, { doc: 'empty isolates kept ready for cold starts', min: 0, max: 64 }),
   runQueueSize: int('ISOWHISK_INVOKER_RUN_QUEUE_SIZE', 256, {
     doc: 'most activation requests held at once; the topic is paused while it is full',

@@ -71,6 +71,7 @@ describe('config', () => {
           userMemoryMB: 2048,
           pingIntervalMs: 1000,
           idleEvictionMs: 600_000,
+          actionCacheBytes: 67_108_864,
           stemCells: 2,
           runQueueSize: 256,
           metricsPort: 9300,
