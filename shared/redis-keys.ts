@@ -18,6 +18,8 @@ export interface RedisKeys {
   entityIndex(namespace: string, collection: Collection): string;
   /** JSON activation record, with a TTL. */
   activation(activationId: string): string;
+  /** JSON list item of the record (no logs, no result), with the record's TTL: what listings read. */
+  activationSummary(activationId: string): string;
   /** Sorted set of a namespace's activation ids, scored by `start`. */
   activationsByNamespace(namespace: string): string;
   /** Sorted set of a namespace's activation ids for one entity name (`name` or `pkg/name`), scored by `start`. */
@@ -41,6 +43,7 @@ export function redisKeys(prefix = 'iw:'): RedisKeys {
     entity: (ns, collection, path) => `${prefix}entity:${ns}:${collection}:${path}`,
     entityIndex: (ns, collection) => `${prefix}index:${ns}:${collection}`,
     activation: (id) => `${prefix}activation:${id}`,
+    activationSummary: (id) => `${prefix}activation-summary:${id}`,
     activationsByNamespace: (ns) => `${prefix}activations:${ns}`,
     activationsByName: (ns, name) => `${prefix}activations:${ns}:${name}`,
     activationClaim: (id) => `${prefix}claim:${id}`,
