@@ -14,6 +14,8 @@ export interface RedisKeys {
   namespaceLimits(namespace: string): string;
   /** JSON document of one entity; `path` is `name` or `pkg/name`. */
   entity(namespace: string, collection: Collection, path: string): string;
+  /** JSON list form of one entity (no code, no parameters): what listings read. */
+  entityListing(namespace: string, collection: Collection, path: string): string;
   /** Sorted set of a namespace's entity paths in one collection, scored by `updated`. */
   entityIndex(namespace: string, collection: Collection): string;
   /** JSON activation record, with a TTL. */
@@ -41,6 +43,7 @@ export function redisKeys(prefix = 'iw:'): RedisKeys {
     namespaces: () => `${prefix}namespaces`,
     namespaceLimits: (ns) => `${prefix}ns:${ns}:limits`,
     entity: (ns, collection, path) => `${prefix}entity:${ns}:${collection}:${path}`,
+    entityListing: (ns, collection, path) => `${prefix}listing:${ns}:${collection}:${path}`,
     entityIndex: (ns, collection) => `${prefix}index:${ns}:${collection}`,
     activation: (id) => `${prefix}activation:${id}`,
     activationSummary: (id) => `${prefix}activation-summary:${id}`,

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.ts';
 import type { Identity } from '../auth/identity.ts';
-import type { ActionDoc } from './action.ts';
+import { type ActionDoc, type ActionListing, actionListing } from './action.ts';
 import { entityStore } from './entity-store.ts';
 import { type SystemLimits, effectiveLimits } from './limits.ts';
 import { checkParameterSizes } from './put-fields.ts';
@@ -24,7 +24,7 @@ import { type PackageAccess, circularBinding, packageAccess } from './package-ac
 /** What `GET` shows: the package (a binding with merged parameters) and the actions of the package it reaches. */
 export interface PackageView {
   pkg: PackageDoc;
-  actions: ActionDoc[];
+  actions: ActionListing[];
 }
 
 export interface PackageService {
@@ -54,9 +54,9 @@ const ALL = 2 ** 31 - 1;
 export function packageService(redis: Redis, keys: RedisKeys, system: SystemLimits): PackageService {
   const access = packageAccess(redis, keys);
   const store = access.store;
-  const actions = entityStore<ActionDoc>(redis, keys, 'actions');
+  const actions = entityStore<ActionDoc, ActionListing>(redis, keys, 'actions', actionListing);
 
-  const actionsIn = (namespace: string, pkg: string) => actions.list(namespace, { pkg, skip: 0, limit: ALL });
+  const actionsIn = (namespace: string, pkg: string) => actions.listed(namespace, { pkg, skip: 0, limit: ALL });
 
   /**
    * READ on the package a PUT binds to, with the packages API's rewording of the owner's refusals: missing → 400,

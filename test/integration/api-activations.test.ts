@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { newActivationId } from '../../shared/ids.ts';
 import type { ActivationRecord } from '../../shared/activation-record.ts';
 import { activationStore } from '../../shared/activation-store.ts';
+import { watchReads } from '../support/redis-reads.ts';
 import { type ApiHarness, type Tenant, call, useApi } from '../support/api-harness.ts';
 
 function record(t: Tenant, fields: Partial<ActivationRecord> = {}): ActivationRecord {
@@ -118,17 +119,7 @@ describe('api: activations', () => {
     for (const r of records) await api.activations.putRecord(r, 60);
 
     // The store itself, on the real Redis: which keys a listing reads.
-    const read: string[] = [];
-    const watched = new Proxy(api.redis, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver);
-        if (prop !== 'mget' && prop !== 'get') return typeof value === 'function' ? value.bind(target) : value;
-        return (...keys: string[]) => {
-          read.push(...keys.flat());
-          return (value as (...k: string[]) => unknown).apply(target, keys);
-        };
-      },
-    });
+    const { redis: watched, read } = watchReads(api.redis);
     const summaries = await activationStore(watched, api.keys).listSummaries(t.namespace, { skip: 0, limit: 10 });
     assert.deepEqual(summaries.map((a) => a.activationId), records.map((r) => r.activationId).reverse());
     assert.deepEqual(read.sort(), records.map((r) => api.keys.activationSummary(r.activationId)).sort(), 'only summary keys were read');
