@@ -162,8 +162,16 @@ export function packageWithActionsJson(doc: PackageContent, actions: readonly Ac
   };
 }
 
+/** A package as listings read it (entity-store's list form): no parameters. */
+export type PackageListing = Omit<PackageContent, 'parameters'>;
+
+export function packageListing(doc: PackageContent): PackageListing {
+  const { parameters: _parameters, ...rest } = doc;
+  return rest;
+}
+
 /** A list item (OpenWhisk's `packages` view): `binding` is `false` for a plain package. */
-export function packageSummary(doc: PackageDoc): Record<string, unknown> {
+export function packageSummary(doc: PackageListing): Record<string, unknown> {
   return {
     ...entityHead(doc),
     binding: doc.binding ? { namespace: doc.binding.namespace, name: doc.binding.name } : false,

@@ -12,6 +12,7 @@ import { checkParameterSizes } from './put-fields.ts';
 import {
   type PackageBinding,
   type PackageDoc,
+  type PackageListing,
   bindingFqn,
   checkPackageName,
   makePackage,
@@ -36,7 +37,7 @@ export interface PackageService {
   /** Deletes and returns the package; 409 when it holds actions, unless `force` (then they go first). */
   remove(namespace: string, name: string, force: boolean): Promise<PackageDoc>;
   /** The caller's own namespace: every package and binding; another: its published packages only. */
-  list(namespace: string, own: boolean, options: { skip: number; limit: number }): Promise<PackageDoc[]>;
+  list(namespace: string, own: boolean, options: { skip: number; limit: number }): Promise<PackageListing[]>;
   count(namespace: string, own: boolean, options: { skip: number }): Promise<number>;
 }
 
@@ -84,11 +85,11 @@ export function packageService(redis: Redis, keys: RedisKeys, system: SystemLimi
     if (target.binding) throw new BadRequestError(Messages.bindingToBinding);
   };
 
-  const visible = (own: boolean) => (doc: PackageDoc) => own || (doc.publish && !doc.binding);
+  const visible = (own: boolean) => (doc: PackageListing) => own || (doc.publish && !doc.binding);
 
   /** Another namespace's list is filtered, so paging happens after the filter. */
-  const listVisible = async (namespace: string, own: boolean): Promise<PackageDoc[]> =>
-    (await store.list(namespace, { skip: 0, limit: ALL })).filter(visible(own));
+  const listVisible = async (namespace: string, own: boolean): Promise<PackageListing[]> =>
+    (await store.listed(namespace, { skip: 0, limit: ALL })).filter(visible(own));
 
   return {
     access,
@@ -138,7 +139,7 @@ export function packageService(redis: Redis, keys: RedisKeys, system: SystemLimi
     },
 
     async list(namespace, own, { skip, limit }) {
-      if (own) return store.list(namespace, { skip, limit });
+      if (own) return store.listed(namespace, { skip, limit });
       return (await listVisible(namespace, own)).slice(skip, skip + limit);
     },
 
