@@ -11,7 +11,7 @@ import { createLogger } from '../shared/logger.ts';
 import { redisKeys } from '../shared/redis-keys.ts';
 import { parseSecretsKey, secretBox } from '../shared/secret-box.ts';
 import { topics as topicNames } from '../shared/topics.ts';
-import { createRegistry } from '../shared/metrics.ts';
+import { createRegistry, processRestarts } from '../shared/metrics.ts';
 import { startTracing } from '../shared/tracing.ts';
 import { COMPLETION_MARGIN_MS, KafkaActivator } from './activator/kafka-activator.ts';
 import { activatorMetrics } from './activator/metrics.ts';
@@ -31,6 +31,7 @@ const config = exitOnConfigError(() => loadControllerConfig());
 const log = createLogger(`controller${config.controllerId}`, config.logLevel);
 const tracing = startTracing('isowhisk-controller', `controller${config.controllerId}`);
 const metrics = createRegistry();
+processRestarts(metrics, config.processRestarts);
 const keys = redisKeys();
 const topics = topicNames(config.topicPrefix);
 

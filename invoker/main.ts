@@ -8,7 +8,7 @@ import { createKafka, createProducer, ensureTopics } from '../shared/kafka/clien
 import { createLogger } from '../shared/logger.ts';
 import { redisKeys } from '../shared/redis-keys.ts';
 import { PARTITIONS, RETENTION_MS, topics as topicNames } from '../shared/topics.ts';
-import { createRegistry } from '../shared/metrics.ts';
+import { createRegistry, processRestarts } from '../shared/metrics.ts';
 import { startTracing } from '../shared/tracing.ts';
 import { activationStore } from '../shared/activation-store.ts';
 import { ActionLoader } from './action-loader.ts';
@@ -33,6 +33,7 @@ try {
 }
 
 const metrics = createRegistry();
+processRestarts(metrics, config.processRestarts);
 const keys = redisKeys();
 const topics = topicNames(config.topicPrefix);
 // Auto-pipelining: commands issued in the same tick (an activation's claim and action read) share one round trip.
@@ -63,7 +64,7 @@ const handler = new ActivationHandler({
   redis,
   keys,
   store: activationStore(redis, keys),
-  loader: new ActionLoader(redis, keys),
+  loader: new ActionLoader(redis, keys, config.actionCacheBytes),
   pool,
   logger: log,
   recordTtlSeconds: config.activationTtlSeconds,

@@ -80,9 +80,12 @@ export function toExtendedJson(record: ActivationRecord): Record<string, unknown
   return out;
 }
 
+/** A list item without `docs`: the record without logs and result, with `statusCode` when it ended. */
+export type ActivationSummary = Record<string, unknown>;
+
 /** A list item without `docs` (OpenWhisk's activations view summary). */
-export function activationSummary(record: ActivationRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = {
+export function activationSummary(record: ActivationRecord): ActivationSummary {
+  const out: ActivationSummary = {
     namespace: record.namespace,
     name: record.name,
     version: record.version,

@@ -4,15 +4,18 @@
 //
 // Layout (keys from shared/redis-keys.ts):
 //   keys.activation(id)                       record JSON (stored form, `response.statusCode`), EX ttl
+//   keys.activationSummary(id)                the record's list item (activationSummary: no logs, no result), EX ttl
 //   keys.activationsByNamespace(ns)           sorted set of ids scored by `start`, ns = the INVOKING namespace
 //   keys.activationsByName(ns, filterName)    the same per `name`, `pkg/name` or `binding/name` (see activationFilterName)
 // The indexes expire with the newest record written to them, and entries older than a put's retention are
 // trimmed on that put; ids whose record already expired are dropped when a read meets them. Retention is meant to
 // be one configured value (OpenWhisk's default is 7 days).
+// A listing without `docs` reads only the summaries, so a page of records with megabytes of logs costs a page of
+// small documents; a record stored before summaries existed is summarised from its full record when met.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis-keys.ts';
 import { runScript } from './redis-script.ts';
-import { type ActivationRecord, activationFilterName } from './activation-record.ts';
+import { type ActivationRecord, type ActivationSummary, activationFilterName, activationSummary } from './activation-record.ts';
 import type { CompletionEntry } from './completions.ts';
 
 export const DEFAULT_ACTIVATION_TTL_SECONDS = 7 * 24 * 3600;
@@ -45,23 +48,26 @@ export interface ActivationStore {
   getRecord(activationId: string): Promise<ActivationRecord | undefined>;
   /** Records of the invoking namespace, newest `start` first. */
   list(namespace: string, query: ActivationQuery): Promise<ActivationRecord[]>;
+  /** The same page as `list`, as list items: reads the stored summaries, never the records' logs or results. */
+  listSummaries(namespace: string, query: ActivationQuery): Promise<ActivationSummary[]>;
   count(namespace: string, query: Omit<ActivationQuery, 'limit'>): Promise<number>;
 }
 
-// KEYS: record, namespace index, name index[, completion stream]
-// ARGV: record JSON, ttl seconds, start, activation id, cutoff[, stream max length, entry fields...]
+// KEYS: record, summary, namespace index, name index[, completion stream]
+// ARGV: record JSON, ttl seconds, start, activation id, cutoff, summary JSON[, stream max length, entry fields...]
 const PUT_ONCE = `
 local stored = 0
 if redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then
   stored = 1
-  for i = 2, 3 do
+  redis.call('SET', KEYS[2], ARGV[6], 'EX', ARGV[2])
+  for i = 3, 4 do
     redis.call('ZADD', KEYS[i], ARGV[3], ARGV[4])
     redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. ARGV[5])
     redis.call('EXPIRE', KEYS[i], ARGV[2])
   end
 end
-if KEYS[4] then
-  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[6], '*', unpack(ARGV, 7))
+if KEYS[5] then
+  redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[7], '*', unpack(ARGV, 8))
 end
 return stored
 `;
@@ -72,11 +78,25 @@ export function activationStore(redis: Redis, keys: RedisKeys): ActivationStore 
   const bounds = (q: { since?: number; upto?: number }) =>
     [q.upto === undefined ? '+inf' : String(q.upto), q.since === undefined ? '-inf' : String(q.since)] as const;
 
+  const page = async (namespace: string, query: ActivationQuery) => {
+    const index = indexKey(namespace, query.name);
+    const [max, min] = bounds(query);
+    return { index, ids: await redis.zrevrangebyscore(index, max, min, 'LIMIT', query.skip, query.limit) };
+  };
+  const dropExpired = async (index: string, ids: string[]): Promise<void> => {
+    if (ids.length > 0) await redis.zrem(index, ...ids);
+  };
+
   const put = async (record: ActivationRecord, ttlSeconds: number, completion: CompletionEntry | undefined): Promise<boolean> => {
     const ttl = Math.max(1, Math.ceil(ttlSeconds));
     const cutoff = Date.now() - ttl * 1000;
-    const keyList = [keys.activation(record.activationId), keys.activationsByNamespace(record.namespace), keys.activationsByName(record.namespace, activationFilterName(record))];
-    const args = [JSON.stringify(record), String(ttl), String(record.start), record.activationId, String(cutoff)];
+    const keyList = [
+      keys.activation(record.activationId),
+      keys.activationSummary(record.activationId),
+      keys.activationsByNamespace(record.namespace),
+      keys.activationsByName(record.namespace, activationFilterName(record)),
+    ];
+    const args = [JSON.stringify(record), String(ttl), String(record.start), record.activationId, String(cutoff), JSON.stringify(activationSummary(record))];
     if (completion) {
       keyList.push(completion.stream);
       args.push(String(completion.maxLength), ...completion.fields);
@@ -94,14 +114,31 @@ export function activationStore(redis: Redis, keys: RedisKeys): ActivationStore 
     },
 
     async list(namespace, query) {
-      const index = indexKey(namespace, query.name);
-      const [max, min] = bounds(query);
-      const ids = await redis.zrevrangebyscore(index, max, min, 'LIMIT', query.skip, query.limit);
+      const { index, ids } = await page(namespace, query);
       if (ids.length === 0) return [];
       const docs = await redis.mget(ids.map((id) => keys.activation(id)));
-      const expired = ids.filter((_, i) => docs[i] === null);
-      if (expired.length > 0) await redis.zrem(index, ...expired);
+      await dropExpired(index, ids.filter((_, i) => docs[i] === null));
       return docs.flatMap((json) => (json === null ? [] : [JSON.parse(json) as ActivationRecord]));
+    },
+
+    async listSummaries(namespace, query) {
+      const { index, ids } = await page(namespace, query);
+      if (ids.length === 0) return [];
+      const summaries = await redis.mget(ids.map((id) => keys.activationSummary(id)));
+      // Records stored before summaries existed: summarised from the full record (only those are read whole).
+      const older = ids.filter((_, i) => summaries[i] === null);
+      const records = new Map<string, string | null>();
+      if (older.length > 0) {
+        const docs = await redis.mget(older.map((id) => keys.activation(id)));
+        older.forEach((id, i) => records.set(id, docs[i] ?? null));
+        await dropExpired(index, older.filter((id) => records.get(id) === null));
+      }
+      return ids.flatMap((id, i) => {
+        const summary = summaries[i];
+        if (summary !== null && summary !== undefined) return [JSON.parse(summary) as ActivationSummary];
+        const record = records.get(id);
+        return record ? [activationSummary(JSON.parse(record) as ActivationRecord)] : [];
+      });
     },
 
     async count(namespace, query) {

@@ -155,6 +155,11 @@ export const COMMON_SETTINGS = {
     max: 366 * 24 * 3600,
   }),
   logLevel: oneOf('ISOWHISK_LOG_LEVEL', LOG_LEVELS, 'info', { doc: 'least severe level logged' }),
+  processRestarts: int('ISOWHISK_PROCESS_RESTARTS', 0, {
+    doc: 'set by the local launcher\'s supervisor: how often it restarted this process after a crash (`isowhisk_process_restarts_total`)',
+    min: 0,
+    max: 1_000_000_000,
+  }),
 };
 
 /** Read by the controller only. */
@@ -259,6 +264,11 @@ export const INVOKER_SETTINGS = {
     doc: 'an isolate unused for this long is disposed',
     min: 1000,
     max: 86_400_000,
+  }),
+  actionCacheBytes: int('ISOWHISK_INVOKER_ACTION_CACHE_BYTES', 64 * 1024 * 1024, {
+    doc: 'most bytes of action documents (code included) the invoker keeps in memory, least recently used out first; 0 caches none',
+    min: 0,
+    max: 2 ** 40,
   }),
   stemCells: int('ISOWHISK_INVOKER_STEM_CELLS', 2, { doc: 'empty isolates kept ready for cold starts', min: 0, max: 64 }),
   runQueueSize: int('ISOWHISK_INVOKER_RUN_QUEUE_SIZE', 256, {

@@ -31,6 +31,17 @@ export function gauge<L extends string = never>(registry: Registry, name: string
   return new Gauge({ name: named(name), help, labelNames, registers: [registry] });
 }
 
+/**
+ * `isowhisk_process_restarts_total`: how often the supervisor restarted this process after a crash
+ * (deploy/local/supervisor.ts passes the count in ISOWHISK_PROCESS_RESTARTS). A counter that spans the process's
+ * lives, like Kubernetes' container restart count: a restarted process starts it at the count so far.
+ */
+export function processRestarts(registry: Registry, restarts: number): Counter {
+  const restartsTotal = counter(registry, 'process_restarts_total', 'Restarts of this process by its supervisor after a crash');
+  restartsTotal.inc(restarts);
+  return restartsTotal;
+}
+
 /** Buckets in seconds from 1 ms to 60 s: activations and API requests span that range. */
 export const SECONDS_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 

@@ -14,10 +14,14 @@ export interface RedisKeys {
   namespaceLimits(namespace: string): string;
   /** JSON document of one entity; `path` is `name` or `pkg/name`. */
   entity(namespace: string, collection: Collection, path: string): string;
+  /** JSON list form of one entity (no code, no parameters): what listings read. */
+  entityListing(namespace: string, collection: Collection, path: string): string;
   /** Sorted set of a namespace's entity paths in one collection, scored by `updated`. */
   entityIndex(namespace: string, collection: Collection): string;
   /** JSON activation record, with a TTL. */
   activation(activationId: string): string;
+  /** JSON list item of the record (no logs, no result), with the record's TTL: what listings read. */
+  activationSummary(activationId: string): string;
   /** Sorted set of a namespace's activation ids, scored by `start`. */
   activationsByNamespace(namespace: string): string;
   /** Sorted set of a namespace's activation ids for one entity name (`name` or `pkg/name`), scored by `start`. */
@@ -43,8 +47,10 @@ export function redisKeys(prefix = 'iw:'): RedisKeys {
     namespaces: () => `${prefix}namespaces`,
     namespaceLimits: (ns) => `${prefix}ns:${ns}:limits`,
     entity: (ns, collection, path) => `${prefix}entity:${ns}:${collection}:${path}`,
+    entityListing: (ns, collection, path) => `${prefix}listing:${ns}:${collection}:${path}`,
     entityIndex: (ns, collection) => `${prefix}index:${ns}:${collection}`,
     activation: (id) => `${prefix}activation:${id}`,
+    activationSummary: (id) => `${prefix}activation-summary:${id}`,
     activationsByNamespace: (ns) => `${prefix}activations:${ns}`,
     activationsByName: (ns, name) => `${prefix}activations:${ns}:${name}`,
     activationClaim: (id) => `${prefix}claim:${id}`,

@@ -8,6 +8,7 @@
 // Keys are stored hashed (see key-hash.ts); the plain `uuid:key` exists only in the caller's hands and, while a
 // request runs, in memory.
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { BadRequestError, ConflictError } from '../../shared/errors.ts';
 import { type ApiKey, formatApiKey, newApiKey, parseApiKey } from '../../shared/ids.ts';
@@ -55,6 +56,8 @@ export interface IdentityStoreOptions {
   cacheTtlMs?: number;
   /** Most cached identities (default 10 000). */
   cacheSize?: number;
+  /** Most bytes the cached identities take, roughly (default 4 MiB): limit overrides make entries vary in size. */
+  cacheBytes?: number;
 }
 
 // KEYS: namespace hash, auth hash, namespaces set; ARGV: subject, uuid, namespace, keyHash
@@ -81,22 +84,20 @@ return 1
 interface CachedIdentity {
   identity: Omit<Identity, 'apiKey'>;
   keyHash: string;
-  expires: number;
 }
 
 export function identityStore(redis: Redis, keys: RedisKeys, options: IdentityStoreOptions = {}): IdentityStore {
   const ttl = options.cacheTtlMs ?? 5000;
-  const maxEntries = options.cacheSize ?? 10_000;
-  const cache = new Map<string, CachedIdentity>();
+  // Least recently used out first; an entry older than `ttl` is never returned.
+  const cache = new LRUCache<string, CachedIdentity>({
+    max: options.cacheSize ?? 10_000,
+    maxSize: options.cacheBytes ?? 4 * 1024 * 1024,
+    sizeCalculation: (entry, uuid) => uuid.length + entry.keyHash.length + JSON.stringify(entry.identity).length,
+    ttl: Math.max(ttl, 1),
+  });
 
   const remember = (uuid: string, entry: CachedIdentity) => {
-    if (ttl <= 0) return;
-    cache.delete(uuid);
-    cache.set(uuid, entry);
-    if (cache.size > maxEntries) {
-      const oldest = cache.keys().next();
-      if (!oldest.done) cache.delete(oldest.value);
-    }
+    if (ttl > 0) cache.set(uuid, entry);
   };
 
   const store: IdentityStore = {
@@ -158,7 +159,7 @@ export function identityStore(redis: Redis, keys: RedisKeys, options: IdentitySt
       if (key.length !== 64) return undefined;
       const apiKey = `${uuid}:${key}`;
       const cached = cache.get(uuid);
-      if (cached && cached.expires > Date.now()) {
+      if (cached) {
         return verifyKey(key, cached.keyHash) ? { ...cached.identity, apiKey } : undefined;
       }
       const auth = await redisSpan('HGETALL', () => redis.hgetall(keys.authKey(uuid)));
@@ -167,7 +168,7 @@ export function identityStore(redis: Redis, keys: RedisKeys, options: IdentitySt
       const namespace = auth.namespace;
       const limits = parseNamespaceLimits(await redisSpan('GET', () => redis.get(keys.namespaceLimits(namespace))));
       const identity = { subject: auth.subject ?? namespace, namespace, uuid, limits };
-      remember(uuid, { identity, keyHash: auth.keyHash, expires: Date.now() + ttl });
+      remember(uuid, { identity, keyHash: auth.keyHash });
       return { ...identity, apiKey };
     },
 
@@ -180,7 +181,8 @@ export function identityStore(redis: Redis, keys: RedisKeys, options: IdentitySt
 
     async setLimits(namespace, limits) {
       await redis.set(keys.namespaceLimits(namespace), JSON.stringify(limits));
-      for (const [uuid, entry] of cache) if (entry.identity.namespace === namespace) cache.delete(uuid);
+      const stale = [...cache.entries()].filter(([, entry]) => entry.identity.namespace === namespace).map(([uuid]) => uuid);
+      for (const uuid of stale) cache.delete(uuid);
     },
   };
   return store;

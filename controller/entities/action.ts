@@ -268,8 +268,16 @@ export function actionJson(doc: ActionDoc, withCode = true): Record<string, unkn
   };
 }
 
+/** An action as listings read it (entity-store's list form): no code, no parameters. */
+export type ActionListing = Omit<ActionContent, 'exec' | 'parameters'> & { exec: Pick<ActionExec, 'kind' | 'binary'> };
+
+export function actionListing(doc: ActionContent): ActionListing {
+  const { exec, parameters: _parameters, ...rest } = doc;
+  return { ...rest, exec: { kind: exec.kind, binary: exec.binary } };
+}
+
 /** A list item (OpenWhisk's `actions` view). */
-export function actionSummary(doc: ActionDoc): Record<string, unknown> {
+export function actionSummary(doc: ActionListing): Record<string, unknown> {
   return {
     namespace: doc.namespace,
     name: doc.name,

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.ts';
 import type { Identity } from '../auth/identity.ts';
-import { isSequence, type ActionDoc, checkPutSizes, makeAction, readActionPut, updateAction } from './action.ts';
+import { isSequence, type ActionDoc, type ActionListing, actionListing, checkPutSizes, makeAction, readActionPut, updateAction } from './action.ts';
 import { checkSequenceComponents } from './sequence-components.ts';
 import { entityStore, type EntityStore } from './entity-store.ts';
 import { type SystemLimits, checkActionLimits, checkInstanceLimit, effectiveLimits } from './limits.ts';
@@ -36,7 +36,7 @@ export interface ResolvedAction {
 }
 
 export interface ActionService {
-  readonly store: EntityStore<ActionDoc>;
+  readonly store: EntityStore<ActionDoc, ActionListing>;
   /** PUT: create, or with `overwrite` update; returns the stored action. */
   put(identity: Identity, ref: ActionRef, body: unknown, overwrite: boolean): Promise<ActionDoc>;
   /** The stored action, through a binding the bound package's; 404 when missing. */
@@ -51,14 +51,15 @@ export interface ActionService {
   /** Deletes and returns the action; 404 when missing. */
   remove(ref: ActionRef): Promise<ActionDoc>;
   /** Actions of a namespace (including those in its packages), or of one package; newest first. */
-  list(namespace: string, options: { pkg?: string; skip: number; limit: number }): Promise<ActionDoc[]>;
+  /** List forms only: no code, no parameters. */
+  list(namespace: string, options: { pkg?: string; skip: number; limit: number }): Promise<ActionListing[]>;
   count(namespace: string, options: { pkg?: string; skip: number }): Promise<number>;
   /** Checks that a package exists (404) and, for writes, that it is not a binding (400). */
   checkPackage(namespace: string, pkg: string, write: boolean): Promise<void>;
 }
 
 export function actionService(redis: Redis, keys: RedisKeys, system: SystemLimits): ActionService {
-  const store = entityStore<ActionDoc>(redis, keys, 'actions');
+  const store = entityStore<ActionDoc, ActionListing>(redis, keys, 'actions', actionListing);
   const access = packageAccess(redis, keys);
 
   /** Where the action a name reaches is stored, and the package (and binding) parameters it inherits. */
@@ -132,7 +133,7 @@ export function actionService(redis: Redis, keys: RedisKeys, system: SystemLimit
       return doc;
     },
 
-    list: (namespace, options) => store.list(namespace, options),
+    list: (namespace, options) => store.listed(namespace, options),
     count: (namespace, options) => store.count(namespace, options),
   };
   return service;

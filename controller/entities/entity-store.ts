@@ -2,6 +2,7 @@
 //
 // Layout (every key from shared/redis-keys.ts):
 //   keys.entity(ns, collection, path)        JSON document; `path` is `name` or `pkg/name`
+//   keys.entityListing(ns, collection, path) JSON list form of the document (see `toListing`), written with it
 //   keys.entityIndex(ns, collection)         sorted set of every path in the namespace, scored by `updated`
 //   keys.entityIndex(`ns/pkg`, collection)   sorted set of the names inside package `pkg` (packaged entities only)
 //   keys.namespace(ns) field `entityRevision` counter that gives every write its `revision`
@@ -11,6 +12,9 @@
 // actions, packages, triggers and rules), an update requires that the stored revision is still the one read.
 // The counter lives per namespace and only grows, so a revision never repeats for a name, even after delete and
 // re-create; invokers can key caches by (namespace, path, revision).
+// A store made with a `toListing` function keeps each document's list form beside it (an action without its code and
+// parameters), and `listed()` reads only those, so a listing never loads code. A document written before list
+// forms existed, or by a store without `toListing`, has none; a listing then reads it whole and reduces it.
 import type { Redis } from 'ioredis';
 import type { Collection, RedisKeys } from '../../shared/redis-keys.ts';
 import { ConflictError } from '../../shared/errors.ts';
@@ -31,7 +35,7 @@ export interface ListOptions {
   pkg?: string;
 }
 
-export interface EntityStore<D extends StoredEntity> {
+export interface EntityStore<D extends StoredEntity, L = D> {
   readonly collection: Collection;
   get(namespace: string, path: string): Promise<D | undefined>;
   /**
@@ -44,16 +48,19 @@ export interface EntityStore<D extends StoredEntity> {
   delete(namespace: string, path: string): Promise<D | undefined>;
   /** Newest `updated` first. */
   list(namespace: string, options: ListOptions): Promise<D[]>;
+  /** The same page as `list`, in list form: reads only the stored list forms (see the top of this file). */
+  listed(namespace: string, options: ListOptions): Promise<L[]>;
   count(namespace: string, options: Omit<ListOptions, 'limit'>): Promise<number>;
 }
 
 const COLLECTIONS: readonly Collection[] = ['actions', 'packages', 'triggers', 'rules'];
 
-// KEYS: doc, namespace hash, index keys (ARGV[4] of them), then docs of the same name in other collections.
-// ARGV: expected revision ('' = create), JSON without revision, score, index count, index members...
+// KEYS: doc, list form, namespace hash, index keys (ARGV[4] of them), then docs of the same name in other collections.
+// ARGV: expected revision ('' = create), JSON without revision, score, index count, list form JSON ('' = none),
+// index members...
 const PUT = `
 local nIndex = tonumber(ARGV[4])
-for i = 3 + nIndex, #KEYS do
+for i = 4 + nIndex, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then return {'other'} end
 end
 local cur = redis.call('GET', KEYS[1])
@@ -64,21 +71,22 @@ else
   local rev = string.match(cur, '^{"revision":(%d+)')
   if rev ~= ARGV[1] then return {'changed'} end
 end
-local rev = redis.call('HINCRBY', KEYS[2], 'entityRevision', 1)
+local rev = redis.call('HINCRBY', KEYS[3], 'entityRevision', 1)
 redis.call('SET', KEYS[1], '{"revision":' .. rev .. ',' .. string.sub(ARGV[2], 2))
+if ARGV[5] == '' then redis.call('DEL', KEYS[2]) else redis.call('SET', KEYS[2], ARGV[5]) end
 for i = 1, nIndex do
-  redis.call('ZADD', KEYS[2 + i], ARGV[3], ARGV[4 + i])
+  redis.call('ZADD', KEYS[3 + i], ARGV[3], ARGV[5 + i])
 end
 return {'ok', rev}
 `;
 
-// KEYS: doc, index keys; ARGV: index members (one per index key)
+// KEYS: doc, list form, index keys; ARGV: index members (one per index key)
 const DELETE = `
 local cur = redis.call('GET', KEYS[1])
 if not cur then return false end
-redis.call('DEL', KEYS[1])
-for i = 2, #KEYS do
-  redis.call('ZREM', KEYS[i], ARGV[i - 1])
+redis.call('DEL', KEYS[1], KEYS[2])
+for i = 3, #KEYS do
+  redis.call('ZREM', KEYS[i], ARGV[i - 2])
 end
 return cur
 `;
@@ -88,13 +96,29 @@ function splitPath(path: string): { pkg: string | undefined; name: string } {
   return i < 0 ? { pkg: undefined, name: path } : { pkg: path.slice(0, i), name: path.slice(i + 1) };
 }
 
-export function entityStore<D extends StoredEntity>(redis: Redis, keys: RedisKeys, collection: Collection): EntityStore<D> {
+/**
+ * `toListing` turns a document into its list form (without what a listing never shows: code, parameters); without it,
+ * `listed()` returns whole documents. All stores of one collection should be made with the same `toListing`.
+ */
+export function entityStore<D extends StoredEntity, L = D>(
+  redis: Redis,
+  keys: RedisKeys,
+  collection: Collection,
+  toListing?: (doc: Content<D>) => L,
+): EntityStore<D, L> {
   /** The index keys and members a document at `path` appears under. */
   const indexes = (namespace: string, path: string): [string, string][] => {
     const { pkg, name } = splitPath(path);
     const all: [string, string][] = [[keys.entityIndex(namespace, collection), path]];
     if (pkg !== undefined) all.push([keys.entityIndex(`${namespace}/${pkg}`, collection), name]);
     return all;
+  };
+
+  /** The paths of one page of the index, newest first. */
+  const page = async (namespace: string, { skip, limit, pkg }: ListOptions): Promise<string[]> => {
+    const index = keys.entityIndex(pkg === undefined ? namespace : `${namespace}/${pkg}`, collection);
+    const members = await redis.zrevrange(index, skip, skip + limit - 1);
+    return pkg === undefined ? members : members.map((m) => `${pkg}/${m}`);
   };
 
   const parse = (json: string | null): D | undefined => (json === null ? undefined : (JSON.parse(json) as D));
@@ -113,11 +137,12 @@ export function entityStore<D extends StoredEntity>(redis: Redis, keys: RedisKey
       const idx = indexes(namespace, path);
       // only top-level names are shared between collections (packaged entities are all actions)
       const others = path.includes('/') ? [] : COLLECTIONS.filter((c) => c !== collection).map((c) => keys.entity(namespace, c, path));
+      const listing = toListing ? JSON.stringify(toListing(rest as Content<D>)) : '';
       const result = (await runScript(
         redis,
         PUT,
-        [keys.entity(namespace, collection, path), keys.namespace(namespace), ...idx.map(([k]) => k), ...others],
-        [expectedRevision === undefined ? '' : String(expectedRevision), json, String(content.updated), String(idx.length), ...idx.map(([, m]) => m)],
+        [keys.entity(namespace, collection, path), keys.entityListing(namespace, collection, path), keys.namespace(namespace), ...idx.map(([k]) => k), ...others],
+        [expectedRevision === undefined ? '' : String(expectedRevision), json, String(content.updated), String(idx.length), listing, ...idx.map(([, m]) => m)],
       )) as [string, number?];
       switch (result[0]) {
         case 'ok':
@@ -136,19 +161,36 @@ export function entityStore<D extends StoredEntity>(redis: Redis, keys: RedisKey
       const json = (await runScript(
         redis,
         DELETE,
-        [keys.entity(namespace, collection, path), ...idx.map(([k]) => k)],
+        [keys.entity(namespace, collection, path), keys.entityListing(namespace, collection, path), ...idx.map(([k]) => k)],
         idx.map(([, m]) => m),
       )) as string | null;
       return parse(json);
     },
 
-    async list(namespace, { skip, limit, pkg }) {
-      const index = keys.entityIndex(pkg === undefined ? namespace : `${namespace}/${pkg}`, collection);
-      const members = await redis.zrevrange(index, skip, skip + limit - 1);
-      if (members.length === 0) return [];
-      const paths = pkg === undefined ? members : members.map((m) => `${pkg}/${m}`);
+    async list(namespace, options) {
+      const paths = await page(namespace, options);
+      if (paths.length === 0) return [];
       const docs = await redis.mget(paths.map((p) => keys.entity(namespace, collection, p)));
       return docs.flatMap((json) => (json === null ? [] : [JSON.parse(json) as D]));
+    },
+
+    async listed(namespace, options) {
+      const paths = await page(namespace, options);
+      if (paths.length === 0) return [];
+      const forms = toListing ? await redis.mget(paths.map((p) => keys.entityListing(namespace, collection, p))) : paths.map(() => null);
+      const missing = paths.filter((_, i) => forms[i] === null);
+      const docs = new Map<string, string | null>();
+      if (missing.length > 0) {
+        const found = await redis.mget(missing.map((p) => keys.entity(namespace, collection, p)));
+        missing.forEach((p, i) => docs.set(p, found[i] ?? null));
+      }
+      const reduce = (doc: D): L => (toListing ? toListing(doc) : (doc as unknown as L));
+      return paths.flatMap((p, i) => {
+        const form = forms[i];
+        if (form !== null && form !== undefined) return [JSON.parse(form) as L];
+        const doc = docs.get(p);
+        return doc ? [reduce(JSON.parse(doc) as D)] : [];
+      });
     },
 
     async count(namespace, { skip, pkg }) {

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Collection, RedisKeys } from '../../shared/redis-keys.ts';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../shared/errors.ts';
 import { entityStore, type EntityStore } from './entity-store.ts';
-import { type PackageBinding, type PackageDoc, bindingFqn, overlayParameters } from './package.ts';
+import { type PackageBinding, type PackageDoc, type PackageListing, bindingFqn, overlayParameters, packageListing } from './package.ts';
 import type { Parameter } from './parameters.ts';
 
 /** The package that holds the actions a package name reaches. */
@@ -23,7 +23,7 @@ export interface ResolvedPackage {
 }
 
 export interface PackageAccess {
-  readonly store: EntityStore<PackageDoc>;
+  readonly store: EntityStore<PackageDoc, PackageListing>;
   /**
    * May `caller` read package `namespace/name`? false means 403. Throws 404 (owner, missing), 409 (owner, the name
    * belongs to another collection) and 422 (a binding to itself).
@@ -45,7 +45,7 @@ export const circularBinding = (b: PackageBinding) => new UnprocessableError(`Pa
 const refersToItself = (doc: PackageDoc, b: PackageBinding) => b.namespace === doc.namespace && b.name === doc.name;
 
 export function packageAccess(redis: Redis, keys: RedisKeys): PackageAccess {
-  const store = entityStore<PackageDoc>(redis, keys, 'packages');
+  const store = entityStore<PackageDoc, PackageListing>(redis, keys, 'packages', packageListing);
 
   const takenElsewhere = async (namespace: string, name: string): Promise<boolean> =>
     (await redis.exists(...OTHER_COLLECTIONS.map((c) => keys.entity(namespace, c, name)))) > 0;

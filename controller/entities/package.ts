@@ -2,7 +2,7 @@
 // §3.5): its stored document, how a PUT body is read and applied, and its API JSON. Pure functions; storage and
 // the binding checks that need the store live in packages.ts.
 import { BadRequestError } from '../../shared/errors.ts';
-import type { ActionDoc } from './action.ts';
+import type { ActionListing } from './action.ts';
 import { checkEntityName } from './names.ts';
 import { type Parameter, parametersJson, readParameters, toParameterMap } from './parameters.ts';
 import { entityHead, given, isObject, malformed, readPublish, readVersion } from './put-fields.ts';
@@ -152,9 +152,9 @@ export function packageJson(doc: PackageContent): Record<string, unknown> {
 }
 
 /** `GET`'s answer: the package plus its actions, split into `actions` and `feeds` by the `feed` annotation. */
-export function packageWithActionsJson(doc: PackageContent, actions: readonly ActionDoc[]): Record<string, unknown> {
-  const item = (a: ActionDoc) => ({ name: a.name, version: a.version, annotations: parametersJson(a.annotations) });
-  const isFeed = (a: ActionDoc) => a.annotations.some((p) => p.key === FEED_ANNOTATION);
+export function packageWithActionsJson(doc: PackageContent, actions: readonly ActionListing[]): Record<string, unknown> {
+  const item = (a: ActionListing) => ({ name: a.name, version: a.version, annotations: parametersJson(a.annotations) });
+  const isFeed = (a: ActionListing) => a.annotations.some((p) => p.key === FEED_ANNOTATION);
   return {
     ...packageJson(doc),
     actions: actions.filter((a) => !isFeed(a)).map(item),
@@ -162,8 +162,16 @@ export function packageWithActionsJson(doc: PackageContent, actions: readonly Ac
   };
 }
 
+/** A package as listings read it (entity-store's list form): no parameters. */
+export type PackageListing = Omit<PackageContent, 'parameters'>;
+
+export function packageListing(doc: PackageContent): PackageListing {
+  const { parameters: _parameters, ...rest } = doc;
+  return rest;
+}
+
 /** A list item (OpenWhisk's `packages` view): `binding` is `false` for a plain package. */
-export function packageSummary(doc: PackageDoc): Record<string, unknown> {
+export function packageSummary(doc: PackageListing): Record<string, unknown> {
   return {
     ...entityHead(doc),
     binding: doc.binding ? { namespace: doc.binding.namespace, name: doc.binding.name } : false,

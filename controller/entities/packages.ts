@@ -5,13 +5,14 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.ts';
 import type { Identity } from '../auth/identity.ts';
-import type { ActionDoc } from './action.ts';
+import { type ActionDoc, type ActionListing, actionListing } from './action.ts';
 import { entityStore } from './entity-store.ts';
 import { type SystemLimits, effectiveLimits } from './limits.ts';
 import { checkParameterSizes } from './put-fields.ts';
 import {
   type PackageBinding,
   type PackageDoc,
+  type PackageListing,
   bindingFqn,
   checkPackageName,
   makePackage,
@@ -24,7 +25,7 @@ import { type PackageAccess, circularBinding, packageAccess } from './package-ac
 /** What `GET` shows: the package (a binding with merged parameters) and the actions of the package it reaches. */
 export interface PackageView {
   pkg: PackageDoc;
-  actions: ActionDoc[];
+  actions: ActionListing[];
 }
 
 export interface PackageService {
@@ -36,7 +37,7 @@ export interface PackageService {
   /** Deletes and returns the package; 409 when it holds actions, unless `force` (then they go first). */
   remove(namespace: string, name: string, force: boolean): Promise<PackageDoc>;
   /** The caller's own namespace: every package and binding; another: its published packages only. */
-  list(namespace: string, own: boolean, options: { skip: number; limit: number }): Promise<PackageDoc[]>;
+  list(namespace: string, own: boolean, options: { skip: number; limit: number }): Promise<PackageListing[]>;
   count(namespace: string, own: boolean, options: { skip: number }): Promise<number>;
 }
 
@@ -54,9 +55,9 @@ const ALL = 2 ** 31 - 1;
 export function packageService(redis: Redis, keys: RedisKeys, system: SystemLimits): PackageService {
   const access = packageAccess(redis, keys);
   const store = access.store;
-  const actions = entityStore<ActionDoc>(redis, keys, 'actions');
+  const actions = entityStore<ActionDoc, ActionListing>(redis, keys, 'actions', actionListing);
 
-  const actionsIn = (namespace: string, pkg: string) => actions.list(namespace, { pkg, skip: 0, limit: ALL });
+  const actionsIn = (namespace: string, pkg: string) => actions.listed(namespace, { pkg, skip: 0, limit: ALL });
 
   /**
    * READ on the package a PUT binds to, with the packages API's rewording of the owner's refusals: missing → 400,
@@ -84,11 +85,11 @@ export function packageService(redis: Redis, keys: RedisKeys, system: SystemLimi
     if (target.binding) throw new BadRequestError(Messages.bindingToBinding);
   };
 
-  const visible = (own: boolean) => (doc: PackageDoc) => own || (doc.publish && !doc.binding);
+  const visible = (own: boolean) => (doc: PackageListing) => own || (doc.publish && !doc.binding);
 
   /** Another namespace's list is filtered, so paging happens after the filter. */
-  const listVisible = async (namespace: string, own: boolean): Promise<PackageDoc[]> =>
-    (await store.list(namespace, { skip: 0, limit: ALL })).filter(visible(own));
+  const listVisible = async (namespace: string, own: boolean): Promise<PackageListing[]> =>
+    (await store.listed(namespace, { skip: 0, limit: ALL })).filter(visible(own));
 
   return {
     access,
@@ -138,7 +139,7 @@ export function packageService(redis: Redis, keys: RedisKeys, system: SystemLimi
     },
 
     async list(namespace, own, { skip, limit }) {
-      if (own) return store.list(namespace, { skip, limit });
+      if (own) return store.listed(namespace, { skip, limit });
       return (await listVisible(namespace, own)).slice(skip, skip + limit);
     },
 

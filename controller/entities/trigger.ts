@@ -96,7 +96,15 @@ export function triggerJson(doc: TriggerDoc): Record<string, unknown> {
   return out;
 }
 
+/** A trigger as listings read it (entity-store's list form): no parameters, no rules. */
+export type TriggerListing = Omit<TriggerContent, 'parameters' | 'rules'>;
+
+export function triggerListing(doc: TriggerContent): TriggerListing {
+  const { parameters: _parameters, rules: _rules, ...rest } = doc;
+  return rest;
+}
+
 /** A list item. */
-export function triggerSummary(doc: TriggerDoc): Record<string, unknown> {
+export function triggerSummary(doc: TriggerListing): Record<string, unknown> {
   return { ...entityHead(doc), updated: doc.updated };
 }

@@ -8,17 +8,18 @@ import type { Identity } from '../auth/identity.ts';
 import { entityStore, type EntityStore, type ListOptions } from './entity-store.ts';
 import { type SystemLimits, effectiveLimits } from './limits.ts';
 import { checkParameterSizes } from './put-fields.ts';
-import { type ReducedRule, type TriggerDoc, makeTrigger, readTriggerPut, updateTrigger } from './trigger.ts';
+import { type ReducedRule, type TriggerDoc, type TriggerListing, makeTrigger, triggerListing, readTriggerPut, updateTrigger } from './trigger.ts';
 
 export interface TriggerService {
-  readonly store: EntityStore<TriggerDoc>;
+  readonly store: EntityStore<TriggerDoc, TriggerListing>;
   put(identity: Identity, namespace: string, name: string, body: unknown, overwrite: boolean): Promise<TriggerDoc>;
   /** 404 when missing. */
   get(namespace: string, name: string): Promise<TriggerDoc>;
   find(namespace: string, name: string): Promise<TriggerDoc | undefined>;
   /** Deletes and returns the trigger (its rules stay); 404 when missing. */
   remove(namespace: string, name: string): Promise<TriggerDoc>;
-  list(namespace: string, options: Omit<ListOptions, 'pkg'>): Promise<TriggerDoc[]>;
+  /** List forms only: no parameters, no rules. */
+  list(namespace: string, options: Omit<ListOptions, 'pkg'>): Promise<TriggerListing[]>;
   count(namespace: string, options: Omit<ListOptions, 'pkg' | 'limit'>): Promise<number>;
   /**
    * Applies `edit` to the trigger's rules map (set or delete entries) and stores it; retried on concurrent
@@ -30,7 +31,7 @@ export interface TriggerService {
 const MAX_EDIT_ATTEMPTS = 10;
 
 export function triggerService(redis: Redis, keys: RedisKeys, system: SystemLimits): TriggerService {
-  const store = entityStore<TriggerDoc>(redis, keys, 'triggers');
+  const store = entityStore<TriggerDoc, TriggerListing>(redis, keys, 'triggers', triggerListing);
 
   return {
     store,
@@ -59,7 +60,7 @@ export function triggerService(redis: Redis, keys: RedisKeys, system: SystemLimi
       return doc;
     },
 
-    list: (namespace, options) => store.list(namespace, options),
+    list: (namespace, options) => store.listed(namespace, options),
     count: (namespace, options) => store.count(namespace, options),
 
     async editRules(namespace, name, edit) {

@@ -4,7 +4,7 @@ import type { Context, Middleware } from 'koa';
 import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
 import { BadRequestError, NotFoundError, UnavailableError } from '../../shared/errors.ts';
-import { type ActivationRecord, activationSummary, extendedResponse, toExtendedJson } from '../../shared/activation-record.ts';
+import { type ActivationRecord, extendedResponse, toExtendedJson } from '../../shared/activation-record.ts';
 import type { ActivationStore } from '../../shared/activation-store.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
 import { namespaceOf } from '../middleware/state.ts';
@@ -52,8 +52,8 @@ export function activationRoutes(activations: ActivationStore, traces?: TraceRea
       ctx.body = { activations: await activations.count(namespace, query) };
       return;
     }
-    const records = await activations.list(namespace, query);
-    ctx.body = records.map(docs ? toExtendedJson : activationSummary);
+    // Without docs only the stored summaries are read: a page of records with large logs stays a small read.
+    ctx.body = docs ? (await activations.list(namespace, query)).map(toExtendedJson) : await activations.listSummaries(namespace, query);
   });
 
   /** Checks the id (400), entitlement (403), then loads the caller's record (404 when missing or another namespace's). */

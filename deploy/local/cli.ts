@@ -1,9 +1,13 @@
 // `npm start`, `npm stop`, `npm run status`: the local platform from one command.
-// `start` stays in the foreground and stops everything on Ctrl-C; `start --detach` returns once all is up.
-import { relative } from 'node:path';
+// `start` stays in the foreground and stops everything on Ctrl-C; `start --detach` returns once all is up. Either
+// way the controller and the invoker run under supervisors that restart them after a crash (supervision.ts).
+import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { devLayout, PROJECT_ROOT } from './layout.ts';
-import { provision, runningProcesses, startStack, stopStack, type StackInfo } from './stack.ts';
+import { PLATFORM_PROCESSES, platformProcess, provision, runningProcesses, startStack, stopStack, type StackInfo } from './stack.ts';
+import { recordedPid } from './daemon.ts';
+import { processState } from './process-state.ts';
+import { describeExit, isSupervised, readState, supervisorDaemon } from './supervision.ts';
 
 const layout = devLayout();
 const [command = 'start', ...flags] = process.argv.slice(2);
@@ -47,12 +51,22 @@ async function start(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  // `npm stop` from another terminal ends the platform's processes; then this launcher has nothing left to do.
+  // The supervisors restart a crashed process; this launcher reports each restart. `npm stop` from another
+  // terminal stops the supervisors; then this launcher has nothing left to do.
+  const reported = new Map(PLATFORM_PROCESSES.map((name) => [name, readState(platformProcess(layout, name))?.restarts ?? 0]));
   while (!stopping) {
     await sleep(1000);
-    if (!stopping && runningProcesses(layout).controller0 === undefined) {
+    if (stopping) break;
+    if (!isSupervised(platformProcess(layout, 'controller0'))) {
       console.log('The controller is no longer running (stopped elsewhere?); exiting.');
       process.exit(0);
+    }
+    for (const name of PLATFORM_PROCESSES) {
+      const state = readState(platformProcess(layout, name));
+      if (state === undefined || state.restarts <= (reported.get(name) ?? 0)) continue;
+      reported.set(name, state.restarts);
+      const how = state.lastExit ? describeExit(state.lastExit) : 'exited';
+      console.log(`${new Date().toISOString()} ${name} ${how}; restarted by its supervisor (restart ${state.restarts}; see ${name}.log)`);
     }
   }
 }
@@ -62,10 +76,39 @@ async function stop(): Promise<void> {
   console.log(stopped.length ? `Stopped: ${stopped.join(', ')}.` : 'Nothing was running.');
 }
 
+/** One line per process: running, a zombie (exited, not reaped: not running), restarting, or stopped. */
 function status(): void {
+  const platform = new Set<string>(PLATFORM_PROCESSES);
+  const names = ['redis', 'kafka', ...PLATFORM_PROCESSES, 'jaeger'];
+  // Read before runningProcesses, which removes the pid files of processes that no longer run.
+  const zombies = new Map(names.map((name) => [name, zombieNote({ name, runDir: join(layout.runDir, name) })]));
   for (const [name, pid] of Object.entries(runningProcesses(layout))) {
-    console.log(`${name.padEnd(12)} ${pid ? `running (pid ${pid})` : 'stopped'}`);
+    const zombie = zombies.get(name);
+    const line = platform.has(name) ? platformStatus(name as (typeof PLATFORM_PROCESSES)[number], pid, zombie) : pid !== undefined ? `running (pid ${pid})` : (zombie ?? 'stopped');
+    console.log(`${name.padEnd(12)} ${line}`);
   }
+}
+
+function platformStatus(name: (typeof PLATFORM_PROCESSES)[number], pid: number | undefined, zombie: string | undefined): string {
+  const spec = platformProcess(layout, name);
+  const supervisor = recordedPid(supervisorDaemon(spec));
+  const state = readState(spec);
+  const restarts = state ? `, ${state.restarts} restart${state.restarts === 1 ? '' : 's'}` : '';
+  const last = state?.lastExit ? `, last ${describeExit(state.lastExit)} at ${new Date(state.lastExit.at).toISOString()}` : '';
+  if (supervisor === undefined || processState(supervisor) !== 'running') {
+    if (pid !== undefined) return `running (pid ${pid}), NOT supervised: a crash will not be restarted`;
+    return zombie ?? 'stopped';
+  }
+  if (pid !== undefined) return `running (pid ${pid}; supervisor pid ${supervisor}${restarts}${last})`;
+  const next = state?.nextStartAt ? ` in ${Math.max(0, Math.ceil((state.nextStartAt - Date.now()) / 1000))} s` : '';
+  return `NOT running: restarting${next} (supervisor pid ${supervisor}${restarts}${last})`;
+}
+
+/** "stopped (pid N is a zombie: it exited but was not reaped)" when the pid file names a zombie. */
+function zombieNote(spec: { name: string; runDir: string }): string | undefined {
+  const pid = recordedPid(spec);
+  if (pid === undefined || processState(pid) !== 'zombie') return undefined;
+  return `stopped (pid ${pid} is a zombie: it exited but was not reaped)`;
 }
 
 const commands: Record<string, () => Promise<void> | void> = { start, stop, status, provision };

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isRunning } from './process-state.ts';
 
 export interface DaemonSpec {
   /** Short name, used in messages and as the pid/log file name. */
@@ -19,22 +20,22 @@ export interface DaemonSpec {
 export const pidFile = (spec: Pick<DaemonSpec, 'name' | 'runDir'>): string => join(spec.runDir, `${spec.name}.pid`);
 export const logFile = (spec: Pick<DaemonSpec, 'name' | 'runDir'>): string => join(spec.runDir, `${spec.name}.log`);
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Whether the pid runs: a zombie (exited, not yet reaped by its parent) does not. */
+export const isAlive = (pid: number): boolean => isRunning(pid);
 
-/** The pid of the daemon if its pid file names a live process; a stale pid file is removed. */
-export function runningPid(spec: Pick<DaemonSpec, 'name' | 'runDir'>): number | undefined {
+/** The pid its pid file names, whether or not that process still runs. */
+export function recordedPid(spec: Pick<DaemonSpec, 'name' | 'runDir'>): number | undefined {
   const file = pidFile(spec);
   if (!existsSync(file)) return undefined;
   const pid = Number(readFileSync(file, 'utf8').trim());
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return pid;
-  rmSync(file, { force: true });
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** The pid of the daemon if its pid file names a live process (not a zombie); a stale pid file is removed. */
+export function runningPid(spec: Pick<DaemonSpec, 'name' | 'runDir'>): number | undefined {
+  const pid = recordedPid(spec);
+  if (pid !== undefined && isAlive(pid)) return pid;
+  rmSync(pidFile(spec), { force: true });
   return undefined;
 }
 

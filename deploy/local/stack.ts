@@ -1,5 +1,6 @@
 // The whole local platform on this machine: Redis, Kafka, Jaeger, one controller and one invoker, each a detached
-// daemon in its own run folder. Starting is idempotent (what already runs is reused); stopping goes in reverse.
+// daemon in its own run folder; the controller and the invoker each under a supervisor that restarts them after a
+// crash (deploy/local/supervision.ts). Starting is idempotent (what already runs is reused); stopping goes in reverse.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -7,11 +8,12 @@ import { ensureGuest } from '../../controller/auth/identities.ts';
 import { formatApiKey, newApiKey } from '../../shared/ids.ts';
 import { newSecretsKey } from '../../shared/secret-box.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
-import { logTail, runningPid, startDaemon, stopDaemon, waitFor } from './daemon.ts';
+import { type DaemonSpec, logTail, runningPid, waitFor } from './daemon.ts';
 import { ensureJaegerBinary, jaegerPid, startJaeger, stopJaeger } from './jaeger.ts';
 import { ensureKafkaJars, startKafka, stopKafka } from './kafka.ts';
 import { PROJECT_ROOT, type StackLayout } from './layout.ts';
 import { startRedis, stopRedis } from './redis.ts';
+import { startSupervised, stopSupervised } from './supervision.ts';
 
 export interface StackInfo {
   apiHost: string;
@@ -27,8 +29,17 @@ export interface StackInfo {
 
 const PROCESS_READY_TIMEOUT_MS = 60_000;
 
-const controllerDaemon = (layout: StackLayout) => ({ name: 'controller0', runDir: join(layout.runDir, 'controller0') });
-const invokerDaemon = (layout: StackLayout) => ({ name: 'invoker0', runDir: join(layout.runDir, 'invoker0') });
+/** The platform's own processes, each run under a supervisor. */
+export const PLATFORM_PROCESSES = ['controller0', 'invoker0'] as const;
+export type PlatformProcess = (typeof PLATFORM_PROCESSES)[number];
+
+/** Where a platform process keeps its pid file and log. */
+export const platformProcess = (layout: StackLayout, name: PlatformProcess): Pick<DaemonSpec, 'name' | 'runDir'> => ({
+  name,
+  runDir: join(layout.runDir, name),
+});
+const controllerDaemon = (layout: StackLayout) => platformProcess(layout, 'controller0');
+const invokerDaemon = (layout: StackLayout) => platformProcess(layout, 'invoker0');
 
 export const apiHost = (layout: StackLayout): string => `http://127.0.0.1:${layout.controller.port}`;
 export const webUrl = (layout: StackLayout): string => `http://127.0.0.1:${layout.controller.webPort}`;
@@ -100,9 +111,9 @@ export async function startStack(layout: StackLayout, extraEnv: NodeJS.ProcessEn
   const env = { ...platformEnv(layout, kafkaBrokers, redisUrl), ...extraEnv };
   const host = apiHost(layout);
 
-  startNodeDaemon(controllerDaemon(layout), 'controller/main.ts', env);
+  await startNodeDaemon(controllerDaemon(layout), 'controller/main.ts', env);
   await waitForProcess(controllerDaemon(layout), 'controller', async () => (await httpOk(`${host}/ping`)) || undefined);
-  startNodeDaemon(invokerDaemon(layout), 'invoker/main.ts', { ...env, ISOWHISK_INVOKER_ID: '0' });
+  await startNodeDaemon(invokerDaemon(layout), 'invoker/main.ts', { ...env, ISOWHISK_INVOKER_ID: '0' });
   await waitForProcess(invokerDaemon(layout), 'invoker0', async () => {
     const res = await fetch(`${host}/invokers`);
     const invokers = (await res.json()) as Record<string, string>;
@@ -115,8 +126,8 @@ export async function startStack(layout: StackLayout, extraEnv: NodeJS.ProcessEn
 export async function stopStack(layout: StackLayout): Promise<string[]> {
   const stopped: string[] = [];
   const note = (name: string) => (was: boolean) => void (was && stopped.push(name));
-  await stopDaemon(invokerDaemon(layout)).then(note('invoker0'));
-  await stopDaemon(controllerDaemon(layout)).then(note('controller0'));
+  await stopSupervised(invokerDaemon(layout)).then(note('invoker0'));
+  await stopSupervised(controllerDaemon(layout)).then(note('controller0'));
   await stopKafka(layout).then(note('kafka'));
   await stopRedis(layout).then(note('redis'));
   await stopJaeger(layout).then(note('jaeger'));
@@ -147,8 +158,8 @@ function guestKeyOf(layout: StackLayout): string {
   return key;
 }
 
-function startNodeDaemon(spec: { name: string; runDir: string }, entry: string, env: NodeJS.ProcessEnv): void {
-  startDaemon({ ...spec, command: process.execPath, args: ['--no-node-snapshot', join(PROJECT_ROOT, entry)], env, cwd: PROJECT_ROOT });
+async function startNodeDaemon(spec: { name: string; runDir: string }, entry: string, env: NodeJS.ProcessEnv): Promise<void> {
+  await startSupervised({ ...spec, command: process.execPath, args: ['--no-node-snapshot', join(PROJECT_ROOT, entry)], env, cwd: PROJECT_ROOT });
 }
 
 async function waitForProcess(

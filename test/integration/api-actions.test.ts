@@ -1,9 +1,10 @@
 // Actions API (spec §1.2) against the real app and the test Redis, driven by the `openwhisk` npm client where
 // it fits and by raw HTTP for exact statuses and texts.
 import assert from 'node:assert/strict';
-import type { ActionDoc } from '../../controller/entities/action.ts';
+import { type ActionDoc, type ActionListing, actionListing } from '../../controller/entities/action.ts';
 import { entityStore } from '../../controller/entities/entity-store.ts';
 import { type ApiHarness, type Tenant, call, useApi } from '../support/api-harness.ts';
+import { watchReads } from '../support/redis-reads.ts';
 
 const CODE = 'function main(params) { return { greeting: `hello ${params.name}` }; }';
 
@@ -238,6 +239,29 @@ describe('api: actions', () => {
       const res = await call(`${actionsUrl()}/taken`, { method: 'PUT', auth: t.auth, body: { exec: { kind: 'nodejs:24', code: CODE } } });
       assert.equal(res.status, 409);
       assert.equal(res.json.error, 'Resource by this name exists but is not in this collection.');
+    });
+
+    it('lists actions with large code by reading only their list forms, never code or parameters', async () => {
+      const big = `// ${'x'.repeat(512 * 1024)}\n${CODE}`;
+      for (const name of ['big1', 'big2']) await t.ow.actions.create({ name, action: big, params: { blob: 'y'.repeat(64 * 1024) } });
+      const { redis, read } = watchReads(api.redis);
+      const listed = await entityStore<ActionDoc, ActionListing>(redis, api.keys, 'actions', actionListing).listed(t.namespace, { skip: 0, limit: 10 });
+      assert.deepEqual(listed.map((a) => a.name).sort(), ['big1', 'big2']);
+      assert.deepEqual(read.sort(), ['big1', 'big2'].map((n) => api.keys.entityListing(t.namespace, 'actions', n)));
+      const res = await call(actionsUrl(), { auth: t.auth });
+      assert.equal(res.status, 200);
+      assert.ok(res.text.length < 4096, `a list of 2 actions is ${res.text.length} bytes`);
+      assert.deepEqual(res.json[0].exec, { binary: false });
+    });
+
+    it('lists an action stored before list forms existed, and forgets the list form on delete', async () => {
+      await t.ow.actions.create({ name: 'older', action: CODE });
+      await api.redis.del(api.keys.entityListing(t.namespace, 'actions', 'older'));
+      const list = (await t.ow.actions.list()) as any[];
+      assert.deepEqual(list.map((a) => [a.name, a.exec, 'parameters' in a]), [['older', { binary: false }, false]]);
+      await t.ow.actions.create({ name: 'gone', action: CODE });
+      await t.ow.actions.delete({ name: 'gone' });
+      assert.equal(await api.redis.exists(api.keys.entityListing(t.namespace, 'actions', 'gone')), 0);
     });
 
     it('answers 404 for actions in a package that does not exist', async () => {

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { newActivationId } from '../../shared/ids.ts';
 import type { ActivationRecord } from '../../shared/activation-record.ts';
+import { activationStore } from '../../shared/activation-store.ts';
+import { watchReads } from '../support/redis-reads.ts';
 import { type ApiHarness, type Tenant, call, useApi } from '../support/api-harness.ts';
 
 function record(t: Tenant, fields: Partial<ActivationRecord> = {}): ActivationRecord {
@@ -110,6 +112,37 @@ describe('api: activations', () => {
     assert.equal(foreign.json.error, `The supplied authentication is not authorized to access '${other.namespace}/${theirs.activationId}'.`);
   });
 
+  it('lists records with huge logs by reading only their summaries; docs=true still gives the full records', async () => {
+    const MB = 1024 * 1024;
+    const base = Date.now() - 10_000;
+    const records = [0, 1, 2].map((i) => record(t, { start: base + i, logs: [`2024-01-01T00:00:00.000000000Z stdout: ${'x'.repeat(MB)}`] }));
+    for (const r of records) await api.activations.putRecord(r, 60);
+
+    // The store itself, on the real Redis: which keys a listing reads.
+    const { redis: watched, read } = watchReads(api.redis);
+    const summaries = await activationStore(watched, api.keys).listSummaries(t.namespace, { skip: 0, limit: 10 });
+    assert.deepEqual(summaries.map((a) => a.activationId), records.map((r) => r.activationId).reverse());
+    assert.deepEqual(read.sort(), records.map((r) => api.keys.activationSummary(r.activationId)).sort(), 'only summary keys were read');
+
+    // Through the API: the summaries are small, the full docs carry the logs.
+    const list = await call(url(), { auth: t.auth });
+    assert.equal(list.status, 200);
+    assert.equal(list.json.length, 3);
+    assert.ok(list.text.length < 4096, `a list of 3 summaries is ${list.text.length} bytes`);
+    assert.ok(list.json.every((a: Record<string, unknown>) => !('logs' in a) && !('response' in a)));
+    const docs = await call(url('?docs=true'), { auth: t.auth });
+    assert.equal(docs.json[0].logs[0].length, records[2]!.logs[0]!.length);
+    assert.ok(docs.text.length > 3 * MB);
+  });
+
+  it('lists a record stored before summaries existed, summarised from the full record', async () => {
+    const r = record(t);
+    await api.activations.putRecord(r, 60);
+    await api.redis.del(api.keys.activationSummary(r.activationId));
+    const list = (await t.ow.activations.list()) as any[];
+    assert.deepEqual(list.map((a) => [a.activationId, a.statusCode, 'logs' in a]), [[r.activationId, 0, false]]);
+  });
+
   it('lists newest first, as summaries or full docs, with paging and count', async () => {
     const base = Date.now() - 10_000;
     const records = [0, 1, 2, 3].map((i) => record(t, { start: base + i * 1000, end: base + i * 1000 + 10 }));
@@ -180,7 +213,8 @@ describe('api: activations', () => {
   it('skips index entries whose record expired', async () => {
     const r = record(t);
     await api.activations.putRecord(r, 60);
-    await api.redis.del(api.keys.activation(r.activationId));
+    // A record and its summary expire together (same TTL, set in one script).
+    await api.redis.del(api.keys.activation(r.activationId), api.keys.activationSummary(r.activationId));
     assert.deepEqual(await t.ow.activations.list(), []);
     assert.equal(await api.redis.zscore(api.keys.activationsByNamespace(t.namespace), r.activationId), null);
   });

@@ -4,7 +4,11 @@
 import assert from 'node:assert/strict';
 import type { PackageDoc } from '../../controller/entities/package.ts';
 import { entityStore } from '../../controller/entities/entity-store.ts';
+import { DEFAULT_LIMITS } from '../../controller/entities/limits.ts';
+import { packageService } from '../../controller/entities/packages.ts';
+import { triggerService } from '../../controller/entities/triggers.ts';
 import { type ApiHarness, type Tenant, call, useApi } from '../support/api-harness.ts';
+import { watchReads } from '../support/redis-reads.ts';
 
 const CODE = 'function main(p) { return p; }';
 
@@ -114,6 +118,25 @@ describe('api: packages and bindings', () => {
       const res = await putPackage('big', { parameters: [{ key: 'k', value: 'x'.repeat(1024 * 1024) }] });
       assert.equal(res.status, 413);
       assert.match(res.json.error, /^parameters larger than allowed: \d+ > 1048576 bytes\.$/);
+    });
+  });
+
+  describe('listings read list forms only', () => {
+    it('lists packages, a package\'s actions and triggers without reading their parameters or code', async () => {
+      const params = [{ key: 'blob', value: 'p'.repeat(256 * 1024) }];
+      assert.equal((await putPackage('heavy', { parameters: params })).status, 200);
+      assert.equal((await putAction('heavy/act', { parameters: params })).status, 200);
+      const trigger = await call(`${api.url}/api/v1/namespaces/_/triggers/heavyt`, { method: 'PUT', auth: t.auth, body: { parameters: params } });
+      assert.equal(trigger.status, 200);
+      const { redis, read } = watchReads(api.redis);
+      const packages = await packageService(redis, api.keys, DEFAULT_LIMITS).list(t.namespace, true, { skip: 0, limit: 10 });
+      const triggers = await triggerService(redis, api.keys, DEFAULT_LIMITS).list(t.namespace, { skip: 0, limit: 10 });
+      const view = await packageService(redis, api.keys, DEFAULT_LIMITS).get(t.namespace, 'heavy');
+      assert.deepEqual([packages.map((p) => p.name), triggers.map((p) => p.name), view.actions.map((a) => a.name)], [['heavy'], ['heavyt'], ['act']]);
+      const readDocs = read.filter((k) => k.includes(':entity:'));
+      assert.deepEqual(readDocs, [api.keys.entity(t.namespace, 'packages', 'heavy')], 'only the GET of the package itself reads a whole document');
+      const listed = await call(pkgUrl(), { auth: t.auth });
+      assert.ok(listed.text.length < 1024 && !('parameters' in listed.json[0]), listed.text.slice(0, 200));
     });
   });
 

@@ -36,6 +36,7 @@ const common = {
   activationTtlSeconds: 604_800,
   userEvents: false,
   logLevel: 'info',
+  processRestarts: 0,
 };
 
 describe('config', () => {
@@ -77,6 +78,7 @@ describe('config', () => {
           userMemoryMB: 2048,
           pingIntervalMs: 1000,
           idleEvictionMs: 600_000,
+          actionCacheBytes: 67_108_864,
           stemCells: 2,
           runQueueSize: 256,
           metricsPort: 9300,

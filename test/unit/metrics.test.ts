@@ -8,7 +8,7 @@ import { activatorMetrics } from '../../controller/activator/metrics.ts';
 import { httpMetrics, throttleReason } from '../../controller/middleware/metrics.ts';
 import { invokerMetrics } from '../../invoker/metrics.ts';
 import { startMetricsServer } from '../../invoker/metrics-server.ts';
-import { activationStatusLabel, counter, createRegistry, exposition, gauge, histogram, sampleValue } from '../../shared/metrics.ts';
+import { activationStatusLabel, counter, createRegistry, exposition, gauge, histogram, processRestarts, sampleValue } from '../../shared/metrics.ts';
 
 describe('metrics', () => {
   it('a fresh registry holds only what was registered on it, prefixed', async () => {
@@ -131,5 +131,16 @@ describe('metrics', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('process restarts metric', () => {
+  it('starts at the count the supervisor passed', async () => {
+    const registry = createRegistry({ defaultMetrics: false });
+    processRestarts(registry, 3);
+    assert.equal(sampleValue((await exposition(registry)).body, 'isowhisk_process_restarts_total'), 3);
+    const fresh = createRegistry({ defaultMetrics: false });
+    processRestarts(fresh, 0);
+    assert.equal(sampleValue((await exposition(fresh)).body, 'isowhisk_process_restarts_total'), 0);
   });
 });
