@@ -23,10 +23,12 @@ import {
   type JsonValue,
   type RunEnding,
 } from './classify.ts';
-import { LogCollector, type LogStream } from './logs.ts';
+import { DEFAULT_MAX_LOG_LINES, LogCollector, type LogStream } from './logs.ts';
 
 const BOOTSTRAP = readFileSync(new URL('./guest-bootstrap.js', import.meta.url), 'utf8');
 const MiB = 1024 * 1024;
+/** Pending timers one activation may hold (`ISOWHISK_INVOKER_MAX_TIMERS`). */
+export const DEFAULT_MAX_TIMERS = 10_000;
 
 /** `__OW_*` values for process.env (§7.2). `__OW_DEADLINE` is computed by the sandbox for init and for run. */
 export type OwEnv = Readonly<Partial<Record<`__OW_${string}`, string>>>;
@@ -41,8 +43,10 @@ export interface SandboxOptions {
   /** Heap limit of the isolate = the action's memory limit (MB). */
   memoryMB: number;
   hostFunctions?: Readonly<Record<string, HostFunction>>;
-  /** Pending timers an action may hold (bounds host memory). Default 10,000. */
+  /** Pending timers an action may hold (bounds host memory and the host's timer work). Default 10,000. */
   maxTimers?: number;
+  /** Log lines one activation may keep, whatever its log limit. Default `DEFAULT_MAX_LOG_LINES`. */
+  maxLogLines?: number;
   /** isolated-vm: V8 lost control of an isolate; the process should stop taking work and exit. */
   onCatastrophicError?: (message: string) => void;
 }
@@ -160,6 +164,7 @@ export class ActionSandbox {
   readonly #context: ivm.Context;
   readonly #hostFunctions: Readonly<Record<string, HostFunction>>;
   readonly #maxTimers: number;
+  readonly #maxLogLines: number;
   #guest: GuestApi | undefined;
   #state: SandboxState = 'empty';
   #busy = false;
@@ -173,7 +178,8 @@ export class ActionSandbox {
     this.#isolate = isolate;
     this.#context = context;
     this.#hostFunctions = options.hostFunctions ?? {};
-    this.#maxTimers = options.maxTimers ?? 10_000;
+    this.#maxTimers = options.maxTimers ?? DEFAULT_MAX_TIMERS;
+    this.#maxLogLines = options.maxLogLines ?? DEFAULT_MAX_LOG_LINES;
   }
 
   /** A new empty isolate with the guest runtime installed (a stem cell). */
@@ -240,7 +246,7 @@ export class ActionSandbox {
   /** Compiles the action into an empty sandbox. A failed init leaves the sandbox dead. */
   async init(request: InitRequest): Promise<InitOutcome> {
     this.#enter('empty');
-    const logs = new LogCollector(request.logLimitBytes);
+    const logs = new LogCollector(request.logLimitBytes, this.#maxLogLines);
     const start = Date.now();
     try {
       const failure = classifyInit(await this.#init(request, logs));
@@ -255,7 +261,7 @@ export class ActionSandbox {
   /** Runs the initialized action once. */
   async run(request: RunRequest): Promise<ActivationOutcome> {
     this.#enter('ready');
-    const logs = new LogCollector(request.logLimitBytes);
+    const logs = new LogCollector(request.logLimitBytes, this.#maxLogLines);
     const start = Date.now();
     try {
       const response = classifyRun(await this.#run(request, logs), request);
@@ -269,7 +275,7 @@ export class ActionSandbox {
   async activate(request: ActivateRequest): Promise<ActivationOutcome> {
     const cold = this.state === 'empty';
     this.#enter(cold ? 'empty' : 'ready');
-    const logs = new LogCollector(request.logLimitBytes);
+    const logs = new LogCollector(request.logLimitBytes, this.#maxLogLines);
     const start = Date.now();
     try {
       let initTimeMs: number | undefined;

@@ -361,8 +361,8 @@ function schedule(callback, delay, args, repeat) {
   let ms = NumberCtor(delay);
   if (!(ms >= 1 && ms <= 2147483647)) ms = 1;
   const id = nextTimerId++;
+  hostSetTimer(id, ms); // throws when the activation holds too many timers: nothing is kept on either side
   mapSet(timers, id, { callback, args, ms, repeat });
-  hostSetTimer(id, ms);
   return new Timeout(id);
 }
 
@@ -643,8 +643,18 @@ function init(spec, env, owEnv, logBudget) {
     } catch {
       text = '[unprintable error]';
     }
-    return { ok: false, error: 'Initialization has failed due to: ' + text };
+    return { ok: false, error: 'Initialization has failed due to: ' + clip(text, ERROR_TEXT_MAX) };
   }
+}
+
+/**
+ * Error texts cross into the host record as they are: a thrown string of any size is clipped here, where it
+ * costs the action's own memory, so the host never copies more than this many characters.
+ */
+const ERROR_TEXT_MAX = 1048576;
+
+function clip(text, max) {
+  return text.length > max ? stringSlice(text, 0, max) : text;
 }
 
 function utf8Length(text) {
@@ -768,7 +778,7 @@ function run(params, owEnv, logBudget, limits) {
     } catch {
       text = '[unprintable error]';
     }
-    return { kind: 'threw', text };
+    return { kind: 'threw', text: clip(text, limits.truncationBytes) };
   }
   return promiseThen(
     PromiseResolve(result),

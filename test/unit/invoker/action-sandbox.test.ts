@@ -238,16 +238,24 @@ describe('action sandbox: environment and logs', () => {
     }
   });
 
-  it('truncates logs at the limit with the OpenWhisk line and keeps the sandbox', async () => {
+  it('truncates logs at the limit, counted as stored (prefix included), with the OpenWhisk line, and keeps the sandbox', async () => {
     const s = await sandbox();
-    const o = await s.activate(request('function main() { for (let i = 0; i < 1000; i++) console.log("line " + i); return { done: true } }', { logLimitBytes: 100 }));
+    const o = await s.activate(request('function main() { for (let i = 0; i < 1000; i++) console.log("line " + i); return { done: true } }', { logLimitBytes: 500 }));
     assert.equal(o.statusCode, 0);
-    // "line 0".."line 9" cost 7 bytes each (text + newline), "line 10".. 8: 70 + 3 × 8 = 94, line 13 would pass 100.
+    // A stored line is 30 (time) + 9 (" stdout: ") + text: "line 0".."line 9" cost 45 each, "line 10" 46: 496; line 11 would pass 500.
     assert.deepEqual(texts(o), [
-      ...Array.from({ length: 13 }, (_, i) => `stdout: line ${i}`),
-      'stderr: Logs were truncated because the total bytes size exceeds the limit of 100 bytes.',
+      ...Array.from({ length: 11 }, (_, i) => `stdout: line ${i}`),
+      'stderr: Logs were truncated because the total bytes size exceeds the limit of 500 bytes.',
     ]);
     assert.equal(s.state, 'ready');
+  });
+
+  it('millions of empty lines in one write cost their prefixes and stop at the line cap', async () => {
+    const s = await sandbox({ memoryMB: 128, maxLogLines: 1000 });
+    const o = await s.activate(request('function main() { console.log("\\n".repeat(1e7)); return { ok: true } }'));
+    assert.equal(o.statusCode, 0);
+    assert.equal(o.logs.length, 1001);
+    assert.equal(texts(o).at(-1), 'stderr: Logs were truncated because the total number of lines exceeds the limit of 1000 lines.');
   });
 
   it('a huge single log line is clipped in the guest and truncated on the host', async () => {
