@@ -316,7 +316,7 @@ export class ActionSandbox {
     let spec: { binary: false; code: string; main: string } | { binary: true; files: Record<string, string>; main: string };
     if (binary) {
       try {
-        spec = { binary, main, files: readArchive(code, { maxTotalBytes: this.memoryMB * MiB }) };
+        spec = { binary, main, files: await readArchive(code, { maxTotalBytes: this.memoryMB * MiB }) };
       } catch (error) {
         // The nodejs runtime's texts; anything unexpected from a corrupt archive reads as its generic one.
         const text = error instanceof ArchiveError ? error.message : 'There was an error reading the action archive.';
