@@ -29,6 +29,12 @@ const BOOTSTRAP = readFileSync(new URL('./guest-bootstrap.js', import.meta.url),
 const MiB = 1024 * 1024;
 /** Pending timers one activation may hold (`ISOWHISK_INVOKER_MAX_TIMERS`). */
 export const DEFAULT_MAX_TIMERS = 10_000;
+/** `ISOWHISK_INVOKER_ARCHIVE_MAX_MB`. */
+export const DEFAULT_MAX_ARCHIVE_BYTES = 64 * MiB;
+/** `ISOWHISK_INVOKER_ISOLATE_OVERSHOOT_PERCENT` as a fraction. */
+export const DEFAULT_ISOLATE_OVERSHOOT = 0.1;
+/** How often a running isolate's heap is sampled (the sample is taken when the isolate is between tasks). */
+const HEAP_WATCH_MS = 100;
 
 /** `__OW_*` values for process.env (§7.2). `__OW_DEADLINE` is computed by the sandbox for init and for run. */
 export type OwEnv = Readonly<Partial<Record<`__OW_${string}`, string>>>;
@@ -47,6 +53,13 @@ export interface SandboxOptions {
   maxTimers?: number;
   /** Log lines one activation may keep, whatever its log limit. Default `DEFAULT_MAX_LOG_LINES`. */
   maxLogLines?: number;
+  /**
+   * How far past `memoryMB` (a fraction: 0.1 is 10 %) the isolate may grow before it is disposed. isolated-vm's
+   * memory limit is soft: V8 may pass it before it refuses an allocation. Default `DEFAULT_ISOLATE_OVERSHOOT`.
+   */
+  overshoot?: number;
+  /** Inflated bytes an action archive may hold, and never more than `memoryMB`. Default `DEFAULT_MAX_ARCHIVE_BYTES`. */
+  maxArchiveBytes?: number;
   /** isolated-vm: V8 lost control of an isolate; the process should stop taking work and exit. */
   onCatastrophicError?: (message: string) => void;
 }
@@ -165,6 +178,10 @@ export class ActionSandbox {
   readonly #hostFunctions: Readonly<Record<string, HostFunction>>;
   readonly #maxTimers: number;
   readonly #maxLogLines: number;
+  /** Heap (used + external) past which the isolate is disposed. */
+  readonly #heapCeiling: number;
+  readonly #maxArchiveBytes: number;
+  #heapWatch: NodeJS.Timeout | undefined;
   #guest: GuestApi | undefined;
   #state: SandboxState = 'empty';
   #busy = false;
@@ -180,6 +197,8 @@ export class ActionSandbox {
     this.#hostFunctions = options.hostFunctions ?? {};
     this.#maxTimers = options.maxTimers ?? DEFAULT_MAX_TIMERS;
     this.#maxLogLines = options.maxLogLines ?? DEFAULT_MAX_LOG_LINES;
+    this.#maxArchiveBytes = Math.min(options.maxArchiveBytes ?? DEFAULT_MAX_ARCHIVE_BYTES, options.memoryMB * MiB);
+    this.#heapCeiling = options.memoryMB * MiB * (1 + (options.overshoot ?? DEFAULT_ISOLATE_OVERSHOOT));
   }
 
   /** A new empty isolate with the guest runtime installed (a stem cell). */
@@ -301,7 +320,8 @@ export class ActionSandbox {
   }
 
   #conclude(response: ClassifiedResponse, logs: LogCollector, start: number, end: number, initTimeMs: number | undefined): ActivationOutcome {
-    if (response.discard) this.dispose();
+    // An isolate that grew past its ceiling is not kept warm, whatever its action answered.
+    if (response.discard || this.#overCeilingNow()) this.dispose();
     const timing = { logs: logs.finish(response.statusCode === 2), start, end, durationMs: end - start };
     return initTimeMs === undefined ? { ...response, ...timing } : { ...response, ...timing, initTimeMs };
   }
@@ -316,7 +336,7 @@ export class ActionSandbox {
     let spec: { binary: false; code: string; main: string } | { binary: true; files: Record<string, string>; main: string };
     if (binary) {
       try {
-        spec = { binary, main, files: await readArchive(code, { maxTotalBytes: this.memoryMB * MiB }) };
+        spec = { binary, main, files: await readArchive(code, { maxTotalBytes: this.#maxArchiveBytes }) };
       } catch (error) {
         // The nodejs runtime's texts; anything unexpected from a corrupt archive reads as its generic one.
         const text = error instanceof ArchiveError ? error.message : 'There was an error reading the action archive.';
@@ -382,13 +402,48 @@ export class ActionSandbox {
       this.#killedAtDeadline = true;
       this.dispose();
     }, timeoutMs);
+    this.#watchHeap(window);
     return window;
+  }
+
+  /**
+   * Samples the isolate's heap while a window is open; past the ceiling the run ends out of memory and the isolate
+   * is disposed. isolated-vm answers the sample only between the isolate's tasks, so busy code is not interrupted
+   * by it (its allocations meet V8's own limit) but an action that grows across awaits and timers is stopped.
+   */
+  #watchHeap(window: OpenWindow): void {
+    let sampling = false;
+    this.#heapWatch = setInterval(() => {
+      if (sampling || window.done) return;
+      sampling = true;
+      this.#isolate.getHeapStatistics().then(
+        (h) => {
+          sampling = false;
+          if (window.done || h.used_heap_size + h.externally_allocated_size <= this.#heapCeiling) return;
+          window.finish({ kind: 'outOfMemory' });
+          this.dispose();
+        },
+        () => {
+          sampling = false; // disposed meanwhile: the window ends through its apply
+        },
+      );
+    }, HEAP_WATCH_MS);
+    this.#heapWatch.unref();
+  }
+
+  /** For an idle isolate (the sample is synchronous, so never while it runs). */
+  #overCeilingNow(): boolean {
+    if (this.#isolate.isDisposed) return false;
+    const h = this.#isolate.getHeapStatisticsSync();
+    return h.used_heap_size + h.externally_allocated_size > this.#heapCeiling;
   }
 
   async #close<E>(window: Window<E>): Promise<E | HostEnding> {
     const ending = await window.ended;
     clearTimeout(this.#deadlineTimer);
     this.#deadlineTimer = undefined;
+    clearInterval(this.#heapWatch);
+    this.#heapWatch = undefined;
     this.#window = undefined;
     this.#clearTimers();
     return ending;

@@ -495,3 +495,16 @@ describe('action sandbox: archives (zip, tar.gz)', () => {
     });
   }
 });
+
+describe('action sandbox: heap ceiling', () => {
+  it('an isolate that grows past its limit plus the overshoot across awaits ends out of memory and is disposed', async () => {
+    // External memory (typed arrays) grows one chunk per timer tick; the ceiling (16 MB, no overshoot) is met
+    // between ticks, where the heap is sampled.
+    const s = await sandbox({ memoryMB: 16, overshoot: 0 });
+    const o = await s.activate(
+      request('async function main() { const keep = []; for (;;) { keep.push(new Uint8Array(1024 * 1024).fill(1)); await new Promise((r) => setTimeout(r, 5)); } }', { timeoutMs: 20_000 }),
+    );
+    assert.deepEqual([o.statusCode, o.result], [2, { error: 'The action exhausted its memory and was aborted.' }]);
+    assert.equal(s.state, 'dead');
+  });
+});
