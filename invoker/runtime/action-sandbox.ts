@@ -186,7 +186,11 @@ export class ActionSandbox {
   #state: SandboxState = 'empty';
   #busy = false;
   #window: OpenWindow | undefined;
-  readonly #timers = new Map<number, NodeJS.Timeout>();
+  /** The one wake-up the guest's timers need: when the earliest is due (Infinity: none asked). */
+  #wakeAt = Infinity;
+  #wakeTimer: { timeout: NodeJS.Timeout } | { immediate: NodeJS.Immediate } | undefined;
+  /** A fireTimer call is in flight (at most one at a time). */
+  #firing = false;
   #deadlineTimer: NodeJS.Timeout | undefined;
   #killedAtDeadline = false;
 
@@ -222,11 +226,10 @@ export class ActionSandbox {
   async #bootstrap(): Promise<void> {
     // Callbacks run on the host when the guest calls them; their arguments arrive as copies.
     const log = new ivm.Callback((stream: unknown, text: unknown) => this.#onLog(stream, text));
-    const setTimer = new ivm.Callback((id: unknown, ms: unknown) => this.#onSetTimer(id, ms));
-    const clearTimer = new ivm.Callback((id: unknown) => this.#onClearTimer(id));
+    const wake = new ivm.Callback((delayMs: unknown) => this.#onWake(delayMs));
     const hostRequest = new ivm.Callback((id: unknown, name: unknown, args: unknown) => this.#onHostRequest(id, name, args));
     const names = new ivm.ExternalCopy(Object.keys(this.#hostFunctions)).copyInto();
-    const api = await this.#context.evalClosure(BOOTSTRAP, [log, setTimer, clearTimer, hostRequest, names], {
+    const api = await this.#context.evalClosure(BOOTSTRAP, [log, wake, this.#maxTimers, hostRequest, names], {
       filename: 'isowhisk:runtime',
       result: { reference: true },
     });
@@ -493,38 +496,54 @@ export class ActionSandbox {
     return window.logs.write(stream as LogStream, text);
   }
 
-  #onSetTimer(id: unknown, ms: unknown): void {
+  /** The guest's timers want fireTimer within `delayMs`: keep the earlier of that and the wake-up already set. */
+  #onWake(delayMs: unknown): void {
+    if (this.#window === undefined || typeof delayMs !== 'number' || !(delayMs < Infinity)) return;
+    const at = Date.now() + Math.max(0, delayMs);
+    if (at >= this.#wakeAt) return;
+    this.#wakeAt = at;
+    if (!this.#firing) this.#armWake();
+  }
+
+  #armWake(): void {
     const window = this.#window;
-    if (window === undefined || typeof id !== 'number' || typeof ms !== 'number') return;
-    const existing = this.#timers.get(id);
-    if (existing !== undefined) clearTimeout(existing);
-    else if (this.#timers.size >= this.#maxTimers) throw new Error(`Too many pending timers (limit ${this.#maxTimers}).`);
-    this.#timers.set(
-      id,
-      setTimeout(() => this.#fireTimer(id, window), Math.min(Math.max(ms, 1), 2_147_483_647)),
-    );
+    if (window === undefined || this.#wakeAt === Infinity) return;
+    this.#clearWake();
+    const delay = this.#wakeAt - Date.now();
+    // Due now: next turn of the event loop, so a storm of due timers still lets other work in between calls.
+    this.#wakeTimer =
+      delay <= 0
+        ? { immediate: setImmediate(() => this.#fireTimer(window)) }
+        : { timeout: setTimeout(() => this.#fireTimer(window), Math.min(delay, 2_147_483_647)) };
   }
 
-  #onClearTimer(id: unknown): void {
-    if (typeof id !== 'number') return;
-    clearTimeout(this.#timers.get(id));
-    this.#timers.delete(id);
-  }
-
-  #fireTimer(id: number, window: OpenWindow): void {
-    this.#timers.delete(id);
+  #fireTimer(window: OpenWindow): void {
+    this.#wakeTimer = undefined;
+    this.#wakeAt = Infinity;
     if (this.#window !== window || window.done) return;
     const remaining = window.deadline - Date.now();
     if (remaining <= 0) return; // the deadline timer ends this window
+    this.#firing = true;
     this.#api()
-      .fireTimer.apply(undefined, [id], { timeout: remaining })
+      .fireTimer.apply(undefined, [], { timeout: remaining })
       .then(
         (result: unknown) => {
+          if (this.#window !== window || window.done) return;
+          this.#firing = false;
           // An uncaught exception in a timer callback kills a Node process; the action "exited".
-          if (result === 'crashed') window.finish({ kind: 'exited' });
+          if (result === 'crashed') return window.finish({ kind: 'exited' });
+          if (typeof result === 'number' && result >= 0) this.#wakeAt = Math.min(this.#wakeAt, Date.now() + result);
+          this.#armWake();
         },
         (error: unknown) => window.finish(this.#hostEnding(error, window.timeoutMs)),
       );
+  }
+
+  #clearWake(): void {
+    const timer = this.#wakeTimer;
+    if (timer !== undefined && 'timeout' in timer) clearTimeout(timer.timeout);
+    else if (timer !== undefined) clearImmediate(timer.immediate);
+    this.#wakeTimer = undefined;
   }
 
   #onHostRequest(id: unknown, name: unknown, args: unknown): void {
@@ -548,7 +567,8 @@ export class ActionSandbox {
   }
 
   #clearTimers(): void {
-    for (const timer of this.#timers.values()) clearTimeout(timer);
-    this.#timers.clear();
+    this.#clearWake();
+    this.#wakeAt = Infinity;
+    this.#firing = false;
   }
 }

@@ -280,6 +280,49 @@ describe('action sandbox: environment and logs', () => {
     assert.deepEqual([o.statusCode, o.result], [0, { ticks: 3 }]);
   });
 
+  it('fires timers by due time then creation order, with promise continuations between them, as Node does', async () => {
+    const o = await activate(`function main() {
+      return new Promise((resolve) => {
+        const seen = [];
+        setTimeout(() => { seen.push('b30'); resolve({ seen }); }, 30);
+        setTimeout(() => { seen.push('a10'); Promise.resolve().then(() => seen.push('a10-then')); }, 10);
+        setTimeout(() => seen.push('c10'), 10);
+        const t = setTimeout(() => seen.push('refreshed'), 5);
+        t.refresh();
+        setImmediate(() => seen.push('immediate'));
+      });
+    }`);
+    assert.deepEqual(o.result, { seen: ['immediate', 'refreshed', 'a10', 'a10-then', 'c10', 'b30'] });
+  });
+
+  it('refuses a timer past the pending cap with an error in the action; cleared timers make room again', async () => {
+    const o = await activate(
+      `function main() {
+        const ids = [];
+        let refused;
+        try { for (;;) ids.push(setTimeout(() => {}, 100000)); } catch (e) { refused = e.message; }
+        for (const id of ids) clearTimeout(id);
+        return new Promise((resolve) => setTimeout(() => resolve({ held: ids.length, refused }), 1));
+      }`,
+      {},
+      { maxTimers: 500 },
+    );
+    assert.deepEqual(o.result, { held: 500, refused: 'Too many pending timers (limit 500).' });
+  });
+
+  it('an interval storm at the cap keeps the host to one pending call: the action still ends on time with its result', async () => {
+    const o = await activate(
+      `function main() {
+        const ids = [];
+        let fired = 0;
+        try { for (;;) ids.push(setInterval(() => fired++, 1)); } catch { clearInterval(ids.pop()); }
+        return new Promise((resolve) => setTimeout(() => resolve({ intervals: ids.length, fired: fired > ids.length }), 500));
+      }`,
+      { timeoutMs: 20_000 },
+    );
+    assert.deepEqual([o.statusCode, o.result], [0, { intervals: 9_999, fired: true }]);
+  });
+
   it('offers host functions as async globals (the seam for fetch)', async () => {
     const s = await sandbox({ hostFunctions: { hostEcho: async (args) => ({ echoed: args as never }) } });
     const o = await s.activate(request('async function main() { const r = await hostEcho(1, "two"); let missing; try { await fetch("x") } catch (e) { missing = e.name } return { r, fetch: typeof fetch, missing } }'));
