@@ -91,7 +91,7 @@ describe('wsk CLI building blocks', () => {
 
   it('the zip writer makes archives the invoker reads', async () => {
     const big = 'x'.repeat(10_000);
-    const archive = zip([
+    const archive = await zip([
       { name: 'index.js', data: Buffer.from('exports.main = () => ({})'), modified: new Date(2024, 0, 2, 3, 4, 6) },
       { name: 'lib/big.js', data: Buffer.from(big), modified: new Date() },
       { name: 'empty.json', data: Buffer.alloc(0), modified: new Date() },

@@ -129,7 +129,7 @@ describe('tenant isolation: memory (every buffer an activation grows is bounded;
 
   it('a zip bomb: the first invoke fails init with a clear error, the invoker survives', async () => {
     // 100 MiB of zeros in 100 KiB: past the 64 MiB an archive may inflate to.
-    const bomb = makeZip({ 'index.js': 'exports.main = () => ({ ok: true })', 'bomb.js': '\0'.repeat(100 * MiB) });
+    const bomb = await makeZip({ 'index.js': 'exports.main = () => ({ ok: true })', 'bomb.js': '\0'.repeat(100 * MiB) });
     assert.ok(bomb.length < MiB);
     const put = await api(attacker, 'PUT', '/namespaces/_/actions/zip-bomb', JSON.stringify({ exec: { kind: 'nodejs:default', code: bomb.toString('base64') } }));
     assert.equal(put.status, 200, await put.text());

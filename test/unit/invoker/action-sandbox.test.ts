@@ -500,31 +500,31 @@ describe('action sandbox: archives (zip, tar.gz)', () => {
   const base64 = (buf: Buffer) => buf.toString('base64');
 
   it('loads package.json main with relative, JSON and node_modules requires', async () => {
-    const o = await activate('', { action: { code: base64(makeZip(files)), binary: true }, params: { n: 21 } });
+    const o = await activate('', { action: { code: base64(await makeZip(files)), binary: true }, params: { n: 21 } });
     assert.deepEqual([o.statusCode, o.result], [0, { out: 42, data: { k: 'v' }, padded: '007', file: '/action/lib/entry.js' }]);
   });
 
   it('accepts main as file.fn and file.nested.fn, stored entries, and index.js without package.json', async () => {
-    const zip = base64(makeZip(files, false));
+    const zip = base64(await makeZip(files, false));
     assert.deepEqual((await activate('', { action: { code: zip, binary: true, main: 'other.handler' } })).result, { from: 'other' });
     assert.deepEqual((await activate('', { action: { code: zip, binary: true, main: 'other.nested.fn' } })).result, { nested: true });
-    const indexOnly = base64(makeZip({ 'index.js': 'exports.main = () => ({ index: true })' }));
+    const indexOnly = base64(await makeZip({ 'index.js': 'exports.main = () => ({ index: true })' }));
     assert.deepEqual((await activate('', { action: { code: indexOnly, binary: true } })).result, { index: true });
   });
 
   it('fails init with the runtime texts for a zip without package.json or index.js, and for non-archives', async () => {
-    const o = await activate('', { action: { code: base64(makeZip({ 'a.js': 'exports.main = () => ({})' })), binary: true } });
+    const o = await activate('', { action: { code: base64(await makeZip({ 'a.js': 'exports.main = () => ({})' })), binary: true } });
     assert.deepEqual(o.result, { error: 'Initialization has failed due to: Zipped actions must contain either package.json or index.js at the root.' });
     const notZip = await activate('', { action: { code: Buffer.from('hello world!').toString('base64'), binary: true } });
     assert.deepEqual(notZip.result, {
       error: 'Initialization has failed due to: There was an error uncompressing the action archive. The file type is unsupported',
     });
-    const missing = await activate('', { action: { code: base64(makeZip({ 'index.js': "require('./nope'); exports.main = () => ({})" })), binary: true } });
+    const missing = await activate('', { action: { code: base64(await makeZip({ 'index.js': "require('./nope'); exports.main = () => ({})" })), binary: true } });
     assert.match((missing.result as { error: string }).error, /^Initialization has failed due to: Error: Cannot find module '\.\/nope'/);
   });
 
   it('refuses a zip whose content exceeds the sandbox memory before inflating it', async () => {
-    const bomb = base64(makeZip({ 'index.js': 'exports.main = () => ({})', 'big.json': `"${'0'.repeat(20 * 1024 * 1024)}"` }));
+    const bomb = base64(await makeZip({ 'index.js': 'exports.main = () => ({})', 'big.json': `"${'0'.repeat(20 * 1024 * 1024)}"` }));
     const o = await activate('', { action: { code: bomb, binary: true } }, { memoryMB: 16 });
     assert.match((o.result as { error: string }).error, /^Initialization has failed due to: There was an error uncompressing the action Zip archive\. The uncompressed action is too large\./);
   });
