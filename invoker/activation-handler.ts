@@ -146,7 +146,12 @@ export class ActivationHandler {
     const hostMemory = await this.#o.hostMemory
       .reserve(this.#worstCase(request, action, archiveBytes), { signal: giveUp.signal })
       .catch(unlessGivenUp);
-    const lease = hostMemory && (await this.#o.pool.acquire(key, action.limits.memory, { signal: giveUp.signal }).catch(unlessGivenUp));
+    const lease =
+      hostMemory &&
+      (await this.#o.pool.acquire(key, action.limits.memory, { signal: giveUp.signal }).catch((err: unknown) => {
+        hostMemory.release(); // no record will hold it: the caller records an internal error
+        return unlessGivenUp(err);
+      }));
     clearTimeout(timer);
     if (!lease || expired() > 0) {
       if (lease) this.#o.pool.release(lease.sandbox, { discard: false });
