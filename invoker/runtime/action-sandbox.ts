@@ -1,8 +1,9 @@
 // One V8 isolate for one action (isolated-vm): created empty (a stem cell), initialized once with the
 // action's code, then run any number of times, one run at a time. It enforces the action's limits —
 // timeout (isolated-vm's `timeout` for busy code, plus the host's own deadline that disposes the isolate
-// for code that never settles), memory (the isolate's heap limit), logs and result size — and reports every
-// activation as an ActivationOutcome (classify.ts). No Kafka, Redis or pool knowledge here.
+// for code that never settles), memory (the isolate's heap limit, watched for overshoot), logs, result size
+// and pending timers, each bounded before it is copied to the host (docs/tenant-isolation.md) — and reports
+// every activation as an ActivationOutcome (classify.ts). No Kafka, Redis or pool knowledge here.
 //
 // Security (GHSA-864f-rcv7-6rh4): the guest only ever receives ivm.Callback functions (their arguments are
 // copied) and copied data. Every ivm.Reference (to the guest's init/run/fireTimer/settleHost) stays on the
