@@ -1,6 +1,7 @@
 // What an invoker does with one ActivationRequest from its topic:
-//   claim the id (at most once) → check the start deadline → load the action → lease a sandbox from the pool
-//   → init (cold) and run → store the record → tell the waiting controller on its completion stream.
+//   claim the id (at most once) → check the start deadline → load the action → reserve host memory for its
+//   buffers' worst case → lease a sandbox from the pool → init (cold) and run → store the record → tell the
+//   waiting controller on its completion stream → give the host memory back.
 // Whatever fails after the claim, the activation ends with a stored record: an error record when it could not
 // run, and storing is retried through a Redis outage.
 import type { Redis } from 'ioredis';
@@ -18,7 +19,9 @@ import type { ActionLoader } from './action-loader.ts';
 import type { EventSink } from './events.ts';
 import { failureRecord, Messages, outcomeRecord } from './record.ts';
 import type { ActivationOutcome, JsonObject, JsonValue } from './runtime/classify.ts';
-import type { IsolatePool } from './runtime/isolate-pool.ts';
+import type { IsolatePool, Lease } from './runtime/isolate-pool.ts';
+import { worstCaseHostBytes, type HostMemoryBudget, type Reservation } from './host-memory.ts';
+import { DEFAULT_MAX_RESULT_BYTES, DEFAULT_TRUNCATION_BYTES } from './runtime/classify.ts';
 
 const MB = 1024 * 1024;
 
@@ -31,12 +34,22 @@ export interface ActivationHandlerOptions {
   store: ActivationStore;
   loader: ActionLoader;
   pool: IsolatePool;
+  /** Host heap for the activations' bounded buffers; an activation waits for room before it leases a sandbox. */
+  hostMemory: HostMemoryBudget;
+  /** Inflated-size cap of an action archive (the sandboxes' `maxArchiveBytes`), counted on a cold start. */
+  maxArchiveBytes: number;
   logger: Logger;
   recordTtlSeconds: number;
   /** Told of every stored record (user events), when enabled. */
   events?: EventSink;
   /** Told of outcomes, cold/warm runs and expired requests (Prometheus); none → not measured. */
   metrics?: InvokerMetrics;
+}
+
+/** An activation's record, and the host memory held for it until the record is stored. */
+interface Executed {
+  record: ActivationRecord;
+  hostMemory?: Reservation;
 }
 
 /** What the handler reports; each call must be cheap, as it runs once per activation. */
@@ -84,17 +97,22 @@ export class ActivationHandler {
       const loading = this.#o.loader.load(request.action.namespace, request.action.name, request.action.revision);
       loading.catch(() => {}); // awaited below only when the claim succeeds
       if (!(await this.#claim(request, log))) return;
-      let record: ActivationRecord;
+      let executed: Executed;
       try {
-        record = await this.#execute(request, await loading, log);
+        executed = await this.#execute(request, await loading, log);
       } catch (err) {
         log.error({ err }, 'activation failed inside the invoker');
-        record = failureRecord(request, undefined, 3, Messages.internal);
+        executed = { record: failureRecord(request, undefined, 3, Messages.internal) };
       }
-      const traceId = activeTraceId();
-      if (traceId) record.annotations.push({ key: 'traceId', value: traceId });
-      this.#o.metrics?.recorded(record.response.statusCode);
-      await this.#finish(request, record, log);
+      const { record } = executed;
+      try {
+        const traceId = activeTraceId();
+        if (traceId) record.annotations.push({ key: 'traceId', value: traceId });
+        this.#o.metrics?.recorded(record.response.statusCode);
+        await this.#finish(request, record, log);
+      } finally {
+        executed.hostMemory?.release(); // the record's logs and result are held until it is stored
+      }
     });
   };
 
@@ -107,31 +125,57 @@ export class ActivationHandler {
     return claimed !== null;
   }
 
-  async #execute(request: ActivationRequest, action: ActionDoc | undefined, log: Logger): Promise<ActivationRecord> {
+  async #execute(request: ActivationRequest, action: ActionDoc | undefined, log: Logger): Promise<Executed> {
     const expired = () => Date.now() - request.deadline;
     if (expired() > 0) {
       this.#o.metrics?.expired();
-      return failureRecord(request, undefined, 3, Messages.expired(expired()));
+      return { record: failureRecord(request, undefined, 3, Messages.expired(expired())) };
     }
-    if (!action) return failureRecord(request, undefined, 1, Messages.actionMissing);
+    if (!action) return { record: failureRecord(request, undefined, 1, Messages.actionMissing) };
 
     const fqn = `/${request.action.namespace}/${request.action.name}`;
     const key = { namespace: request.identity.namespace, action: fqn, revision: String(action.revision) };
-    // A request waiting in the pool's buffer (memory full) gives up at its deadline: it is never run late.
+    // A request waiting for host memory or in the pool's buffer (memory full) gives up at its deadline: it is
+    // never run late.
     const giveUp = new AbortController();
     const timer = setTimeout(() => giveUp.abort(), Math.max(1, request.deadline - Date.now()));
-    const lease = await this.#o.pool
-      .acquire(key, action.limits.memory, { signal: giveUp.signal })
-      .catch((err: unknown) => {
-        if (giveUp.signal.aborted) return undefined;
-        throw err;
-      })
-      .finally(() => clearTimeout(timer));
+    const unlessGivenUp = (err: unknown) => {
+      if (giveUp.signal.aborted) return undefined;
+      throw err;
+    };
+    const archiveBytes = action.exec.binary ? Math.min(this.#o.maxArchiveBytes, action.limits.memory * MB) : 0;
+    const hostMemory = await this.#o.hostMemory
+      .reserve(this.#worstCase(request, action, archiveBytes), { signal: giveUp.signal })
+      .catch(unlessGivenUp);
+    const lease =
+      hostMemory &&
+      (await this.#o.pool.acquire(key, action.limits.memory, { signal: giveUp.signal }).catch((err: unknown) => {
+        hostMemory.release(); // no record will hold it: the caller records an internal error
+        return unlessGivenUp(err);
+      }));
+    clearTimeout(timer);
     if (!lease || expired() > 0) {
       if (lease) this.#o.pool.release(lease.sandbox, { discard: false });
+      hostMemory?.release();
       this.#o.metrics?.expired();
-      return failureRecord(request, action, 3, Messages.expired(Math.max(0, expired())));
+      return { record: failureRecord(request, action, 3, Messages.expired(Math.max(0, expired()))) };
     }
+    if (lease.warm && archiveBytes > 0) hostMemory.shrinkTo(hostMemory.bytes - archiveBytes); // no archive to read
+    return { record: await this.#run(request, action, fqn, lease, log), hostMemory };
+  }
+
+  /** The host heap this activation may take at once (host-memory.ts). */
+  #worstCase(request: ActivationRequest, action: ActionDoc, archiveBytes: number): number {
+    return worstCaseHostBytes({
+      logLimitBytes: action.limits.logs * MB,
+      maxResultBytes: DEFAULT_MAX_RESULT_BYTES,
+      truncationBytes: DEFAULT_TRUNCATION_BYTES,
+      paramsBytes: Buffer.byteLength(request.params),
+      archiveBytes,
+    });
+  }
+
+  async #run(request: ActivationRequest, action: ActionDoc, fqn: string, lease: Lease, log: Logger): Promise<ActivationRecord> {
     let discard = true;
     try {
       const { runParams, initEnv } = splitInitArgs(JSON.parse(request.params) as JsonObject, request.initArgs);

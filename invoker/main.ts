@@ -1,6 +1,9 @@
 // The invoker process: refuses to start on a vulnerable isolated-vm, connects to Redis and Kafka, consumes its
 // own topic `invoker<ID>` through a bounded run queue, runs activations in the isolate pool, and pings its health
-// every second, and serves GET /metrics and /ping on its metrics port. SIGINT/SIGTERM: tell the controllers it drains, finish the activations in hand, then exit.
+// every second, and serves GET /metrics and /ping on its metrics port. Its memory is bounded: running activations
+// reserve their buffers' worst case from a host budget, and near its heap limit it pauses its topic
+// (docs/tenant-isolation.md). SIGINT/SIGTERM: tell the controllers it drains, finish the activations in hand, then exit.
+import { getHeapStatistics } from 'node:v8';
 import { Redis } from 'ioredis';
 import { exitOnConfigError, loadInvokerConfig } from '../shared/config.ts';
 import { BoundedConsumer } from '../shared/kafka/bounded-consumer.ts';
@@ -14,7 +17,9 @@ import { activationStore } from '../shared/activation-store.ts';
 import { ActionLoader } from './action-loader.ts';
 import { ActivationHandler } from './activation-handler.ts';
 import { kafkaEventSink } from './events.ts';
-import { invokerMetrics } from './metrics.ts';
+import { invokerMetrics, memoryMetrics } from './metrics.ts';
+import { HeapGuard } from './heap-guard.ts';
+import { HostMemoryBudget } from './host-memory.ts';
 import { startMetricsServer } from './metrics-server.ts';
 import { HealthPinger } from './health/pinger.ts';
 import { IsolatePool } from './runtime/isolate-pool.ts';
@@ -43,11 +48,16 @@ const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafka
 const ownTopic = { topic: topics.invoker(config.invokerId), partitions: PARTITIONS, retentionMs: RETENTION_MS.invoker };
 await ensureTopics(kafka, [...topics.systemTopics(0), ownTopic]);
 
+const MiB = 1024 * 1024;
 const pool = new IsolatePool({
   userMemoryMB: config.userMemoryMB,
   idleTimeoutMs: config.idleEvictionMs,
   stemCells: { memoryMB: 256, count: config.stemCells },
   sandbox: {
+    maxLogLines: config.maxLogLines,
+    maxTimers: config.maxTimers,
+    maxArchiveBytes: config.archiveMaxMB * MiB,
+    overshoot: config.isolateOvershootPercent / 100,
     onCatastrophicError: (message) => {
       // V8 lost control of an isolate: this process can no longer be trusted with work.
       log.fatal({ message }, 'isolate catastrophic error; exiting');
@@ -56,6 +66,9 @@ const pool = new IsolatePool({
   },
 });
 await pool.ready();
+
+// The activations' buffers share half the heap unless configured; the heap guard below is the backstop.
+const hostMemory = new HostMemoryBudget(config.hostMemoryMB > 0 ? config.hostMemoryMB * MiB : getHeapStatistics().heap_size_limit / 2);
 
 const producer = await createProducer(kafka);
 const handler = new ActivationHandler({
@@ -66,6 +79,8 @@ const handler = new ActivationHandler({
   store: activationStore(redis, keys),
   loader: new ActionLoader(redis, keys, config.actionCacheBytes),
   pool,
+  hostMemory,
+  maxArchiveBytes: config.archiveMaxMB * MiB,
   logger: log,
   recordTtlSeconds: config.activationTtlSeconds,
   metrics: invokerMetrics(metrics),
@@ -82,6 +97,29 @@ const consumer = new BoundedConsumer({
   handle: handler.handle,
 });
 await consumer.start();
+
+// Near its own heap limit the invoker stops taking work instead of dying; what is in hand still finishes.
+const heapGuard = new HeapGuard({
+  high: config.heapHighPercent / 100,
+  low: config.heapLowPercent / 100,
+  onPause: ({ used, limit }) => {
+    log.warn({ usedBytes: used, limitBytes: limit, reservedBytes: hostMemory.reservedBytes }, 'heap above the high-water mark: taking no activations');
+    consumer.hold('heap');
+  },
+  onResume: ({ used, limit }) => {
+    log.info({ usedBytes: used, limitBytes: limit }, 'heap below the low-water mark: taking activations again');
+    consumer.unhold('heap');
+  },
+});
+heapGuard.start();
+memoryMetrics(metrics, {
+  hostReservedBytes: () => hostMemory.reservedBytes,
+  hostBudgetBytes: () => hostMemory.limitBytes,
+  hostWaiting: () => hostMemory.waiting,
+  isolateAccountedBytes: () => pool.stats().usedMB * MiB,
+  heapPaused: () => heapGuard.paused,
+});
+log.info({ hostMemoryBytes: hostMemory.limitBytes, heapLimitBytes: heapGuard.reading.limit }, 'memory budget');
 
 const pinger = new HealthPinger(producer, topics.health, config.pingIntervalMs, log, () => {
   const stats = pool.stats();
@@ -104,6 +142,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'draining');
+  heapGuard.stop();
   await pinger.stop(true);
   await consumer.stop();
   metricsServer?.close();

@@ -1,7 +1,26 @@
 // The invoker's Prometheus metrics: activations by the status of their record, run time, cold and warm starts,
-// and requests that expired before they could run.
-import { ACTIVATION_STATUS_LABELS, activationStatusLabel, counter, histogram, type Registry } from '../shared/metrics.ts';
+// requests that expired before they could run, and its memory story: host memory reserved for running activations'
+// buffers, activations waiting for it, isolate memory accounted by the pool, and whether a high heap paused its topic.
+import { ACTIVATION_STATUS_LABELS, activationStatusLabel, counter, gauge, histogram, type Registry } from '../shared/metrics.ts';
 import type { InvokerMetrics } from './activation-handler.ts';
+
+/** Read at each scrape. */
+export interface MemoryGauges {
+  hostReservedBytes(): number;
+  hostBudgetBytes(): number;
+  hostWaiting(): number;
+  isolateAccountedBytes(): number;
+  heapPaused(): boolean;
+}
+
+/** The memory gauges (separate from `invokerMetrics`, whose counters tests use without a pool). */
+export function memoryMetrics(registry: Registry, read: MemoryGauges): void {
+  gauge(registry, 'invoker_host_memory_reserved_bytes', 'Host heap reserved for the worst case of the running activations\' logs, results, parameters and archives', [], read.hostReservedBytes);
+  gauge(registry, 'invoker_host_memory_budget_bytes', 'Host heap the running activations may reserve (ISOWHISK_INVOKER_HOST_MEMORY_MB)', [], read.hostBudgetBytes);
+  gauge(registry, 'invoker_host_memory_waiting', 'Activations waiting for host memory before they may run', [], read.hostWaiting);
+  gauge(registry, 'invoker_isolate_memory_bytes', 'Isolate memory the pool accounts: leased isolates at their limit plus overshoot, idle ones at their heap', [], read.isolateAccountedBytes);
+  gauge(registry, 'invoker_heap_paused', '1 while the invoker takes no activations because its heap passed the high-water mark', [], () => (read.heapPaused() ? 1 : 0));
+}
 
 export function invokerMetrics(registry: Registry): InvokerMetrics {
   const activations = counter(registry, 'invoker_activations_total', 'Activations this invoker recorded, by the status of their record', ['status']);

@@ -276,6 +276,42 @@ export const INVOKER_SETTINGS = {
     min: 1,
     max: 100_000,
   }),
+  maxLogLines: int('ISOWHISK_INVOKER_LOG_MAX_LINES', 100_000, {
+    doc: 'log lines one activation may keep, whatever its log limit; past it the logs end with a truncation line',
+    min: 1,
+    max: 10_000_000,
+  }),
+  maxTimers: int('ISOWHISK_INVOKER_MAX_TIMERS', 10_000, {
+    doc: 'pending timers (setTimeout, setInterval, setImmediate) one activation may hold; one more throws in the action',
+    min: 1,
+    max: 1_000_000,
+  }),
+  archiveMaxMB: int('ISOWHISK_INVOKER_ARCHIVE_MAX_MB', 64, {
+    doc: 'inflated size of the source files an action archive (zip, tar.gz) may hold, and never more than the action\'s memory; a bigger one fails init',
+    min: 1,
+    max: 4096,
+  }),
+  isolateOvershootPercent: int('ISOWHISK_INVOKER_ISOLATE_OVERSHOOT_PERCENT', 10, {
+    doc: 'how far past its memory limit an isolate may grow before it is disposed (its run ends out of memory); a running isolate counts this much above its limit against the user memory',
+    min: 0,
+    max: 100,
+  }),
+  hostMemoryMB: int('ISOWHISK_INVOKER_HOST_MEMORY_MB', 0, {
+    doc: 'host heap the running activations may reserve for their logs, results, parameters and archives at their worst case; one that does not fit waits; 0 is half the process\'s heap limit',
+    defaultText: '0 (half the heap limit)',
+    min: 0,
+    max: 1_048_576,
+  }),
+  heapHighPercent: int('ISOWHISK_INVOKER_HEAP_HIGH_PERCENT', 85, {
+    doc: 'used heap, as a percentage of the process\'s heap limit, at which the invoker stops taking activations from its topic',
+    min: 10,
+    max: 99,
+  }),
+  heapLowPercent: int('ISOWHISK_INVOKER_HEAP_LOW_PERCENT', 70, {
+    doc: 'used heap percentage below which a paused invoker takes activations again (keep it under the high-water mark)',
+    min: 5,
+    max: 98,
+  }),
   metricsPort: int('ISOWHISK_INVOKER_METRICS_PORT', 9300, {
     doc: 'TCP port of the invoker\'s GET /metrics (Prometheus) and GET /ping; 0 serves neither',
     min: 0,

@@ -27,8 +27,12 @@ export function counter<L extends string = never>(registry: Registry, name: stri
   return new Counter({ name: named(name), help, labelNames, registers: [registry] });
 }
 
-export function gauge<L extends string = never>(registry: Registry, name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
-  return new Gauge({ name: named(name), help, labelNames, registers: [registry] });
+/** `read`, when given, sets the value at each scrape (for values another object owns). */
+export function gauge<L extends string = never>(registry: Registry, name: string, help: string, labelNames: readonly L[] = [], read?: () => number): Gauge<L> {
+  const collect = read === undefined ? undefined : function (this: Gauge<L>) {
+    this.set(read());
+  };
+  return new Gauge({ name: named(name), help, labelNames, registers: [registry], ...(collect ? { collect } : {}) });
 }
 
 /**

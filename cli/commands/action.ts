@@ -81,7 +81,7 @@ function defineActionFlags(cmd: Command, update: boolean): void {
 }
 
 /** The `exec` for a code artifact (a file or a folder) or a docker image. */
-function execOf(args: string[], flags: ActionFlags): Record<string, unknown> {
+async function execOf(args: string[], flags: ActionFlags): Promise<Record<string, unknown>> {
   const exec: Record<string, unknown> = {};
   let ext = '';
   let folder = false;
@@ -92,7 +92,7 @@ function execOf(args: string[], flags: ActionFlags): Record<string, unknown> {
       // A folder is a multi-file action: zipped here, sent base64-encoded (binary).
       const entries = folderEntries(artifact);
       if (entries.length === 0) throw usageError(`The folder '${artifact}' has no files`);
-      exec.code = zip(entries).toString('base64');
+      exec.code = (await zip(entries)).toString('base64');
     } else {
       ext = extname(artifact).toLowerCase();
       if (BINARY_EXTENSIONS.has(ext)) {
@@ -173,7 +173,7 @@ async function createOrUpdate(ctx: Context, args: string[], update: boolean): Pr
       if (args.length !== 2) throw usageError('An action name and code artifact are required.');
       body.exec = { kind: 'sequence', components: (args[1] ?? '').split(',').map((c) => fullyQualified(c.trim(), ctx.config.namespace)) };
     } else if (args.length > 1 || flags.docker || flags.native) {
-      body.exec = execOf(args, flags);
+      body.exec = await execOf(args, flags);
     } else if (!update) {
       throw usageError('An action name and code artifact are required.');
     }

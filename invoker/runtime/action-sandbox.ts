@@ -1,8 +1,9 @@
 // One V8 isolate for one action (isolated-vm): created empty (a stem cell), initialized once with the
 // action's code, then run any number of times, one run at a time. It enforces the action's limits —
 // timeout (isolated-vm's `timeout` for busy code, plus the host's own deadline that disposes the isolate
-// for code that never settles), memory (the isolate's heap limit), logs and result size — and reports every
-// activation as an ActivationOutcome (classify.ts). No Kafka, Redis or pool knowledge here.
+// for code that never settles), memory (the isolate's heap limit, watched for overshoot), logs, result size
+// and pending timers, each bounded before it is copied to the host (docs/tenant-isolation.md) — and reports
+// every activation as an ActivationOutcome (classify.ts). No Kafka, Redis or pool knowledge here.
 //
 // Security (GHSA-864f-rcv7-6rh4): the guest only ever receives ivm.Callback functions (their arguments are
 // copied) and copied data. Every ivm.Reference (to the guest's init/run/fireTimer/settleHost) stays on the
@@ -23,10 +24,18 @@ import {
   type JsonValue,
   type RunEnding,
 } from './classify.ts';
-import { LogCollector, type LogStream } from './logs.ts';
+import { DEFAULT_MAX_LOG_LINES, LogCollector, type LogStream } from './logs.ts';
 
 const BOOTSTRAP = readFileSync(new URL('./guest-bootstrap.js', import.meta.url), 'utf8');
 const MiB = 1024 * 1024;
+/** Pending timers one activation may hold (`ISOWHISK_INVOKER_MAX_TIMERS`). */
+export const DEFAULT_MAX_TIMERS = 10_000;
+/** `ISOWHISK_INVOKER_ARCHIVE_MAX_MB`. */
+export const DEFAULT_MAX_ARCHIVE_BYTES = 64 * MiB;
+/** `ISOWHISK_INVOKER_ISOLATE_OVERSHOOT_PERCENT` as a fraction. */
+export const DEFAULT_ISOLATE_OVERSHOOT = 0.1;
+/** How often a running isolate's heap is sampled (the sample is taken when the isolate is between tasks). */
+const HEAP_WATCH_MS = 100;
 
 /** `__OW_*` values for process.env (§7.2). `__OW_DEADLINE` is computed by the sandbox for init and for run. */
 export type OwEnv = Readonly<Partial<Record<`__OW_${string}`, string>>>;
@@ -41,8 +50,17 @@ export interface SandboxOptions {
   /** Heap limit of the isolate = the action's memory limit (MB). */
   memoryMB: number;
   hostFunctions?: Readonly<Record<string, HostFunction>>;
-  /** Pending timers an action may hold (bounds host memory). Default 10,000. */
+  /** Pending timers an action may hold (bounds host memory and the host's timer work). Default 10,000. */
   maxTimers?: number;
+  /** Log lines one activation may keep, whatever its log limit. Default `DEFAULT_MAX_LOG_LINES`. */
+  maxLogLines?: number;
+  /**
+   * How far past `memoryMB` (a fraction: 0.1 is 10 %) the isolate may grow before it is disposed. isolated-vm's
+   * memory limit is soft: V8 may pass it before it refuses an allocation. Default `DEFAULT_ISOLATE_OVERSHOOT`.
+   */
+  overshoot?: number;
+  /** Inflated bytes an action archive may hold, and never more than `memoryMB`. Default `DEFAULT_MAX_ARCHIVE_BYTES`. */
+  maxArchiveBytes?: number;
   /** isolated-vm: V8 lost control of an isolate; the process should stop taking work and exit. */
   onCatastrophicError?: (message: string) => void;
 }
@@ -160,11 +178,20 @@ export class ActionSandbox {
   readonly #context: ivm.Context;
   readonly #hostFunctions: Readonly<Record<string, HostFunction>>;
   readonly #maxTimers: number;
+  readonly #maxLogLines: number;
+  /** Heap (used + external) past which the isolate is disposed. */
+  readonly #heapCeiling: number;
+  readonly #maxArchiveBytes: number;
+  #heapWatch: NodeJS.Timeout | undefined;
   #guest: GuestApi | undefined;
   #state: SandboxState = 'empty';
   #busy = false;
   #window: OpenWindow | undefined;
-  readonly #timers = new Map<number, NodeJS.Timeout>();
+  /** The one wake-up the guest's timers need: when the earliest is due (Infinity: none asked). */
+  #wakeAt = Infinity;
+  #wakeTimer: { timeout: NodeJS.Timeout } | { immediate: NodeJS.Immediate } | undefined;
+  /** A fireTimer call is in flight (at most one at a time). */
+  #firing = false;
   #deadlineTimer: NodeJS.Timeout | undefined;
   #killedAtDeadline = false;
 
@@ -173,7 +200,10 @@ export class ActionSandbox {
     this.#isolate = isolate;
     this.#context = context;
     this.#hostFunctions = options.hostFunctions ?? {};
-    this.#maxTimers = options.maxTimers ?? 10_000;
+    this.#maxTimers = options.maxTimers ?? DEFAULT_MAX_TIMERS;
+    this.#maxLogLines = options.maxLogLines ?? DEFAULT_MAX_LOG_LINES;
+    this.#maxArchiveBytes = Math.min(options.maxArchiveBytes ?? DEFAULT_MAX_ARCHIVE_BYTES, options.memoryMB * MiB);
+    this.#heapCeiling = options.memoryMB * MiB * (1 + (options.overshoot ?? DEFAULT_ISOLATE_OVERSHOOT));
   }
 
   /** A new empty isolate with the guest runtime installed (a stem cell). */
@@ -197,11 +227,10 @@ export class ActionSandbox {
   async #bootstrap(): Promise<void> {
     // Callbacks run on the host when the guest calls them; their arguments arrive as copies.
     const log = new ivm.Callback((stream: unknown, text: unknown) => this.#onLog(stream, text));
-    const setTimer = new ivm.Callback((id: unknown, ms: unknown) => this.#onSetTimer(id, ms));
-    const clearTimer = new ivm.Callback((id: unknown) => this.#onClearTimer(id));
+    const wake = new ivm.Callback((delayMs: unknown) => this.#onWake(delayMs));
     const hostRequest = new ivm.Callback((id: unknown, name: unknown, args: unknown) => this.#onHostRequest(id, name, args));
     const names = new ivm.ExternalCopy(Object.keys(this.#hostFunctions)).copyInto();
-    const api = await this.#context.evalClosure(BOOTSTRAP, [log, setTimer, clearTimer, hostRequest, names], {
+    const api = await this.#context.evalClosure(BOOTSTRAP, [log, wake, this.#maxTimers, hostRequest, names], {
       filename: 'isowhisk:runtime',
       result: { reference: true },
     });
@@ -240,7 +269,7 @@ export class ActionSandbox {
   /** Compiles the action into an empty sandbox. A failed init leaves the sandbox dead. */
   async init(request: InitRequest): Promise<InitOutcome> {
     this.#enter('empty');
-    const logs = new LogCollector(request.logLimitBytes);
+    const logs = new LogCollector(request.logLimitBytes, this.#maxLogLines);
     const start = Date.now();
     try {
       const failure = classifyInit(await this.#init(request, logs));
@@ -255,7 +284,7 @@ export class ActionSandbox {
   /** Runs the initialized action once. */
   async run(request: RunRequest): Promise<ActivationOutcome> {
     this.#enter('ready');
-    const logs = new LogCollector(request.logLimitBytes);
+    const logs = new LogCollector(request.logLimitBytes, this.#maxLogLines);
     const start = Date.now();
     try {
       const response = classifyRun(await this.#run(request, logs), request);
@@ -269,7 +298,7 @@ export class ActionSandbox {
   async activate(request: ActivateRequest): Promise<ActivationOutcome> {
     const cold = this.state === 'empty';
     this.#enter(cold ? 'empty' : 'ready');
-    const logs = new LogCollector(request.logLimitBytes);
+    const logs = new LogCollector(request.logLimitBytes, this.#maxLogLines);
     const start = Date.now();
     try {
       let initTimeMs: number | undefined;
@@ -295,7 +324,8 @@ export class ActionSandbox {
   }
 
   #conclude(response: ClassifiedResponse, logs: LogCollector, start: number, end: number, initTimeMs: number | undefined): ActivationOutcome {
-    if (response.discard) this.dispose();
+    // An isolate that grew past its ceiling is not kept warm, whatever its action answered.
+    if (response.discard || this.#overCeilingNow()) this.dispose();
     const timing = { logs: logs.finish(response.statusCode === 2), start, end, durationMs: end - start };
     return initTimeMs === undefined ? { ...response, ...timing } : { ...response, ...timing, initTimeMs };
   }
@@ -310,7 +340,7 @@ export class ActionSandbox {
     let spec: { binary: false; code: string; main: string } | { binary: true; files: Record<string, string>; main: string };
     if (binary) {
       try {
-        spec = { binary, main, files: readArchive(code, { maxTotalBytes: this.memoryMB * MiB }) };
+        spec = { binary, main, files: await readArchive(code, { maxTotalBytes: this.#maxArchiveBytes }) };
       } catch (error) {
         // The nodejs runtime's texts; anything unexpected from a corrupt archive reads as its generic one.
         const text = error instanceof ArchiveError ? error.message : 'There was an error reading the action archive.';
@@ -376,13 +406,48 @@ export class ActionSandbox {
       this.#killedAtDeadline = true;
       this.dispose();
     }, timeoutMs);
+    this.#watchHeap(window);
     return window;
+  }
+
+  /**
+   * Samples the isolate's heap while a window is open; past the ceiling the run ends out of memory and the isolate
+   * is disposed. isolated-vm answers the sample only between the isolate's tasks, so busy code is not interrupted
+   * by it (its allocations meet V8's own limit) but an action that grows across awaits and timers is stopped.
+   */
+  #watchHeap(window: OpenWindow): void {
+    let sampling = false;
+    this.#heapWatch = setInterval(() => {
+      if (sampling || window.done) return;
+      sampling = true;
+      this.#isolate.getHeapStatistics().then(
+        (h) => {
+          sampling = false;
+          if (window.done || h.used_heap_size + h.externally_allocated_size <= this.#heapCeiling) return;
+          window.finish({ kind: 'outOfMemory' });
+          this.dispose();
+        },
+        () => {
+          sampling = false; // disposed meanwhile: the window ends through its apply
+        },
+      );
+    }, HEAP_WATCH_MS);
+    this.#heapWatch.unref();
+  }
+
+  /** For an idle isolate (the sample is synchronous, so never while it runs). */
+  #overCeilingNow(): boolean {
+    if (this.#isolate.isDisposed) return false;
+    const h = this.#isolate.getHeapStatisticsSync();
+    return h.used_heap_size + h.externally_allocated_size > this.#heapCeiling;
   }
 
   async #close<E>(window: Window<E>): Promise<E | HostEnding> {
     const ending = await window.ended;
     clearTimeout(this.#deadlineTimer);
     this.#deadlineTimer = undefined;
+    clearInterval(this.#heapWatch);
+    this.#heapWatch = undefined;
     this.#window = undefined;
     this.#clearTimers();
     return ending;
@@ -432,38 +497,54 @@ export class ActionSandbox {
     return window.logs.write(stream as LogStream, text);
   }
 
-  #onSetTimer(id: unknown, ms: unknown): void {
+  /** The guest's timers want fireTimer within `delayMs`: keep the earlier of that and the wake-up already set. */
+  #onWake(delayMs: unknown): void {
+    if (this.#window === undefined || typeof delayMs !== 'number' || !(delayMs < Infinity)) return;
+    const at = Date.now() + Math.max(0, delayMs);
+    if (at >= this.#wakeAt) return;
+    this.#wakeAt = at;
+    if (!this.#firing) this.#armWake();
+  }
+
+  #armWake(): void {
     const window = this.#window;
-    if (window === undefined || typeof id !== 'number' || typeof ms !== 'number') return;
-    const existing = this.#timers.get(id);
-    if (existing !== undefined) clearTimeout(existing);
-    else if (this.#timers.size >= this.#maxTimers) throw new Error(`Too many pending timers (limit ${this.#maxTimers}).`);
-    this.#timers.set(
-      id,
-      setTimeout(() => this.#fireTimer(id, window), Math.min(Math.max(ms, 1), 2_147_483_647)),
-    );
+    if (window === undefined || this.#wakeAt === Infinity) return;
+    this.#clearWake();
+    const delay = this.#wakeAt - Date.now();
+    // Due now: next turn of the event loop, so a storm of due timers still lets other work in between calls.
+    this.#wakeTimer =
+      delay <= 0
+        ? { immediate: setImmediate(() => this.#fireTimer(window)) }
+        : { timeout: setTimeout(() => this.#fireTimer(window), Math.min(delay, 2_147_483_647)) };
   }
 
-  #onClearTimer(id: unknown): void {
-    if (typeof id !== 'number') return;
-    clearTimeout(this.#timers.get(id));
-    this.#timers.delete(id);
-  }
-
-  #fireTimer(id: number, window: OpenWindow): void {
-    this.#timers.delete(id);
+  #fireTimer(window: OpenWindow): void {
+    this.#wakeTimer = undefined;
+    this.#wakeAt = Infinity;
     if (this.#window !== window || window.done) return;
     const remaining = window.deadline - Date.now();
     if (remaining <= 0) return; // the deadline timer ends this window
+    this.#firing = true;
     this.#api()
-      .fireTimer.apply(undefined, [id], { timeout: remaining })
+      .fireTimer.apply(undefined, [], { timeout: remaining })
       .then(
         (result: unknown) => {
+          if (this.#window !== window || window.done) return;
+          this.#firing = false;
           // An uncaught exception in a timer callback kills a Node process; the action "exited".
-          if (result === 'crashed') window.finish({ kind: 'exited' });
+          if (result === 'crashed') return window.finish({ kind: 'exited' });
+          if (typeof result === 'number' && result >= 0) this.#wakeAt = Math.min(this.#wakeAt, Date.now() + result);
+          this.#armWake();
         },
         (error: unknown) => window.finish(this.#hostEnding(error, window.timeoutMs)),
       );
+  }
+
+  #clearWake(): void {
+    const timer = this.#wakeTimer;
+    if (timer !== undefined && 'timeout' in timer) clearTimeout(timer.timeout);
+    else if (timer !== undefined) clearImmediate(timer.immediate);
+    this.#wakeTimer = undefined;
   }
 
   #onHostRequest(id: unknown, name: unknown, args: unknown): void {
@@ -487,7 +568,8 @@ export class ActionSandbox {
   }
 
   #clearTimers(): void {
-    for (const timer of this.#timers.values()) clearTimeout(timer);
-    this.#timers.clear();
+    this.#clearWake();
+    this.#wakeAt = Infinity;
+    this.#firing = false;
   }
 }

@@ -1,16 +1,26 @@
-// Reads a binary action (base64 zip or tar.gz, as OpenWhisk's nodejs runtime accepts) into a map of
-// source files, with node:zlib and no other dependency. Bounded: the declared and the actual
-// uncompressed sizes both count against `maxTotalBytes`, so a zip bomb fails before it fills host memory.
+// Reads a binary action (base64 zip or tar.gz, as OpenWhisk's nodejs runtime accepts) into a map of source files.
+// The archive is untrusted: it is read by maintained parsers (yauzl for zip, tar-stream for tar) and inflated by
+// node:zlib's streams, which run on libuv's thread pool rather than the event loop. Every byte is counted as it is
+// inflated: the sum of the kept files (zip) or the whole tar stream (tar.gz) may not pass `maxTotalBytes`, and the
+// entry count may not pass `maxEntries`, so a zip bomb stops at the cap instead of filling host memory.
 // Only files the guest's CommonJS loader can use (.js, .cjs, .json) are kept.
-import { crc32, gunzipSync, inflateRawSync } from 'node:zlib';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, crc32 } from 'node:zlib';
+import { extract as tarExtract } from 'tar-stream';
+import yauzl from 'yauzl';
 
 export type ArchiveType = 'zip' | 'tar.gz' | 'unsupported';
 
 export interface ArchiveLimits {
   /** Upper bound for the sum of the kept files' uncompressed sizes (and for a tar.gz's whole tar stream). */
   maxTotalBytes: number;
+  /** Upper bound for the entries of the archive, kept or not. Default `DEFAULT_MAX_ARCHIVE_ENTRIES`. */
   maxEntries?: number;
 }
+
+export const DEFAULT_MAX_ARCHIVE_ENTRIES = 100_000;
 
 /** Source files by normalized path inside the archive ('index.js', 'lib/a.js', 'node_modules/x/package.json'). */
 export type ArchiveFiles = Record<string, string>;
@@ -24,6 +34,8 @@ export class ArchiveError extends Error {
 }
 
 const KEEP = /\.(?:js|cjs|json)$/;
+const ZIP_FAILURE = 'There was an error uncompressing the action Zip archive.';
+const TAR_FAILURE = 'There was an error uncompressing the action Tar GZ archive.';
 
 /** The nodejs runtime's `detectFileType`: by the first four bytes. */
 export function detectArchiveType(bytes: Uint8Array): ArchiveType {
@@ -34,7 +46,7 @@ export function detectArchiveType(bytes: Uint8Array): ArchiveType {
 }
 
 /** Decodes base64 action code and reads it as the archive its first bytes announce. */
-export function readArchive(base64: string, limits: ArchiveLimits): ArchiveFiles {
+export async function readArchive(base64: string, limits: ArchiveLimits): Promise<ArchiveFiles> {
   const bytes = Buffer.from(base64, 'base64');
   switch (detectArchiveType(bytes)) {
     case 'zip':
@@ -57,6 +69,11 @@ function normalizePath(name: string): string {
   return out.join('/');
 }
 
+function keep(path: string): boolean {
+  return path !== '' && KEEP.test(path) && !path.startsWith('__MACOSX/');
+}
+
+/** What is left of the inflated-bytes allowance; `take` throws the archive's "too large" text once it is spent. */
 class Budget {
   #left: number;
   readonly #failure: string;
@@ -70,112 +87,105 @@ class Budget {
   }
 }
 
-const ZIP_FAILURE = 'There was an error uncompressing the action Zip archive.';
+function checkEntries(count: number, limits: ArchiveLimits, failure: string): void {
+  if (count > (limits.maxEntries ?? DEFAULT_MAX_ARCHIVE_ENTRIES)) throw new ArchiveError(`${failure} Too many entries.`);
+}
 
-export function readZip(zip: Buffer, limits: ArchiveLimits): ArchiveFiles {
+/** Reads a stream to its end, charging every chunk to `budget` before it is kept. */
+async function collect(stream: Readable, budget: Budget): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      budget.take(chunk.length);
+      chunks.push(chunk);
+    }
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function readZip(zip: Buffer, limits: ArchiveLimits): Promise<ArchiveFiles> {
   const fail = (detail: string): never => {
     throw new ArchiveError(`${ZIP_FAILURE} ${detail}`);
   };
-  // End of central directory: 22 bytes plus a comment of up to 65535 bytes, at the very end.
-  let eocd = -1;
-  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
-    if (zip.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) fail('No end of central directory.');
-  const entries = zip.readUInt16LE(eocd + 10);
-  const directoryOffset = zip.readUInt32LE(eocd + 16);
-  if (entries === 0xffff || directoryOffset === 0xffffffff) fail('ZIP64 archives are not supported.');
-  if (entries > (limits.maxEntries ?? 100_000)) fail('Too many entries.');
-
-  const budget = new Budget(limits, ZIP_FAILURE);
-  const files: ArchiveFiles = {};
-  let at = directoryOffset;
-  for (let n = 0; n < entries; n++) {
-    if (at + 46 > zip.length || zip.readUInt32LE(at) !== 0x02014b50) fail('Corrupt central directory.');
-    const flags = zip.readUInt16LE(at + 8);
-    const method = zip.readUInt16LE(at + 10);
-    const expectedCrc = zip.readUInt32LE(at + 16);
-    const compressedSize = zip.readUInt32LE(at + 20);
-    const size = zip.readUInt32LE(at + 24);
-    const nameLength = zip.readUInt16LE(at + 28);
-    const extraLength = zip.readUInt16LE(at + 30);
-    const commentLength = zip.readUInt16LE(at + 32);
-    const localOffset = zip.readUInt32LE(at + 42);
-    const rawName = zip.subarray(at + 46, at + 46 + nameLength).toString((flags & 0x800) !== 0 ? 'utf8' : 'latin1');
-    at += 46 + nameLength + extraLength + commentLength;
-
-    const path = normalizePath(rawName);
-    if (rawName.endsWith('/') || path === '' || !KEEP.test(path) || path.startsWith('__MACOSX/')) continue;
-    if ((flags & 0x1) !== 0) fail(`Encrypted entry ${path}.`);
-    if (localOffset + 30 > zip.length || zip.readUInt32LE(localOffset) !== 0x04034b50) fail(`Corrupt entry ${path}.`);
-    const dataStart = localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
-    const data = zip.subarray(dataStart, dataStart + compressedSize);
-    if (data.length !== compressedSize) fail(`Truncated entry ${path}.`);
-
-    budget.take(size);
-    let content: Buffer;
-    if (method === 0) content = data;
-    else if (method === 8) {
-      try {
-        content = inflateRawSync(data, { maxOutputLength: Math.max(1, size) });
-      } catch {
-        return fail(`Entry ${path} does not inflate to its declared size.`);
-      }
-    } else return fail(`Entry ${path} uses unsupported compression method ${method}.`);
-    if (content.length !== size) fail(`Entry ${path} does not inflate to its declared size.`);
-    if (crc32(content) !== expectedCrc) fail(`Entry ${path} fails its CRC check.`);
-    files[path] = content.toString('utf8');
-  }
-  return files;
-}
-
-const TAR_FAILURE = 'There was an error uncompressing the action Tar GZ archive.';
-
-function tarString(block: Buffer, start: number, length: number): string {
-  const field = block.subarray(start, start + length);
-  const end = field.indexOf(0);
-  return field.subarray(0, end < 0 ? field.length : end).toString('utf8');
-}
-
-/** ustar, with GNU long names ('L') and pax `path` records ('x'). */
-export function readTarGz(gz: Buffer, limits: ArchiveLimits): ArchiveFiles {
-  let tar: Buffer;
+  let archive: yauzl.ZipFile;
   try {
-    tar = gunzipSync(gz, { maxOutputLength: Math.max(1024, limits.maxTotalBytes) });
-  } catch {
-    throw new ArchiveError(`${TAR_FAILURE} The archive is corrupt or too large.`);
+    // decodeStrings: false keeps names as bytes, so a name with '..' is normalized below rather than refused.
+    archive = await yauzl.fromBufferPromise(zip, { lazyEntries: true, validateEntrySizes: true, decodeStrings: false });
+  } catch (error) {
+    return fail(`${(error as Error).message}.`);
   }
+  try {
+    checkEntries(archive.entryCount, limits, ZIP_FAILURE);
+    const budget = new Budget(limits, ZIP_FAILURE);
+    const files: ArchiveFiles = {};
+    for await (const entry of archive.eachEntry()) {
+      const raw = entry.fileName as unknown as Buffer; // a Buffer with decodeStrings: false
+      const name = raw.toString((entry.generalPurposeBitFlag & 0x800) !== 0 ? 'utf8' : 'latin1');
+      const path = normalizePath(name);
+      if (name.endsWith('/') || !keep(path)) continue;
+      if (entry.isEncrypted()) fail(`Encrypted entry ${path}.`);
+      if (!entry.canDecodeFileData()) fail(`Entry ${path} uses unsupported compression method ${entry.compressionMethod}.`);
+      budget.take(entry.uncompressedSize); // the declared size, before anything is inflated
+      let content: Buffer;
+      try {
+        // The declared size was charged; collect charges the actual bytes to a budget of exactly that size.
+        content = await collect(await archive.openReadStreamPromise(entry), new Budget({ maxTotalBytes: entry.uncompressedSize }, ZIP_FAILURE));
+      } catch (error) {
+        if (error instanceof ArchiveError) return fail(`Entry ${path} does not inflate to its declared size.`);
+        return fail(`Entry ${path} is corrupt: ${(error as Error).message}.`);
+      }
+      // yauzl checks the sizes; the CRC is ours to check.
+      if (crc32(content) !== entry.crc32) fail(`Entry ${path} fails its CRC check.`);
+      files[path] = content.toString('utf8');
+    }
+    return files;
+  } catch (error) {
+    if (error instanceof ArchiveError) throw error;
+    return fail(`${(error as Error).message}.`);
+  } finally {
+    archive.close();
+  }
+}
+
+/** ustar, GNU and pax tar inside gzip; regular files only (directories, links and globals are skipped). */
+export async function readTarGz(gz: Buffer, limits: ArchiveLimits): Promise<ArchiveFiles> {
+  const budget = new Budget(limits, TAR_FAILURE);
+  const gunzip = createGunzip();
+  const extract = tarExtract();
   const files: ArchiveFiles = {};
-  let longName: string | undefined;
   let entries = 0;
-  for (let at = 0; at + 512 <= tar.length; ) {
-    const header = tar.subarray(at, at + 512);
-    if (header.every((b) => b === 0)) break;
-    if (++entries > (limits.maxEntries ?? 100_000)) throw new ArchiveError(`${TAR_FAILURE} Too many entries.`);
-    const size = parseInt(tarString(header, 124, 12).trim() || '0', 8);
-    if (!Number.isFinite(size) || size < 0) throw new ArchiveError(`${TAR_FAILURE} Corrupt header.`);
-    const type = String.fromCharCode(header[156] ?? 0);
-    const body = tar.subarray(at + 512, at + 512 + size);
-    at += 512 + Math.ceil(size / 512) * 512;
-    if (type === 'L') {
-      longName = tarString(body, 0, body.length);
-      continue;
+  // Every inflated byte of the tar stream (headers and skipped entries too) counts against the budget.
+  gunzip.on('data', (chunk: Buffer) => {
+    try {
+      budget.take(chunk.length);
+    } catch (error) {
+      gunzip.destroy(error as Error);
     }
-    if (type === 'x') {
-      const path = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(body.toString('utf8'));
-      if (path?.[1] !== undefined) longName = path[1];
-      continue;
+  });
+  const reading = (async () => {
+    for await (const entry of extract) {
+      checkEntries(++entries, limits, TAR_FAILURE);
+      const path = normalizePath(entry.header.name);
+      if (entry.header.type !== 'file' || !keep(path)) {
+        entry.resume();
+        await once(entry, 'end');
+        continue;
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry as AsyncIterable<Buffer>) chunks.push(chunk);
+      files[path] = Buffer.concat(chunks).toString('utf8');
     }
-    const prefix = tarString(header, 345, 155);
-    const name = longName ?? (prefix ? `${prefix}/${tarString(header, 0, 100)}` : tarString(header, 0, 100));
-    longName = undefined;
-    if (type !== '0' && type !== '\0') continue; // directories, links, globals
-    const path = normalizePath(name);
-    if (path === '' || !KEEP.test(path)) continue;
-    files[path] = body.toString('utf8');
+  })();
+  try {
+    await Promise.all([pipeline([gz], gunzip, extract), reading]);
+  } catch (error) {
+    gunzip.destroy();
+    extract.destroy();
+    await reading.catch(() => {});
+    if (error instanceof ArchiveError) throw error;
+    throw new ArchiveError(`${TAR_FAILURE} The archive is corrupt.`);
   }
   return files;
 }

@@ -5,7 +5,8 @@
 //
 // Closure arguments (all ivm.Callback, which arrive here as plain functions whose arguments are copied;
 // no ivm.Reference ever enters the isolate):
-//   $0 log(stream, text) -> remaining log bytes     $1 setTimer(id, ms)     $2 clearTimer(id)
+//   $0 log(stream, text) -> remaining log bytes     $1 wake(delayMs): call fireTimer in delayMs or sooner
+//   $2 most pending timers an activation may hold (a number)
 //   $3 hostRequest(id, name, args) (the seam for host-provided async functions such as a future fetch)
 //   $4 names of those host functions (an array of strings)
 // Returns { init, run, fireTimer, settleHost }; the host keeps References to them, the action never sees them.
@@ -15,8 +16,8 @@
 // its own behaviour, never the runtime's bookkeeping.
 'use strict';
 const hostLog = $0;
-const hostSetTimer = $1;
-const hostClearTimer = $2;
+const hostWake = $1;
+const maxTimers = $2;
 const hostRequest = $3;
 const hostFunctionNames = $4;
 
@@ -70,6 +71,8 @@ const RangeErrorCtor = RangeError;
 const SymbolToPrimitive = Symbol.toPrimitive;
 const SymbolToString = uncurry(Symbol.prototype.toString);
 const MathFloor = Math.floor;
+const DateNow = Date.now;
+const now = () => apply(DateNow, undefined, []);
 const NumberCtor = Number;
 const indirectEval = eval;
 /** An ArrayBuffer the memory limit refused. Node would have allocated it and died of OOM; report it as that. */
@@ -324,12 +327,87 @@ function logError(...args) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Timers: the host owns the clock; the guest keeps the callbacks. Pending timers are cancelled when an
-// activation ends (the host clears its side, the guest forgets its side when the next one starts).
+// Timers: the guest keeps them all (callbacks and due times, in a heap ordered by due time, then creation); the host
+// keeps one wake-up per sandbox and calls fireTimer when the earliest is due, one timer per call, so promise
+// continuations run between timers as in Node. A timer storm therefore costs the host one pending call, whatever
+// the number of timers. Pending timers are forgotten when the next activation starts.
 
 const timers = new MapCtor();
 let nextTimerId = 1;
+let nextSeq = 1;
 const timerIdKey = Symbol('timerId');
+/** Binary min-heap of { due, seq, id }; an entry whose timer is gone or was re-armed (seq differs) is stale. */
+const heap = [];
+
+function earlier(a, b) {
+  return a.due < b.due || (a.due === b.due && a.seq < b.seq);
+}
+
+function heapPush(entry) {
+  let at = heap.length;
+  arrayPush(heap, entry);
+  while (at > 0) {
+    const parent = (at - 1) >> 1;
+    if (!earlier(heap[at], heap[parent])) break;
+    const swap = heap[at];
+    heap[at] = heap[parent];
+    heap[parent] = swap;
+    at = parent;
+  }
+}
+
+function heapPop() {
+  const top = heap[0];
+  const last = arrayPop(heap);
+  if (heap.length > 0) {
+    heap[0] = last;
+    let at = 0;
+    for (;;) {
+      const left = 2 * at + 1;
+      const right = left + 1;
+      let least = at;
+      if (left < heap.length && earlier(heap[left], heap[least])) least = left;
+      if (right < heap.length && earlier(heap[right], heap[least])) least = right;
+      if (least === at) break;
+      const swap = heap[at];
+      heap[at] = heap[least];
+      heap[least] = swap;
+      at = least;
+    }
+  }
+  return top;
+}
+
+/** The earliest live entry, dropping stale ones on the way. */
+function peekLive() {
+  while (heap.length > 0) {
+    const head = heap[0];
+    const timer = mapGet(timers, head.id);
+    if (timer !== undefined && timer.seq === head.seq) return head;
+    heapPop();
+  }
+  return undefined;
+}
+
+/** Sets the timer's next due time and asks the host to wake the guest by then. */
+function arm(id, timer) {
+  timer.due = now() + timer.ms;
+  timer.seq = nextSeq++;
+  heapPush({ due: timer.due, seq: timer.seq, id });
+  if (heap.length > 2 * mapSize(timers) + 64) {
+    // Too many stale entries (cancelled or refreshed timers): rebuild from the live ones.
+    const live = [];
+    const it = mapEntries(timers);
+    for (let step = iteratorNext(it); !step.done; step = iteratorNext(it)) arrayPush(live, { due: step.value[1].due, seq: step.value[1].seq, id: step.value[0] });
+    heap.length = 0;
+    for (let i = 0; i < live.length; i++) heapPush(live[i]);
+  }
+}
+
+function requestWake() {
+  const head = peekLive();
+  if (head !== undefined) hostWake(head.due - now());
+}
 
 class Timeout {
   constructor(id) {
@@ -346,7 +424,10 @@ class Timeout {
   }
   refresh() {
     const timer = mapGet(timers, this[timerIdKey]);
-    if (timer !== undefined) hostSetTimer(this[timerIdKey], timer.ms);
+    if (timer !== undefined) {
+      arm(this[timerIdKey], timer);
+      requestWake();
+    }
     return this;
   }
   [SymbolToPrimitive]() {
@@ -358,11 +439,14 @@ function schedule(callback, delay, args, repeat) {
   if (typeof callback !== 'function') {
     throw new TypeErrorCtor('The "callback" argument must be of type function. Received ' + inspect(callback, 1, []));
   }
+  if (mapSize(timers) >= maxTimers) throw new ErrorCtor('Too many pending timers (limit ' + maxTimers + ').');
   let ms = NumberCtor(delay);
   if (!(ms >= 1 && ms <= 2147483647)) ms = 1;
   const id = nextTimerId++;
-  mapSet(timers, id, { callback, args, ms, repeat });
-  hostSetTimer(id, ms);
+  const timer = { callback, args, ms, repeat, due: 0, seq: 0 };
+  mapSet(timers, id, timer);
+  arm(id, timer);
+  requestWake();
   return new Timeout(id);
 }
 
@@ -371,22 +455,32 @@ function cancel(handle) {
   if (handle instanceof Timeout) id = handle[timerIdKey];
   else if (typeof handle === 'number') id = handle;
   else return;
-  if (mapDelete(timers, id)) hostClearTimer(id);
+  mapDelete(timers, id); // its heap entry goes stale; a wake-up for it finds nothing due
 }
 
-/** Called by the host when timer `id` is due. Returns 'crashed' when the callback threw (Node would exit). */
-function fireTimer(id) {
-  const timer = mapGet(timers, id);
-  if (timer === undefined) return 'gone';
-  if (timer.repeat) hostSetTimer(id, timer.ms);
-  else mapDelete(timers, id);
-  try {
-    apply(timer.callback, undefined, timer.args);
-  } catch (error) {
-    logError('Uncaught', error);
-    return 'crashed';
+/**
+ * Called by the host when woken: runs the earliest timer if it is due. Returns the delay until the next one
+ * (-1: none pending), or 'crashed' when the callback threw (Node would exit).
+ */
+function fireTimer() {
+  let head = peekLive();
+  if (head === undefined) return -1;
+  if (head.due <= now()) {
+    heapPop();
+    const timer = mapGet(timers, head.id);
+    if (timer.repeat) arm(head.id, timer);
+    else mapDelete(timers, head.id);
+    try {
+      apply(timer.callback, undefined, timer.args);
+    } catch (error) {
+      logError('Uncaught', error);
+      return 'crashed';
+    }
+    head = peekLive();
+    if (head === undefined) return -1;
   }
-  return 'ok';
+  const delay = head.due - now();
+  return delay > 0 ? delay : 0;
 }
 
 const queueMicrotaskImpl = (callback) => {
@@ -614,6 +708,7 @@ function beginActivation(owEnv, logBudget) {
   logRemaining = logBudget;
   groupIndent = '';
   mapClear(timers);
+  heap.length = 0;
   const keys = ObjectKeys(processEnv);
   for (let i = 0; i < keys.length; i++) if (stringStartsWith(keys[i], '__OW_')) delete processEnv[keys[i]];
   const owKeys = ObjectKeys(owEnv);
@@ -643,8 +738,18 @@ function init(spec, env, owEnv, logBudget) {
     } catch {
       text = '[unprintable error]';
     }
-    return { ok: false, error: 'Initialization has failed due to: ' + text };
+    return { ok: false, error: 'Initialization has failed due to: ' + clip(text, ERROR_TEXT_MAX) };
   }
+}
+
+/**
+ * Error texts cross into the host record as they are: a thrown string of any size is clipped here, where it
+ * costs the action's own memory, so the host never copies more than this many characters.
+ */
+const ERROR_TEXT_MAX = 1048576;
+
+function clip(text, max) {
+  return text.length > max ? stringSlice(text, 0, max) : text;
 }
 
 function utf8Length(text) {
@@ -768,7 +873,7 @@ function run(params, owEnv, logBudget, limits) {
     } catch {
       text = '[unprintable error]';
     }
-    return { kind: 'threw', text };
+    return { kind: 'threw', text: clip(text, limits.truncationBytes) };
   }
   return promiseThen(
     PromiseResolve(result),

@@ -8,8 +8,9 @@
 // its full memory limit, since its heap may grow to that; an idle or stem sandbox runs no code, so it
 // counts the heap it has committed (measured when it comes back). This keeps the guarantee that the
 // leased sandboxes can all reach their limits within `userMemoryMB`, and lets hundreds of warm isolates
-// stay in the memory a handful of containers would reserve.
-import { ActionSandbox, type SandboxOptions } from './action-sandbox.ts';
+// stay in the memory a handful of containers would reserve. isolated-vm's memory limit is soft, so a leased
+// sandbox counts its limit plus the overshoot its sandbox allows before disposing it (SandboxOptions.overshoot).
+import { ActionSandbox, DEFAULT_ISOLATE_OVERSHOOT, type SandboxOptions } from './action-sandbox.ts';
 import { assertPatchedIsolatedVm } from './ivm-version.ts';
 
 const MiB = 1024 * 1024;
@@ -32,7 +33,7 @@ export interface PoolOptions {
   idleTimeoutMs?: number;
   /** Empty isolates kept ready, all of one memory size. Default 2 × 256 MB; count 0 disables. */
   stemCells?: { memoryMB: number; count: number };
-  /** Options for every sandbox the pool creates. */
+  /** Options for every sandbox the pool creates (`overshoot` also sets what a leased sandbox counts). */
   sandbox?: Omit<SandboxOptions, 'memoryMB'>;
 }
 
@@ -44,7 +45,7 @@ export interface Lease {
 
 export interface PoolStats {
   userMemoryMB: number;
-  /** Accounted memory: leased sandboxes at their limit, idle and stem sandboxes at their measured heap. */
+  /** Accounted memory: leased sandboxes at their limit (plus overshoot), idle and stem sandboxes at their measured heap. */
   usedMB: number;
   busy: number;
   idle: number;
@@ -92,6 +93,8 @@ export class IsolatePool {
   readonly #idleTimeoutMs: number;
   readonly #stemConfig: { memoryMB: number; count: number };
   readonly #sandboxOptions: Omit<SandboxOptions, 'memoryMB'>;
+  /** A leased sandbox counts its memory limit times this. */
+  readonly #leasedFactor: number;
   /** Every entry: being created, stem, idle or busy. */
   readonly #entries = new Set<Entry>();
   readonly #bySandbox = new Map<ActionSandbox, Entry>();
@@ -112,6 +115,7 @@ export class IsolatePool {
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 600_000;
     this.#stemConfig = options.stemCells ?? { memoryMB: 256, count: 2 };
     this.#sandboxOptions = options.sandbox ?? {};
+    this.#leasedFactor = 1 + (this.#sandboxOptions.overshoot ?? DEFAULT_ISOLATE_OVERSHOOT);
     const sweepEvery = Math.min(Math.max(Math.floor(this.#idleTimeoutMs / 4), 10), 10_000);
     this.#sweeper = setInterval(() => this.#sweep(), sweepEvery);
     this.#sweeper.unref();
@@ -253,7 +257,7 @@ export class IsolatePool {
 
   /** Serves `waiter` now if memory allows (evicting idle sandboxes LRU-first when that suffices). */
   #serve(waiter: Waiter): boolean {
-    const need = waiter.memoryMB * MiB;
+    const need = this.#leasedBytes(waiter.memoryMB);
     const warm = this.#idleByKey.get(waiter.keyId);
     if (warm !== undefined) {
       for (const entry of warm) {
@@ -308,7 +312,7 @@ export class IsolatePool {
     entry.keyId = waiter.keyId;
     entry.state = 'busy';
     entry.lastUsed = Date.now();
-    this.#setBytes(entry, entry.memoryMB * MiB);
+    this.#setBytes(entry, this.#leasedBytes(entry.memoryMB));
     waiter.resolve({ sandbox: entry.sandbox as ActionSandbox, warm });
   }
 
@@ -367,6 +371,11 @@ export class IsolatePool {
   }
 
   // --- bookkeeping ---
+
+  /** What a leased sandbox of `memoryMB` counts; never more than the whole budget, so every size can run alone. */
+  #leasedBytes(memoryMB: number): number {
+    return Math.min(this.#budgetBytes, Math.ceil(memoryMB * MiB * this.#leasedFactor));
+  }
 
   #track(promise: Promise<unknown>): void {
     this.#pending.add(promise);

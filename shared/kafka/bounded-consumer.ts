@@ -1,7 +1,8 @@
 // A Kafka consumer that never does the work inside kafkajs's callback: each message is handed to `handle` and
 // the callback returns at once, so heartbeats keep flowing while long work runs (kafkajs only heartbeats between
 // callbacks). At most `capacity` messages are in hand at a time; past that the topic is paused until half of
-// them are done, which keeps memory bounded and leaves the backlog in Kafka.
+// them are done, which keeps memory bounded and leaves the backlog in Kafka. The owner may also hold the topic
+// paused for reasons of its own (the invoker does while its heap is high): fetching resumes when no reason is left.
 import type { Consumer, Kafka as KafkaClient } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CONSUMER_TUNING } from './client.ts';
@@ -32,7 +33,11 @@ export class BoundedConsumer {
   readonly #options: BoundedConsumerOptions;
   readonly #consumer: Consumer;
   #inHand = 0;
+  /** The run queue is full (until half of it is done). */
+  #full = false;
+  readonly #holds = new Set<string>();
   #paused = false;
+  #stopping = false;
   #idleWaiters: Array<() => void> = [];
 
   constructor(options: BoundedConsumerOptions) {
@@ -47,6 +52,17 @@ export class BoundedConsumer {
 
   get paused(): boolean {
     return this.#paused;
+  }
+
+  /** Keeps the topic paused for `reason` until `unhold(reason)`. */
+  hold(reason: string): void {
+    this.#holds.add(reason);
+    this.#applyPause();
+  }
+
+  unhold(reason: string): void {
+    this.#holds.delete(reason);
+    this.#applyPause();
   }
 
   async start(): Promise<void> {
@@ -71,6 +87,7 @@ export class BoundedConsumer {
 
   /** Stops fetching, waits for the messages in hand to finish, then leaves the group. */
   async stop(): Promise<void> {
+    this.#stopping = true;
     this.#consumer.pause([{ topic: this.#options.topic }]);
     if (this.#inHand > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     await this.#consumer.disconnect();
@@ -79,10 +96,10 @@ export class BoundedConsumer {
   #take(message: IncomingMessage): void {
     const { handle, logger, capacity, topic } = this.#options;
     this.#inHand++;
-    if (this.#inHand >= capacity && !this.#paused) {
-      this.#paused = true;
-      this.#consumer.pause([{ topic }]);
-      logger.debug({ topic, inHand: this.#inHand }, 'paused: run queue full');
+    if (this.#inHand >= capacity && !this.#full) {
+      this.#full = true;
+      logger.debug({ topic, inHand: this.#inHand }, 'run queue full');
+      this.#applyPause();
     }
     handle(message)
       .catch((err) => logger.error({ err, topic, offset: message.offset }, 'message handler failed'))
@@ -91,11 +108,21 @@ export class BoundedConsumer {
 
   #done(): void {
     this.#inHand--;
-    if (this.#paused && this.#inHand <= Math.floor(this.#options.capacity / 2)) {
-      this.#paused = false;
-      this.#consumer.resume([{ topic: this.#options.topic }]);
+    if (this.#full && this.#inHand <= Math.floor(this.#options.capacity / 2)) {
+      this.#full = false;
+      this.#applyPause();
     }
     if (this.#inHand === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+  }
+
+  /** Pauses or resumes the topic to match the reasons: a full run queue or any hold. */
+  #applyPause(): void {
+    const pause = this.#full || this.#holds.size > 0;
+    if (pause === this.#paused || this.#stopping) return;
+    this.#paused = pause;
+    const topics = [{ topic: this.#options.topic }];
+    if (pause) this.#consumer.pause(topics);
+    else this.#consumer.resume(topics);
   }
 }
 

@@ -176,7 +176,7 @@ describe('activation path (controller → Kafka → invoker → Redis)', functio
     });
 
     it('runs a zip of CommonJS files from package.json main, as a base64 binary action', async () => {
-      const zip = makeZip({
+      const zip = await makeZip({
         'package.json': JSON.stringify({ name: 'shout', main: 'lib/index.js' }),
         'lib/index.js': 'const { shout } = require("./shout"); exports.main = (p) => ({ text: shout(p.text) });',
         'lib/shout.js': 'exports.shout = (s) => s.toUpperCase() + "!";',

@@ -89,15 +89,15 @@ describe('wsk CLI building blocks', () => {
     assert.equal(stripTimestamp('plain'), 'plain');
   });
 
-  it('the zip writer makes archives the invoker reads', () => {
+  it('the zip writer makes archives the invoker reads', async () => {
     const big = 'x'.repeat(10_000);
-    const archive = zip([
+    const archive = await zip([
       { name: 'index.js', data: Buffer.from('exports.main = () => ({})'), modified: new Date(2024, 0, 2, 3, 4, 6) },
       { name: 'lib/big.js', data: Buffer.from(big), modified: new Date() },
       { name: 'empty.json', data: Buffer.alloc(0), modified: new Date() },
     ]);
     assert.ok(archive.length < big.length, 'compressed');
-    assert.deepEqual(readZip(archive, { maxTotalBytes: 1 << 20 }), { 'index.js': 'exports.main = () => ({})', 'lib/big.js': big, 'empty.json': '' });
+    assert.deepEqual(await readZip(archive, { maxTotalBytes: 1 << 20 }), { 'index.js': 'exports.main = () => ({})', 'lib/big.js': big, 'empty.json': '' });
   });
 
   it('colour only on a terminal, and never with NO_COLOR', () => {

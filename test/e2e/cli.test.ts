@@ -210,7 +210,7 @@ describe('wsk CLI: actions and activations', function () {
     assert.equal(invoked.code, 0, invoked.stderr);
     assert.deepEqual(JSON.parse(invoked.stdout), { greeting: 'Hello Ada' });
 
-    const archive = zip([
+    const archive = await zip([
       { name: 'index.js', data: Buffer.from(GREET), modified: new Date() },
       { name: 'lib/greet.js', data: Buffer.from(GREET_LIB), modified: new Date() },
     ]);

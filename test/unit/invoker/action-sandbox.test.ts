@@ -238,16 +238,24 @@ describe('action sandbox: environment and logs', () => {
     }
   });
 
-  it('truncates logs at the limit with the OpenWhisk line and keeps the sandbox', async () => {
+  it('truncates logs at the limit, counted as stored (prefix included), with the OpenWhisk line, and keeps the sandbox', async () => {
     const s = await sandbox();
-    const o = await s.activate(request('function main() { for (let i = 0; i < 1000; i++) console.log("line " + i); return { done: true } }', { logLimitBytes: 100 }));
+    const o = await s.activate(request('function main() { for (let i = 0; i < 1000; i++) console.log("line " + i); return { done: true } }', { logLimitBytes: 500 }));
     assert.equal(o.statusCode, 0);
-    // "line 0".."line 9" cost 7 bytes each (text + newline), "line 10".. 8: 70 + 3 × 8 = 94, line 13 would pass 100.
+    // A stored line is 30 (time) + 9 (" stdout: ") + text: "line 0".."line 9" cost 45 each, "line 10" 46: 496; line 11 would pass 500.
     assert.deepEqual(texts(o), [
-      ...Array.from({ length: 13 }, (_, i) => `stdout: line ${i}`),
-      'stderr: Logs were truncated because the total bytes size exceeds the limit of 100 bytes.',
+      ...Array.from({ length: 11 }, (_, i) => `stdout: line ${i}`),
+      'stderr: Logs were truncated because the total bytes size exceeds the limit of 500 bytes.',
     ]);
     assert.equal(s.state, 'ready');
+  });
+
+  it('millions of empty lines in one write cost their prefixes and stop at the line cap', async () => {
+    const s = await sandbox({ memoryMB: 128, maxLogLines: 1000 });
+    const o = await s.activate(request('function main() { console.log("\\n".repeat(1e7)); return { ok: true } }'));
+    assert.equal(o.statusCode, 0);
+    assert.equal(o.logs.length, 1001);
+    assert.equal(texts(o).at(-1), 'stderr: Logs were truncated because the total number of lines exceeds the limit of 1000 lines.');
   });
 
   it('a huge single log line is clipped in the guest and truncated on the host', async () => {
@@ -270,6 +278,49 @@ describe('action sandbox: environment and logs', () => {
       });
     }`);
     assert.deepEqual([o.statusCode, o.result], [0, { ticks: 3 }]);
+  });
+
+  it('fires timers by due time then creation order, with promise continuations between them, as Node does', async () => {
+    const o = await activate(`function main() {
+      return new Promise((resolve) => {
+        const seen = [];
+        setTimeout(() => { seen.push('b30'); resolve({ seen }); }, 30);
+        setTimeout(() => { seen.push('a10'); Promise.resolve().then(() => seen.push('a10-then')); }, 10);
+        setTimeout(() => seen.push('c10'), 10);
+        const t = setTimeout(() => seen.push('refreshed'), 5);
+        t.refresh();
+        setImmediate(() => seen.push('immediate'));
+      });
+    }`);
+    assert.deepEqual(o.result, { seen: ['immediate', 'refreshed', 'a10', 'a10-then', 'c10', 'b30'] });
+  });
+
+  it('refuses a timer past the pending cap with an error in the action; cleared timers make room again', async () => {
+    const o = await activate(
+      `function main() {
+        const ids = [];
+        let refused;
+        try { for (;;) ids.push(setTimeout(() => {}, 100000)); } catch (e) { refused = e.message; }
+        for (const id of ids) clearTimeout(id);
+        return new Promise((resolve) => setTimeout(() => resolve({ held: ids.length, refused }), 1));
+      }`,
+      {},
+      { maxTimers: 500 },
+    );
+    assert.deepEqual(o.result, { held: 500, refused: 'Too many pending timers (limit 500).' });
+  });
+
+  it('an interval storm at the cap keeps the host to one pending call: the action still ends on time with its result', async () => {
+    const o = await activate(
+      `function main() {
+        const ids = [];
+        let fired = 0;
+        try { for (;;) ids.push(setInterval(() => fired++, 1)); } catch { clearInterval(ids.pop()); }
+        return new Promise((resolve) => setTimeout(() => resolve({ intervals: ids.length, fired: fired > ids.length }), 500));
+      }`,
+      { timeoutMs: 20_000 },
+    );
+    assert.deepEqual([o.statusCode, o.result], [0, { intervals: 9_999, fired: true }]);
   });
 
   it('offers host functions as async globals (the seam for fetch)', async () => {
@@ -449,31 +500,31 @@ describe('action sandbox: archives (zip, tar.gz)', () => {
   const base64 = (buf: Buffer) => buf.toString('base64');
 
   it('loads package.json main with relative, JSON and node_modules requires', async () => {
-    const o = await activate('', { action: { code: base64(makeZip(files)), binary: true }, params: { n: 21 } });
+    const o = await activate('', { action: { code: base64(await makeZip(files)), binary: true }, params: { n: 21 } });
     assert.deepEqual([o.statusCode, o.result], [0, { out: 42, data: { k: 'v' }, padded: '007', file: '/action/lib/entry.js' }]);
   });
 
   it('accepts main as file.fn and file.nested.fn, stored entries, and index.js without package.json', async () => {
-    const zip = base64(makeZip(files, false));
+    const zip = base64(await makeZip(files, false));
     assert.deepEqual((await activate('', { action: { code: zip, binary: true, main: 'other.handler' } })).result, { from: 'other' });
     assert.deepEqual((await activate('', { action: { code: zip, binary: true, main: 'other.nested.fn' } })).result, { nested: true });
-    const indexOnly = base64(makeZip({ 'index.js': 'exports.main = () => ({ index: true })' }));
+    const indexOnly = base64(await makeZip({ 'index.js': 'exports.main = () => ({ index: true })' }));
     assert.deepEqual((await activate('', { action: { code: indexOnly, binary: true } })).result, { index: true });
   });
 
   it('fails init with the runtime texts for a zip without package.json or index.js, and for non-archives', async () => {
-    const o = await activate('', { action: { code: base64(makeZip({ 'a.js': 'exports.main = () => ({})' })), binary: true } });
+    const o = await activate('', { action: { code: base64(await makeZip({ 'a.js': 'exports.main = () => ({})' })), binary: true } });
     assert.deepEqual(o.result, { error: 'Initialization has failed due to: Zipped actions must contain either package.json or index.js at the root.' });
     const notZip = await activate('', { action: { code: Buffer.from('hello world!').toString('base64'), binary: true } });
     assert.deepEqual(notZip.result, {
       error: 'Initialization has failed due to: There was an error uncompressing the action archive. The file type is unsupported',
     });
-    const missing = await activate('', { action: { code: base64(makeZip({ 'index.js': "require('./nope'); exports.main = () => ({})" })), binary: true } });
+    const missing = await activate('', { action: { code: base64(await makeZip({ 'index.js': "require('./nope'); exports.main = () => ({})" })), binary: true } });
     assert.match((missing.result as { error: string }).error, /^Initialization has failed due to: Error: Cannot find module '\.\/nope'/);
   });
 
   it('refuses a zip whose content exceeds the sandbox memory before inflating it', async () => {
-    const bomb = base64(makeZip({ 'index.js': 'exports.main = () => ({})', 'big.json': `"${'0'.repeat(20 * 1024 * 1024)}"` }));
+    const bomb = base64(await makeZip({ 'index.js': 'exports.main = () => ({})', 'big.json': `"${'0'.repeat(20 * 1024 * 1024)}"` }));
     const o = await activate('', { action: { code: bomb, binary: true } }, { memoryMB: 16 });
     assert.match((o.result as { error: string }).error, /^Initialization has failed due to: There was an error uncompressing the action Zip archive\. The uncompressed action is too large\./);
   });
@@ -486,4 +537,17 @@ describe('action sandbox: archives (zip, tar.gz)', () => {
       assert.deepEqual([o.statusCode, o.result], [0, { out: 4, data: { k: 'v' }, padded: '007', file: '/action/lib/entry.js' }]);
     });
   }
+});
+
+describe('action sandbox: heap ceiling', () => {
+  it('an isolate that grows past its limit plus the overshoot across awaits ends out of memory and is disposed', async () => {
+    // External memory (typed arrays) grows one chunk per timer tick; the ceiling (16 MB, no overshoot) is met
+    // between ticks, where the heap is sampled.
+    const s = await sandbox({ memoryMB: 16, overshoot: 0 });
+    const o = await s.activate(
+      request('async function main() { const keep = []; for (;;) { keep.push(new Uint8Array(1024 * 1024).fill(1)); await new Promise((r) => setTimeout(r, 5)); } }', { timeoutMs: 20_000 }),
+    );
+    assert.deepEqual([o.statusCode, o.result], [2, { error: 'The action exhausted its memory and was aborted.' }]);
+    assert.equal(s.state, 'dead');
+  });
 });

@@ -16,7 +16,7 @@ export async function waitFor(condition: () => boolean, timeoutMs = 5_000, what 
 }
 
 /** A zip archive of `files` (the CLI's writer); `deflate` picks the method of every entry. */
-export function makeZip(files: Record<string, string>, deflate = true): Buffer {
+export function makeZip(files: Record<string, string>, deflate = true): Promise<Buffer> {
   const entries = Object.entries(files).map(([name, text]) => ({ name, data: Buffer.from(text, 'utf8'), modified: new Date() }));
   return zip(entries, deflate ? 'deflate' : 'store');
 }

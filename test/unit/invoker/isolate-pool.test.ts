@@ -10,7 +10,8 @@ const HEAVY = 'globalThis.keep = new Uint8Array(10 * 1024 * 1024); function main
 const pools: IsolatePool[] = [];
 
 function pool(options: Partial<PoolOptions> = {}): IsolatePool {
-  const p = new IsolatePool({ userMemoryMB: 1024, stemCells: { memoryMB: 32, count: 0 }, ...options });
+  // No overshoot unless a test asks: budgets below are sums of plain limits.
+  const p = new IsolatePool({ userMemoryMB: 1024, stemCells: { memoryMB: 32, count: 0 }, sandbox: { overshoot: 0 }, ...options });
   pools.push(p);
   return p;
 }
@@ -172,6 +173,19 @@ describe('isolate pool', () => {
     p.release(lease.sandbox, { discard: false });
     const used = p.stats().usedMB;
     assert.ok(used > 0 && used < 16, `idle sandbox accounted at ${used} MB`);
+  });
+
+  it('counts a leased sandbox at its limit plus the overshoot its isolate may reach, so fewer run at once', async () => {
+    const p = pool({ userMemoryMB: 256, sandbox: { overshoot: 0.25 } });
+    const first = await p.acquire(key('alice'), 128);
+    assert.equal(p.stats().usedMB, 160);
+    let second: Lease | undefined;
+    const waiting = p.acquire(key('bob'), 128).then((l) => (second = l));
+    await waitFor(() => p.stats().waiting === 1, 1_000, 'second acquire to wait');
+    assert.equal(second, undefined);
+    p.release(first.sandbox, { discard: true });
+    await waiting;
+    assert.equal(p.stats().usedMB, 160);
   });
 
   it('close() disposes every sandbox and fails waiting and later acquires', async () => {
