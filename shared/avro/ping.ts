@@ -4,8 +4,11 @@
 import { createCodec } from './codec.ts';
 import type { AvroSchema, SchemaVersions } from './codec.ts';
 
-/** `draining`: the invoker is shutting down and finishes its work but takes no new activations. */
-export type PingStatus = 'up' | 'draining';
+/**
+ * `draining`: the invoker is shutting down and finishes its work but takes no new activations.
+ * `unhealthy`: the invoker lives but cannot take work (its topic's consumer crashed); it says so itself.
+ */
+export type PingStatus = 'up' | 'draining' | 'unhealthy';
 
 /** A decoded Ping (current schema version). */
 export interface Ping {
@@ -23,21 +26,20 @@ export interface Ping {
   sentAt: number;
 }
 
-const v1: AvroSchema = {
-  type: 'record',
-  name: 'Ping',
-  namespace: 'isowhisk',
-  fields: [
-    { name: 'invokerId', type: 'int' },
-    { name: 'instance', type: 'string' },
-    { name: 'userMemoryMB', type: 'int' },
-    { name: 'freeMemoryMB', type: 'int' },
-    { name: 'warmActions', type: { type: 'array', items: 'string' } },
-    { name: 'status', type: { type: 'enum', name: 'PingStatus', symbols: ['up', 'draining'] } },
-    { name: 'sentAt', type: 'long' },
-  ],
-};
+const fields = (statusSymbols: string[]): AvroSchema[] => [
+  { name: 'invokerId', type: 'int' },
+  { name: 'instance', type: 'string' },
+  { name: 'userMemoryMB', type: 'int' },
+  { name: 'freeMemoryMB', type: 'int' },
+  { name: 'warmActions', type: { type: 'array', items: 'string' } },
+  { name: 'status', type: { type: 'enum', name: 'PingStatus', symbols: statusSymbols } },
+  { name: 'sentAt', type: 'long' },
+];
 
-export const pingSchemas: SchemaVersions = [v1];
+const v1: AvroSchema = { type: 'record', name: 'Ping', namespace: 'isowhisk', fields: fields(['up', 'draining']) };
+// v2: an invoker may report itself `unhealthy`; a v1 writer's `up` and `draining` resolve to the same symbols.
+const v2: AvroSchema = { type: 'record', name: 'Ping', namespace: 'isowhisk', fields: fields(['up', 'draining', 'unhealthy']) };
+
+export const pingSchemas: SchemaVersions = [v1, v2];
 
 export const pingCodec = createCodec<Ping>(pingSchemas);

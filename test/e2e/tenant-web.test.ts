@@ -59,6 +59,26 @@ describe('tenant safety: web actions (real stack)', function () {
     await bystanderServed(tenants.bystander);
   });
 
+  it('oversized __ow_headers and bodies are refused before an action runs', async () => {
+    await exportAs('headers', COLLECTOR);
+    // Node's HTTP parser bounds the header block (16 KB): the request never becomes an activation.
+    const huge = await fetch(`${webAction('headers')}.json`, { headers: { 'x-bomb': 'a'.repeat(64 * 1024) } }).then(
+      (res) => res.status,
+      () => 'connection closed',
+    );
+    assert.ok(huge === 431 || huge === 'connection closed', `a 64 KB header answered ${huge}`);
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 2_000; i++) many[`x-h${i}`] = 'v';
+    const flood = await fetch(`${webAction('headers')}.json`, { headers: many }).then(
+      (res) => res.status,
+      () => 'connection closed',
+    );
+    assert.ok(flood === 431 || flood === 'connection closed', `2,000 headers answered ${flood}`);
+    const body = await fetch(`${webAction('headers')}.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 'b'.repeat(2 * 1024 * 1024) }) });
+    assert.equal(body.status, 413);
+    await bystanderServed(tenants.bystander);
+  });
+
   it('web pages run on the web origin; the API origin only redirects there', async () => {
     const { attacker, bystander } = tenants;
     await exportAs('page', PAGE);

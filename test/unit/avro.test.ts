@@ -129,7 +129,7 @@ describe('Avro messages', () => {
     it('carries the hex SHA-256 fingerprint of the current schema', () => {
       const { headers } = pingCodec.encode(ping);
       assert.match(headers[SCHEMA_HEADER], /^[0-9a-f]{64}$/);
-      assert.equal(headers[SCHEMA_HEADER], fingerprintOf(avro.Type.forSchema(pingSchemas[0] as Schema)));
+      assert.equal(headers[SCHEMA_HEADER], fingerprintOf(avro.Type.forSchema(pingSchemas.at(-1) as Schema)));
     });
 
     it('is accepted as a Buffer (as kafkajs delivers it), a string, or a one-element array', () => {
@@ -196,6 +196,14 @@ describe('Avro messages', () => {
       assert.equal(headers[SCHEMA_HEADER], activationRequestCodec.fingerprints.at(-1));
     });
 
+    it('reads a v1 ping with the current reader, and carries the v2 status `unhealthy`', () => {
+      const pingV1 = avro.Type.forSchema(pingSchemas[0] as Schema);
+      const old = pingCodec.decode(pingV1.toBuffer({ ...ping, status: 'draining' }), { [SCHEMA_HEADER]: fingerprintOf(pingV1) });
+      assert.equal(old.status, 'draining');
+      assert.equal(roundTrip(pingCodec, { ...ping, status: 'unhealthy' }).status, 'unhealthy');
+      assert.throws(() => pingV1.toBuffer({ ...ping, status: 'unhealthy' }), 'v1 has no such symbol');
+    });
+
     // Shipped versions are immutable: messages already on Kafka carry these fingerprints. Editing a shipped
     // version (instead of appending a new one) changes one of them and makes its old messages unreadable.
     it('keeps every shipped schema version byte-for-byte (pinned fingerprints)', () => {
@@ -204,7 +212,10 @@ describe('Avro messages', () => {
         '27e9b3f9b18dbcefc1ef9b6bacc2994840aaa198f955ad1779bb3c889a995687',
         '36e354ad6023890b2f3f8bc9da06537dc7ba2a2d2b60c7a2b0b34557d3d661ca',
       ]);
-      assert.deepStrictEqual(pingCodec.fingerprints, ['d851bf7b82f890b4de5fe475737cd04d07ae39c570f057418e041349faa9666b']);
+      assert.deepStrictEqual(pingCodec.fingerprints, [
+        'd851bf7b82f890b4de5fe475737cd04d07ae39c570f057418e041349faa9666b',
+        '62fc3106ceab97a2c7bf83180a755baa0cb64f1fa5312cb39e6f479f01f7cb65',
+      ]);
       assert.deepStrictEqual(activationEventCodec.fingerprints, ['353e6fe54dbad691b7f89f7af5a08d8bbb3d18ceb1630593d5975f293e7627fd']);
       assert.equal(activationEventSchemas.length, 1);
     });
