@@ -2,12 +2,12 @@
 // untouched: start is idempotent, stop leaves nothing running, and a stopped stack starts again cleanly.
 import assert from 'node:assert/strict';
 import { readFileSync, readlinkSync } from 'node:fs';
-import { testLayout } from '../../deploy/local/layout.ts';
+import { ownStackLayout } from '../support/stack.ts';
 import { runningProcesses, startStack, stopStack } from '../../deploy/local/stack.ts';
 
 describe('local stack lifecycle', function () {
   this.timeout(240_000);
-  const layout = testLayout('stack', 400);
+  const layout = ownStackLayout('stack', 400);
 
   after(() => stopStack(layout));
 

@@ -13,7 +13,8 @@ import openwhisk from 'openwhisk';
 import { createNamespace } from '../../controller/auth/identities.ts';
 import { isAlive, logFile, logTail, runningPid, startDaemon, stopDaemon, waitFor } from '../../deploy/local/daemon.ts';
 import { startKafka, stopKafka } from '../../deploy/local/kafka.ts';
-import { PROJECT_ROOT, testLayout, type StackLayout } from '../../deploy/local/layout.ts';
+import { PROJECT_ROOT, type StackLayout } from '../../deploy/local/layout.ts';
+import { ownStackLayout } from './stack.ts';
 import { startRedis, stopRedis } from '../../deploy/local/redis.ts';
 import { UNTHROTTLED_ENV, apiHost, platformEnv, stopStack } from '../../deploy/local/stack.ts';
 import { redisKeys, type RedisKeys } from '../../shared/redis-keys.ts';
@@ -21,7 +22,7 @@ import { redisKeys, type RedisKeys } from '../../shared/redis-keys.ts';
 export type Client = ReturnType<typeof openwhisk>;
 
 /** The fault suites' stack: .run/faults, every port +100, so it never meets the shared test stack or `npm start`'s. */
-export const FAULTS_LAYOUT = testLayout('faults', 100);
+export const FAULTS_LAYOUT = ownStackLayout('faults', 100);
 
 /**
  * Short timeouts, so a fault shows its outcome within seconds: an activation not started 3 s after it was accepted

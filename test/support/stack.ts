@@ -7,12 +7,19 @@ import type { StackInfo } from '../../deploy/local/stack.ts';
  * `ISOWHISK_TEST_STACK=<name>:<port offset>` gives a developer's run a stack of its own (e.g. `cli:300` runs in
  * .run/cli with every port moved by 300), so parallel runs during development do not share processes.
  */
-function chosenLayout() {
-  const [name, offset] = (process.env.ISOWHISK_TEST_STACK ?? 'test:0').split(':');
-  return testLayout(name || 'test', Number(offset ?? 0));
-}
+const [chosenName, chosenOffset] = (process.env.ISOWHISK_TEST_STACK ?? 'test:0').split(':');
+const TEST_NAME = chosenName || 'test';
+const TEST_OFFSET = Number(chosenOffset ?? 0);
 
-export const TEST_LAYOUT = chosenLayout();
+export const TEST_LAYOUT = testLayout(TEST_NAME, TEST_OFFSET);
+
+/**
+ * A stack of a suite's own beside the shared one (fault injection, the bench): `.run/<test stack>-<role>`, ports
+ * moved by `offset` past the test stack's, so two developers' runs with different test stacks never meet.
+ */
+export function ownStackLayout(role: string, offset: number): typeof TEST_LAYOUT {
+  return testLayout(TEST_NAME === 'test' ? role : `${TEST_NAME}-${role}`, TEST_OFFSET + offset);
+}
 
 let redis: Promise<string> | undefined;
 let kafka: Promise<string[]> | undefined;
