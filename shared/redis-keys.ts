@@ -38,6 +38,12 @@ export interface RedisKeys {
   feedTopic(topic: string): string;
   /** Counter of one throttle window. */
   throttle(kind: 'invoke' | 'fire', namespace: string, window: number): string;
+  /** String with a short expiry, refreshed by a live controller (controller/cluster/liveness.ts). */
+  controllerAlive(controllerId: number): string;
+  /** Set of every controller id ever seen alive. */
+  controllers(): string;
+  /** String `SET NX PX` by whoever holds the lease named `name` (shared/lease.ts). */
+  lease(name: string): string;
 }
 
 export function redisKeys(prefix = 'iw:'): RedisKeys {
@@ -59,5 +65,8 @@ export function redisKeys(prefix = 'iw:'): RedisKeys {
     namespaceFeeds: (ns) => `${prefix}feeds:ns:${ns}`,
     feedTopic: (topic) => `${prefix}feeds:topic:${topic}`,
     throttle: (kind, ns, window) => `${prefix}throttle:${kind}:${ns}:${window}`,
+    controllerAlive: (controllerId) => `${prefix}controller-alive:${controllerId}`,
+    controllers: () => `${prefix}controllers`,
+    lease: (name) => `${prefix}lease:${name}`,
   };
 }

@@ -1,0 +1,52 @@
+// A lease in Redis: one holder at a time for a piece of work that several processes could do (sweeping a dead
+// controller's activations, re-dispatching a dead invoker's backlog, resuming a composition). A lease expires on
+// its own, so a holder that dies frees it; a holder renews it while it works and gives it back when done. Renew and
+// release compare the holder first, so a holder whose lease already expired never takes it from the next one.
+import type { Redis } from 'ioredis';
+import { runScript } from './redis-script.ts';
+
+// KEYS: lease; ARGV: holder, ttl ms
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+// KEYS: lease; ARGV: holder
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+export interface Lease {
+  readonly key: string;
+  readonly holder: string;
+  /** Extends the lease by its ttl; false when it was lost (expired and perhaps taken by another holder). */
+  renew(): Promise<boolean>;
+  /** Gives the lease back, if still held. */
+  release(): Promise<void>;
+}
+
+/** Takes the lease at `key` for `ttlMs` unless another holder has it; undefined when it is taken. */
+export async function tryLease(redis: Redis, key: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
+  const taken = await redis.set(key, holder, 'PX', ttlMs, 'NX');
+  if (taken !== 'OK') return undefined;
+  return {
+    key,
+    holder,
+    renew: async () => (await runScript(redis, RENEW, [key], [holder, String(ttlMs)])) === 1,
+    release: async () => {
+      await runScript(redis, RELEASE, [key], [holder]);
+    },
+  };
+}
+
+/** Runs `work` under the lease at `key` when it can be taken; resolves undefined (and runs nothing) when it cannot. */
+export async function withLease<T>(redis: Redis, key: string, holder: string, ttlMs: number, work: (lease: Lease) => Promise<T>): Promise<T | undefined> {
+  const lease = await tryLease(redis, key, holder, ttlMs);
+  if (!lease) return undefined;
+  try {
+    return await work(lease);
+  } finally {
+    await lease.release().catch(() => {}); // expires on its own if Redis does not answer
+  }
+}
