@@ -4,13 +4,15 @@
 // The fault: the invoker reaches Redis as a user of its own, and the test takes the GET command from that user
 // (Redis ACL), so the invoker cannot read action documents: every activation it takes ends as a whisk internal
 // error (a system error), while its pings, claims and records still work. Giving GET back repairs it in place.
+// Taking Lua scripts instead leaves it running actions but unable to store records or send completions: the
+// controller's own records of them count as timeouts, and the invoker turns unresponsive.
 // Runs on the fault suites' own stack (test/support/faults.ts, .run/faults, ports +100), with test actions every
 // second instead of every minute.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { waitFor } from '../../deploy/local/daemon.ts';
 import { sampleValue } from '../../shared/metrics.ts';
-import { FAULT_ENV, FaultStack, createAction, invoke, type Activation, type TestNamespace } from '../support/faults.ts';
+import { FAULT_ENV, FaultStack, createAction, getRecord, invoke, type Activation, type TestNamespace } from '../support/faults.ts';
 
 const ECHO = 'function main(params) { return { echo: params }; }';
 const INVOKER_USER = 'invoker0';
@@ -24,6 +26,10 @@ describe('invoker health from outcomes (own stack: .run/faults, ports +100)', fu
 
   /** Grants or takes GET from the invoker's Redis user; takes effect on its open connections at once. */
   const invokerMayGet = (allowed: boolean) => stack.withRedis((redis) => redis.call('ACL', 'SETUSER', INVOKER_USER, allowed ? '+get' : '-get'));
+
+  /** Grants or takes Lua scripts (records and completions are stored by one) from the invoker's Redis user. */
+  const invokerMayRunScripts = (allowed: boolean) =>
+    stack.withRedis((redis) => redis.call('ACL', 'SETUSER', INVOKER_USER, allowed ? '+@scripting' : '-@scripting'));
 
   const metric = async (name: string, labels: Record<string, string> = {}): Promise<number | undefined> =>
     sampleValue(await (await fetch(`${stack.apiHost}/metrics`)).text(), name, labels);
@@ -83,5 +89,28 @@ describe('invoker health from outcomes (own stack: .run/faults, ports +100)', fu
     const back = await invoke(ns, 'echo', { n: 3 }, 'blocking=true');
     assert.equal(back.status, 200, JSON.stringify(back.body));
     assert.deepEqual((back.body as Activation).response.result, { echo: { n: 3 } });
+  });
+
+  it('marks an invoker unresponsive when its completions stop coming, and takes it back after a test action completes', async function () {
+    this.timeout(180_000);
+    assert.equal((await stack.invokerStates())['invoker0'], 'up');
+    // The invoker runs what it takes but cannot store records or send completions (scripts refused): the controller
+    // records each activation as lost after its start deadline + the action's timeout + its margin: a timeout.
+    await invokerMayRunScripts(false);
+    const accepted = await Promise.all([0, 1, 2, 3].map((i) => invoke(ns, 'echo', { i }, 'blocking=false')));
+    for (const a of accepted) assert.equal(a.status, 202, JSON.stringify(a.body));
+    await stack.waitForInvokerState('unresponsive', WAIT_MS);
+    for (const a of accepted) {
+      const record = await getRecord(ns, a.activationId ?? '');
+      assert.equal(record?.response.status, 'whisk internal error', 'recorded by the controller as lost');
+    }
+    const refused = await invoke(ns, 'echo', { n: 4 }, 'blocking=true');
+    assert.equal(refused.status, 503, JSON.stringify(refused.body));
+
+    // Repaired: the invoker's pending test completions get through, and one is enough.
+    await invokerMayRunScripts(true);
+    await stack.waitForInvokerState('up', WAIT_MS);
+    const back = await invoke(ns, 'echo', { n: 5 }, 'blocking=true');
+    assert.equal(back.status, 200, JSON.stringify(back.body));
   });
 });
