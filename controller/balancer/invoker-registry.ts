@@ -26,20 +26,24 @@ export interface InvokerInfo {
   lastSeen: number;
 }
 
-/** Told when an invoker's outcome verdict changes (not when pings come or stop). */
-export type OutcomeHealthListener = (invokerId: number, health: OutcomeHealth) => void;
+/**
+ * Told when an invoker's state changes through an event: an outcome, a test's success, or a ping (an invoker coming
+ * back, or changing the status it reports). Pings that stop are noticed only when the state is read (`down`).
+ */
+export type StateListener = (invokerId: number, from: InvokerState, to: InvokerState) => void;
 
 export class InvokerRegistry {
   readonly #offlineAfterMs: number;
   readonly #invokers = new Map<number, InvokerInfo & { status: Ping['status'] }>();
   readonly #outcomes = new Map<number, InvokerOutcomes>();
-  readonly #listeners: OutcomeHealthListener[] = [];
+  readonly #listeners: StateListener[] = [];
 
   constructor(offlineAfterMs: number) {
     this.#offlineAfterMs = offlineAfterMs;
   }
 
   record(ping: Ping, now = Date.now()): void {
+    const before = this.state(ping.invokerId, now);
     this.#invokers.set(ping.invokerId, {
       id: ping.invokerId,
       name: ping.instance,
@@ -49,6 +53,7 @@ export class InvokerRegistry {
       status: ping.status,
       lastSeen: now,
     });
+    this.#told(ping.invokerId, before, this.state(ping.invokerId, now));
   }
 
   /** How an activation this controller sent to `invokerId` ended. */
@@ -61,7 +66,7 @@ export class InvokerRegistry {
     this.#change(invokerId, (buffer) => buffer.clear());
   }
 
-  onOutcomeHealth(listener: OutcomeHealthListener): void {
+  onStateChange(listener: StateListener): void {
     this.#listeners.push(listener);
   }
 
@@ -107,10 +112,14 @@ export class InvokerRegistry {
   #change(invokerId: number, update: (buffer: InvokerOutcomes) => void): void {
     let buffer = this.#outcomes.get(invokerId);
     if (!buffer) this.#outcomes.set(invokerId, (buffer = new InvokerOutcomes()));
-    const before = buffer.health();
+    const now = Date.now();
+    const before = this.state(invokerId, now);
     update(buffer);
-    const after = buffer.health();
-    if (after !== before) for (const listener of this.#listeners) listener(invokerId, after);
+    this.#told(invokerId, before, this.state(invokerId, now));
+  }
+
+  #told(invokerId: number, from: InvokerState, to: InvokerState): void {
+    if (from !== to) for (const listener of this.#listeners) listener(invokerId, from, to);
   }
 }
 

@@ -1,8 +1,8 @@
 // Brings invokers back from `unhealthy` and `unresponsive` as OpenWhisk's invoker supervision does
-// (`InvokerSupervision.scala`, `healthPingingTransitionHandler` and `invokeTestAction`): when the outcomes of an
-// invoker turn bad, this controller sends it a health test action at once and then every `intervalMs` while the
-// invoker still pings; the first test that completes without a system error clears its outcomes, so it is `up`
-// again. A test that ends as a system error counts as one more error; one with no completion counts as nothing
+// (`InvokerSupervision.scala`, `healthPingingTransitionHandler` and `invokeTestAction`): when an invoker turns
+// unhealthy or unresponsive through its outcomes, or comes back from `down` with bad outcomes, this controller sends
+// it a health test action at once and then every `intervalMs` while the invoker pings; the first test that completes
+// without a system error clears its outcomes, so it is `up` again. A test that ends as a system error counts as one more error; one with no completion counts as nothing
 // (OpenWhisk tracks no timeout for test actions), the next tick just sends another.
 // Test requests go straight to the invoker's topic, not through the balancer (which would never choose an invoker
 // that is not up), and their completions come back on this controller's completion stream like any other.
@@ -58,7 +58,7 @@ export class InvokerProber {
 
   constructor(options: InvokerProberOptions) {
     this.#o = options;
-    options.registry.onOutcomeHealth((invokerId, health) => (health === 'healthy' ? this.#stop(invokerId) : this.#start(invokerId)));
+    options.registry.onStateChange((invokerId) => this.#changed(invokerId));
   }
 
   /** Takes the completion of a test this controller sent; false for any other completion (the activator's). */
@@ -85,11 +85,17 @@ export class InvokerProber {
     for (const id of [...this.#timers.keys()]) this.#stop(id);
   }
 
-  #start(invokerId: number): void {
-    if (this.#closed || this.#timers.has(invokerId)) return;
-    this.#o.logger.warn({ invoker: invokerId, state: this.#o.registry.outcomeHealth(invokerId) }, 'invoker failing; sending it health test actions');
-    this.#timers.set(invokerId, setInterval(() => void this.#test(invokerId), this.#o.intervalMs));
-    void this.#test(invokerId);
+  /** Timer on while the outcomes are bad; a test at once whenever the invoker turns testable (OpenWhisk's transition). */
+  #changed(invokerId: number): void {
+    const { registry, logger, intervalMs } = this.#o;
+    const health = registry.outcomeHealth(invokerId);
+    if (health === 'healthy') return this.#stop(invokerId);
+    if (this.#closed) return;
+    if (!this.#timers.has(invokerId)) {
+      logger.warn({ invoker: invokerId, state: health }, 'invoker failing; sending it health test actions');
+      this.#timers.set(invokerId, setInterval(() => void this.#test(invokerId), intervalMs));
+    }
+    if (registry.awaitsTestAction(invokerId)) void this.#test(invokerId);
   }
 
   #stop(invokerId: number): void {

@@ -100,16 +100,25 @@ describe('invoker registry states', () => {
     assert.equal(registry.state(0, later), 'unhealthy');
   });
 
-  it('tells listeners when the outcomes\' verdict changes, and only then', () => {
-    const registry = registryWith([0]);
-    const seen: string[] = [];
-    registry.onOutcomeHealth((id, health) => seen.push(`${id}:${health}`));
-    for (const o of times(5, 'systemError')) registry.outcome(0, o);
-    registry.outcome(0, 'success');
-    registry.recovered(0);
-    registry.recovered(0);
-    assert.deepEqual(seen, ['0:unhealthy', '0:healthy']);
-    assert.equal(registry.state(0, NOW), 'up');
+  it('tells listeners when an event changes an invoker\'s state, and only then', () => {
+    mock.timers.enable({ apis: ['Date'], now: NOW });
+    try {
+      const registry = registryWith([0]);
+      const seen: string[] = [];
+      registry.onStateChange((id, from, to) => seen.push(`${id}:${from}>${to}`));
+      for (const o of times(5, 'systemError')) registry.outcome(0, o);
+      registry.outcome(0, 'success');
+      registry.recovered(0);
+      registry.recovered(0);
+      registry.record(ping(0, 'draining'), NOW);
+      registry.record(ping(0, 'draining'), NOW);
+      const later = NOW + OFFLINE_MS * 2;
+      registry.record(ping(0, 'up', later), later); // back after being offline
+      registry.record(ping(1), NOW); // a new invoker
+      assert.deepEqual(seen, ['0:up>unhealthy', '0:unhealthy>up', '0:up>draining', '0:down>up', '1:down>up']);
+    } finally {
+      mock.timers.reset();
+    }
   });
 
   it('wants test actions only for an invoker that pings up but fails', () => {
@@ -258,6 +267,18 @@ describe('invoker prober (health test actions)', () => {
     mock.timers.tick(INTERVAL_MS);
     await settle();
     assert.equal(sent.length, 2);
+  });
+
+  it('tests at once an invoker that comes back from down with bad outcomes', async () => {
+    await fail(0);
+    mock.timers.tick(OFFLINE_MS + 1); // no ping: down, and the tick before the interval's end sends nothing
+    await settle();
+    assert.equal(registry.state(0), 'down');
+    assert.equal(sent.length, 1);
+    registry.record(ping(0, 'up', Date.now()), Date.now());
+    await settle();
+    assert.equal(sent.length, 2, 'sent on the first ping, not at the next interval');
+    assert.equal(sent[1]?.topic, 'invoker0');
   });
 
   it('shows invokers per state in a gauge', async () => {
