@@ -140,7 +140,13 @@ export class ActivationHandler {
       settle(); // claimed: a re-delivery would only find the claim and skip it
       let executed: Executed;
       if (!running) executed = { record: (prepared as { record: ActivationRecord }).record };
-      else {
+      else if (Date.now() > request.deadline) {
+        // The claim took retries past the start deadline (Redis away): never start late.
+        this.#o.pool.release(running.lease.sandbox, { discard: false });
+        running.hostMemory.release();
+        this.#o.metrics?.expired();
+        executed = { record: failureRecord(request, running.action, 3, Messages.expired(Date.now() - request.deadline)) };
+      } else {
         const endBy = Date.now() + running.action.limits.timeout;
         this.#running.set(request.activationId, endBy);
         try {
