@@ -27,7 +27,7 @@ export const FAULTS_LAYOUT = ownStackLayout('faults', 100);
 /**
  * Short timeouts, so a fault shows its outcome within seconds: an activation not started 3 s after it was accepted
  * is past its start deadline (recorded as expired by an invoker, or as lost by the controller after
- * 3 s + action timeout + the controller's 5 s margin), and an invoker whose pings stop for 3 s is offline.
+ * 3 s + init and run (each up to the action timeout) + the controller's 5 s margin), and an invoker whose pings stop for 3 s is offline.
  */
 export const FAULT_ENV: Readonly<Record<string, string>> = {
   ...UNTHROTTLED_ENV,
@@ -37,7 +37,7 @@ export const FAULT_ENV: Readonly<Record<string, string>> = {
   OTEL_SDK_DISABLED: 'true',
 };
 
-export { COMPLETION_MARGIN_MS as CONTROLLER_COMPLETION_MARGIN_MS } from '../../controller/activator/kafka-activator.ts';
+export { COMPLETION_MARGIN_MS as CONTROLLER_COMPLETION_MARGIN_MS, giveUpTime } from '../../controller/activator/kafka-activator.ts';
 
 export type ProcessName = 'controller0' | 'invoker0';
 
