@@ -39,7 +39,7 @@ export const FAULT_ENV: Readonly<Record<string, string>> = {
 
 export { COMPLETION_MARGIN_MS as CONTROLLER_COMPLETION_MARGIN_MS, giveUpTime } from '../../controller/activator/kafka-activator.ts';
 
-export type ProcessName = 'controller0' | 'invoker0';
+export type ProcessName = 'controller0' | 'invoker0' | 'invoker1';
 
 export interface TestNamespace {
   name: string;
@@ -84,7 +84,7 @@ export class FaultStack {
    * folder removed (Kafka topics, Redis data, logs), so every run begins from the same state.
    */
   async start(): Promise<void> {
-    await stopStack(this.layout);
+    await this.stop();
     rmSync(this.layout.runDir, { recursive: true, force: true });
     await this.startInfrastructure();
     await this.startController();
@@ -93,7 +93,9 @@ export class FaultStack {
 
   /** Stops every process of this layout (safe to call when some or none run). */
   async stop(): Promise<string[]> {
-    return stopStack(this.layout);
+    // stopStack knows the one invoker a stack runs; a second one is this class's.
+    const second = (await stopDaemon(this.spec('invoker1'))) ? ['invoker1'] : [];
+    return [...second, ...(await stopStack(this.layout))];
   }
 
   async startInfrastructure(): Promise<void> {
@@ -142,18 +144,22 @@ export class FaultStack {
   }
 
   /**
-   * Starts the invoker and waits until this new process says it is ready and the controller lists it as up;
-   * resolves with how long that took (ms). A process that exits while starting fails with its log's tail.
+   * Starts an invoker (invoker0 unless `id` says 1: a second one, which only suites that want two start) and waits
+   * until this new process says it is ready and the controller lists it as up; resolves with how long that took
+   * (ms). A process that exits while starting fails with its log's tail.
    */
-  async startInvoker(timeoutMs = PROCESS_READY_TIMEOUT_MS): Promise<number> {
+  async startInvoker(timeoutMs = PROCESS_READY_TIMEOUT_MS, id: 0 | 1 = 0): Promise<number> {
     const started = Date.now();
-    const mark = this.logMark('invoker0');
-    this.#startNode('invoker0', 'invoker/main.ts', { ...this.env(), ISOWHISK_INVOKER_ID: '0' });
+    const name = `invoker${id}` as const;
+    const mark = this.logMark(name);
+    // The second invoker's metrics port is the first one's + 1 (nothing else of the layout uses it).
+    const ports = id === 0 ? {} : { ISOWHISK_INVOKER_METRICS_PORT: String(this.layout.invoker.metricsPort + id) };
+    this.#startNode(name, 'invoker/main.ts', { ...this.env(), ...ports, ISOWHISK_INVOKER_ID: String(id) });
     await this.#waitForProcess(
-      'invoker0',
+      name,
       async () => {
-        if (!/"msg":"invoker ready"/.test(this.logSince('invoker0', mark))) return undefined;
-        return (await this.invokerStates())['invoker0'] === 'up' || undefined;
+        if (!/"msg":"invoker ready"/.test(this.logSince(name, mark))) return undefined;
+        return (await this.invokerStates())[name] === 'up' || undefined;
       },
       timeoutMs,
     );
@@ -161,8 +167,8 @@ export class FaultStack {
   }
 
   /** A clean stop (SIGTERM): the invoker tells the controllers it drains, finishes its work and leaves. */
-  stopInvoker(): Promise<boolean> {
-    return stopDaemon(this.spec('invoker0'));
+  stopInvoker(id: 0 | 1 = 0): Promise<boolean> {
+    return stopDaemon(this.spec(`invoker${id}`));
   }
 
   /** kill -9: no draining ping, no clean group leave, work in hand is lost. Resolves once the process is gone. */
@@ -181,10 +187,10 @@ export class FaultStack {
     return (await res.json()) as Record<string, string>;
   }
 
-  /** Waits until the controller lists invoker0 with `state`; resolves with how long that took (ms). */
-  async waitForInvokerState(state: 'up' | 'down', timeoutMs: number): Promise<number> {
+  /** Waits until the controller lists an invoker (invoker0 by default) with `state`; resolves with how long that took (ms). */
+  async waitForInvokerState(state: 'up' | 'down', timeoutMs: number, id: 0 | 1 = 0): Promise<number> {
     const started = Date.now();
-    await waitFor(`the controller to list invoker0 as ${state}`, async () => ((await this.invokerStates())['invoker0'] === state ? true : undefined), timeoutMs, 50);
+    await waitFor(`the controller to list invoker${id} as ${state}`, async () => ((await this.invokerStates())[`invoker${id}`] === state ? true : undefined), timeoutMs, 50);
     return Date.now() - started;
   }
 
