@@ -1,6 +1,7 @@
 // The controller process: reads its configuration, connects to Redis and Kafka, creates the topics it needs,
 // follows the invokers' health pings, consumes the topics of Kafka feeds, and serves the REST API and, on a port of
-// its own (another origin), the web actions.
+// its own (another origin), the web actions. It marks itself alive in Redis, goes on with the sequences and
+// compositions it left when it stopped, and adopts those of dead controllers (activation/run-resumer.ts).
 // SIGINT/SIGTERM stop it cleanly: the server stops accepting, waiting callers get their 202, Kafka and Redis
 // connections close.
 import { Redis } from 'ioredis';
@@ -26,6 +27,9 @@ import { feedRegistry } from './feeds/feed-registry.ts';
 import { KafkaFeedService } from './feeds/feed-service.ts';
 import { HealthWatcher } from './health/health-watcher.ts';
 import { createServices } from './services.ts';
+import { ControllerLiveness } from './cluster/liveness.ts';
+import { RunResumer } from './activation/run-resumer.ts';
+import { runStore } from './activation/run-store.ts';
 
 const config = exitOnConfigError(() => loadControllerConfig());
 const log = createLogger(`controller${config.controllerId}`, config.logLevel);
@@ -87,6 +91,7 @@ const services = createServices({
   activator,
   activations: store,
   recordTtlSeconds: config.activationTtlSeconds,
+  durableRuns: { controllerId: config.controllerId, startGraceMs: config.completionGraceMs },
 });
 const secretsKey = parseSecretsKey(config.secretsKey);
 const feeds = new KafkaFeedService({
@@ -123,6 +128,20 @@ const webServer = apps.web.listen(config.webPort, config.webHost, () => {
   log.info({ port: config.webPort, host: config.webHost, url: config.webUrl }, 'web actions listening');
 });
 
+// Alive first, then this controller's own runs back: another controller adopts runs only of a dead one.
+const liveness = new ControllerLiveness({ redis, keys, controllerId: config.controllerId, logger: log.child({ module: 'liveness' }) });
+await liveness.start();
+const resumer = new RunResumer({
+  redis,
+  keys,
+  runs: runStore(redis, keys),
+  liveness,
+  controllerId: config.controllerId,
+  resume: services.resumeRun,
+  logger: log.child({ module: 'runs' }),
+});
+await resumer.start();
+
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
@@ -131,6 +150,9 @@ async function shutdown(signal: string): Promise<void> {
   server.close();
   webServer.close();
   activator.close();
+  resumer.stop();
+  // its runs end with this process: leaving at once lets another controller adopt them without waiting for expiry
+  await liveness.stop(true);
   await Promise.allSettled([health.stop(), feeds.stop(), producer.close(), completions.stop()]);
   redis.disconnect();
   await tracing.shutdown();

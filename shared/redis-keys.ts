@@ -44,6 +44,14 @@ export interface RedisKeys {
   controllers(): string;
   /** String `SET NX PX` by whoever holds the lease named `name` (shared/lease.ts). */
   lease(name: string): string;
+  /**
+   * Hash: the state of a running sequence or composition (field `state`, JSON), so any controller can resume it;
+   * a top-level run's hash also holds its budget counters (`actions`, `conductorRuns`). Deleted once the run's
+   * record is stored (controller/activation/run-store.ts).
+   */
+  run(activationId: string): string;
+  /** Set of the top-level runs (activation ids) a controller owns: what it resumes when restarted, or others when it is dead. */
+  controllerRuns(controllerId: number): string;
 }
 
 export function redisKeys(prefix = 'iw:'): RedisKeys {
@@ -68,5 +76,7 @@ export function redisKeys(prefix = 'iw:'): RedisKeys {
     controllerAlive: (controllerId) => `${prefix}controller-alive:${controllerId}`,
     controllers: () => `${prefix}controllers`,
     lease: (name) => `${prefix}lease:${name}`,
+    run: (id) => `${prefix}run:${id}`,
+    controllerRuns: (controllerId) => `${prefix}runs:controller${controllerId}`,
   };
 }
