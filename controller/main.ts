@@ -139,8 +139,15 @@ const resumer = new RunResumer({
   controllerId: config.controllerId,
   resume: services.resumeRun,
   logger: log.child({ module: 'runs' }),
+  // A resumed run's next step needs an invoker to place it on: wait for the first ping (bounded: with no invoker at
+  // all the step fails as it would for a new request).
+  whenReady: async () => {
+    const until = Date.now() + config.invokerOfflineAfterMs;
+    while (!Object.values(registry.summary()).includes('up') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  },
 });
-await resumer.start();
+// in the background: the API serves meanwhile, and a slow start (no invoker yet) delays no shutdown
+resumer.start().catch((err: unknown) => log.error({ err }, 'resuming this controller\'s runs failed'));
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

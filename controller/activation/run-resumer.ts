@@ -24,6 +24,8 @@ export interface RunResumerOptions {
   logger: Logger;
   /** How often dead controllers are looked for (default 2 s). */
   intervalMs?: number;
+  /** Resolves when this controller can place work (an invoker is known to be up); awaited before any run resumes. */
+  whenReady?: () => Promise<void>;
 }
 
 /** Long enough to move a dead controller's runs; the lease is given back as soon as they are moved. */
@@ -39,7 +41,7 @@ export class RunResumer {
   readonly #running = new Set<string>();
 
   constructor(options: RunResumerOptions) {
-    this.#o = { intervalMs: 2_000, ...options };
+    this.#o = { intervalMs: 2_000, whenReady: async () => {}, ...options };
     this.#holder = `controller${options.controllerId}`;
   }
 
@@ -49,6 +51,7 @@ export class RunResumer {
    */
   async start(): Promise<void> {
     const { controllerId, logger } = this.#o;
+    await this.#o.whenReady();
     for (let wait = 100; !this.#stopped; wait = Math.min(2_000, wait * 2)) {
       const ids = await this.#underLease(controllerId, async () => this.#o.runs.owned(controllerId)).catch((err: unknown) => {
         logger.warn({ err }, 'reading this controller\'s own runs failed; retrying');
