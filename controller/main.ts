@@ -156,13 +156,15 @@ async function shutdown(signal: string): Promise<void> {
   log.info({ signal }, 'shutting down');
   server.close();
   webServer.close();
+  // sequences and compositions stop where they are, for a resume, rather than end with the errors of cut-short waits
+  services.haltRuns();
   activator.close();
   resumer.stop();
-  // its runs end with this process: leaving at once lets another controller adopt them without waiting for expiry
-  await liveness.stop(true);
   await Promise.allSettled([health.stop(), feeds.stop(), producer.close(), completions.stop()]);
-  redis.disconnect();
   await tracing.shutdown();
+  // its runs end with this process: leaving lets another controller adopt them without waiting for the key's expiry
+  await liveness.stop(true);
+  redis.disconnect();
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -51,6 +51,8 @@ export interface Services {
   storeRecord: StoreRecord;
   /** Goes on with a stored top-level sequence or composition (controller/activation/run-resumer.ts). */
   resumeRun: (activationId: string) => Promise<ActivationStarted | undefined>;
+  /** Stops durable runs after their current step, without a record, for a resume (the controller shuts down). */
+  haltRuns: () => void;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -65,7 +67,7 @@ export function createServices(deps: ServiceDeps): Services {
     controllerCount: deps.controllerCount ?? 1,
   });
   const runs = deps.durableRuns;
-  const { invoke, resume } = runningInvoker({
+  const { invoke, resume, halt } = runningInvoker({
     actions,
     activator: deps.activator,
     throttles: limiter,
@@ -104,5 +106,6 @@ export function createServices(deps: ServiceDeps): Services {
     }),
     storeRecord,
     resumeRun: resume,
+    haltRuns: halt,
   };
 }

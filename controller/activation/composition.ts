@@ -21,8 +21,8 @@ import { controllerRun, controllerRunRecord } from './controller-run.ts';
 import type { StoreRecord } from './record-writer.ts';
 import { type RunScope, RunLimitError, enterRun } from './run-scope.ts';
 import type { RunState } from './run-store.ts';
-import { type Run, type RunSteps, newRun, storedRun } from './run-steps.ts';
-import { type SequenceToRun, storeAndEnd } from './sequence.ts';
+import { type Run, type RunSteps, RunHalted, newRun, storedRun } from './run-steps.ts';
+import { type SequenceToRun, reportUnlessHalted, storeAndEnd } from './sequence.ts';
 
 export interface CompositionDeps {
   /** Starts steps (and, for a durable run, writes its state before each: run-steps.ts). */
@@ -77,6 +77,7 @@ export function compositionRunner(deps: CompositionDeps) {
   const runOne = async (run: Run, step: { ref: ActionRef; payload: Record<string, unknown>; atomic: boolean }): Promise<Step> => {
     const started = await deps.steps.start(run, step);
     const record = await started.result;
+    deps.steps.check();
     if (!record) {
       const error = `Timeout reached when retrieving activation ${started.activationId} during composition.`;
       return { id: started.activationId, response: failure(STATUS_WHISK_ERROR, error), duration: 0 };
@@ -107,7 +108,7 @@ export function compositionRunner(deps: CompositionDeps) {
       for (;;) {
         if (state.phase !== 'component') {
           const step = await runOne(run, { ref: state.location, payload: state.payload, atomic: true }).catch((err: unknown) => {
-            throw stepFailure(err);
+            throw err instanceof RunHalted ? err : stepFailure(err);
           });
           note(step);
           response = step.response;
@@ -135,6 +136,7 @@ export function compositionRunner(deps: CompositionDeps) {
           note(component);
           output = boxed(component.response.result, 'value');
         } catch (err) {
+          if (err instanceof RunHalted) throw err;
           output = componentRefusal(err, name);
         }
         toConductor(output);
@@ -187,12 +189,12 @@ export function compositionRunner(deps: CompositionDeps) {
       run.state.phase = 'conductor';
       await req.beforeStart?.({ activationId, kind: 'run' });
       if (!req.scope) await deps.steps.begin(run);
-      return controllerRun(activationId, compose(run), req, (err) => deps.onError?.(err, actionFqn(conductor.location)));
+      return controllerRun(activationId, compose(run), req, (err) => reportUnlessHalted(deps, err, actionFqn(conductor.location)));
     },
     /** Goes on with a composition from its stored state (run-resumer.ts). */
     resume: (state: RunState, scope: RunScope): ActivationStarted => {
       const run = storedRun(state, scope);
-      return controllerRun(state.activationId, compose(run), { blocking: false, waitMs: state.waitMs }, (err) => deps.onError?.(err, actionFqn(state.location)));
+      return controllerRun(state.activationId, compose(run), { blocking: false, waitMs: state.waitMs }, (err) => reportUnlessHalted(deps, err, actionFqn(state.location)));
     },
   };
 }

@@ -77,6 +77,11 @@ export interface ActionInvoker {
    * has a state but no controller can run it here (no record store).
    */
   resume(activationId: string): Promise<ActivationStarted | undefined>;
+  /**
+   * The controller stops: durable runs stop after their current step without a record (to be resumed by this
+   * controller restarted, or adopted), rather than end with the error of waits the shutdown cut short.
+   */
+  halt(): void;
 }
 
 /** A component's wait for its result: its own timeout and a minute (OpenWhisk's). */
@@ -130,6 +135,7 @@ export function runningInvoker(deps: ActionInvokerDeps): ActionInvoker {
     return started;
   };
   const onError = deps.onError;
+  const halt = { halted: false };
   const durable: Durability | undefined = deps.durable && {
     ...deps.durable,
     resumeNested: async (activationId, parent) => {
@@ -139,14 +145,14 @@ export function runningInvoker(deps: ActionInvokerDeps): ActionInvoker {
   };
   const runners = deps.storeRecord && {
     sequence: sequenceRunner({
-      steps: runSteps(invoke, durable),
+      steps: runSteps(invoke, durable, halt),
       storeRecord: deps.storeRecord,
       maxLength: deps.sequenceMaxLength ?? 50,
       controllerId: deps.durable?.controllerId ?? 0,
       ...(onError ? { onError } : {}),
     }),
     composition: compositionRunner({
-      steps: runSteps(invoke, durable),
+      steps: runSteps(invoke, durable, halt),
       storeRecord: deps.storeRecord,
       maxLength: deps.sequenceMaxLength ?? 50,
       controllerId: deps.durable?.controllerId ?? 0,
@@ -159,6 +165,9 @@ export function runningInvoker(deps: ActionInvokerDeps): ActionInvoker {
   };
   return {
     invoke,
+    halt: () => {
+      halt.halted = true;
+    },
     async resume(activationId) {
       const durable = deps.durable;
       const stored = await durable?.runs.load(activationId);

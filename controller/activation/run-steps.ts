@@ -103,6 +103,14 @@ export function storedRun(state: RunState, scope: RunScope): Run {
   return { state, scope, caller };
 }
 
+/** The controller stops: its runs stop where they are, without a record, for a restart or another controller to resume. */
+export class RunHalted extends Error {
+  constructor() {
+    super('the controller is stopping; the run is left for a resume');
+    this.name = 'RunHalted';
+  }
+}
+
 export interface RunSteps {
   /** A top-level run becomes durable before its caller hears of it (the 202 or the blocking wait). */
   begin(run: Run): Promise<void>;
@@ -110,16 +118,27 @@ export interface RunSteps {
   start(run: Run, component: Pick<InvokeActionRequest, 'ref' | 'payload' | 'atomic'>): Promise<ActivationStarted>;
   /** The run's record is stored: its state goes. */
   end(run: Run): Promise<void>;
+  /** Throws `RunHalted` once the controller is stopping (called after every step, before its outcome is used). */
+  check(): void;
 }
 
-export function runSteps(invoke: InvokeAction, durable: Durability | undefined): RunSteps {
+/** Set when the controller stops (services' `haltRuns`): durable runs then end without a record, to be resumed. */
+export interface RunHalt {
+  halted: boolean;
+}
+
+export function runSteps(invoke: InvokeAction, durable: Durability | undefined, halt: RunHalt = { halted: false }): RunSteps {
   if (!durable) {
     return {
       begin: async () => {},
       start: (run, component) => invoke(componentRequest(run.caller, { ...component, cause: run.state.activationId, scope: run.scope })),
       end: async () => {},
+      check: () => {},
     };
   }
+  const check = () => {
+    if (halt.halted) throw new RunHalted();
+  };
   const save = (run: Run) => durable.runs.save(run.state, run.scope.budget);
 
   const startNew = (run: Run, component: Pick<InvokeActionRequest, 'ref' | 'payload' | 'atomic'>, activationId?: string) =>
@@ -134,7 +153,9 @@ export function runSteps(invoke: InvokeAction, durable: Durability | undefined):
 
   return {
     begin: save,
+    check,
     async start(run, component) {
+      check();
       const current = run.state.current;
       if (!current) return startNew(run, component);
       const found = await resumeStarted(durable, run, current);

@@ -22,7 +22,7 @@ import { controllerRun, controllerRunRecord } from './controller-run.ts';
 import type { StoreRecord } from './record-writer.ts';
 import { type RunScope, RunLimitError, enterRun } from './run-scope.ts';
 import type { RunState } from './run-store.ts';
-import { type Run, type RunSteps, newRun, storedRun } from './run-steps.ts';
+import { type Run, type RunSteps, RunHalted, newRun, storedRun } from './run-steps.ts';
 
 export interface SequenceDeps {
   /** Starts components (and, for a durable run, writes its state before each: run-steps.ts). */
@@ -74,9 +74,11 @@ export function sequenceRunner(deps: SequenceDeps) {
     try {
       started = await deps.steps.start(run, { ref, payload: run.state.payload });
     } catch (err) {
+      if (err instanceof RunHalted) throw err;
       return { response: componentFailure(err), duration: 0, memory: 0, stop: true };
     }
     const record = await started.result;
+    deps.steps.check();
     if (!record) {
       const response = failure(STATUS_WHISK_ERROR, `Timeout reached when retrieving activation ${started.activationId} for sequence component.`);
       return { id: started.activationId, response, duration: 0, memory: 0, stop: true };
@@ -145,14 +147,19 @@ export function sequenceRunner(deps: SequenceDeps) {
       const run = newRun(req, scope, target, 'sequence', activationId, deps.controllerId);
       await req.beforeStart?.({ activationId, kind: 'run' });
       if (!req.scope) await deps.steps.begin(run);
-      return controllerRun(activationId, execute(run), req, (err) => deps.onError?.(err, actionFqn(seq.location)));
+      return controllerRun(activationId, execute(run), req, (err) => reportUnlessHalted(deps, err, actionFqn(seq.location)));
     },
     /** Goes on with a sequence from its stored state (run-resumer.ts); nobody waits for it but its parent, if any. */
     resume: (state: RunState, scope: RunScope): ActivationStarted => {
       const run = storedRun(state, scope);
-      return controllerRun(state.activationId, execute(run), { blocking: false, waitMs: state.waitMs }, (err) => deps.onError?.(err, actionFqn(state.location)));
+      return controllerRun(state.activationId, execute(run), { blocking: false, waitMs: state.waitMs }, (err) => reportUnlessHalted(deps, err, actionFqn(state.location)));
     },
   };
+}
+
+/** A run stopped by its controller's shutdown is no failure: it is resumed later. */
+export function reportUnlessHalted(deps: { onError?: (err: unknown, what: string) => void }, err: unknown, fqn: string): void {
+  if (!(err instanceof RunHalted)) deps.onError?.(err, fqn);
 }
 
 /** Stores a run's record; once it is stored, the run's durable state goes (kept if storing failed: a resume finishes it). */

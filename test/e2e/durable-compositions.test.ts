@@ -55,13 +55,14 @@ describe('durable sequences and compositions (own stack: .run/faults, ports +100
       return json === null ? undefined : (JSON.parse(json) as RunState);
     });
 
-  /** Invokes `action` non-blocking, waits until its second invoker-run step has started, and kills controller0. */
-  const startAndKill = async (action: string): Promise<string> => {
+  /** Invokes `action` non-blocking, waits until its second invoker-run step has started, and kills controller0 (or stops it). */
+  const startAndKill = async (action: string, stop: 'kill' | 'stop' = 'kill'): Promise<string> => {
     const accepted = await invoke(ns, action, {}, 'blocking=false');
     assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
     const parentId = (accepted.body as { activationId: string }).activationId;
     await waitFor(`run ${parentId} to start its second step`, async () => ((await runState(parentId))?.ids.length ?? 0) >= 1 || undefined, 60_000, 50);
-    await stack.kill('controller0');
+    if (stop === 'kill') await stack.kill('controller0');
+    else assert.ok(await stack.stopController(), 'controller0 stopped');
     return parentId;
   };
 
@@ -118,6 +119,15 @@ describe('durable sequences and compositions (own stack: .run/faults, ports +100
     const parent = await waitForRecord(second, parentId, RECOVERY_MS);
     // STEPS component runs and STEPS + 1 conductor runs
     await assertComplete(second, parent, 2 * STEPS + 1);
+  });
+
+  it('a sequence whose controller is stopped cleanly (SIGTERM) mid-run is left for, and completed by, the other controller', async function () {
+    this.timeout(240_000);
+    if (stack.pid('controller1') === undefined) await stack.startSecondController();
+    const parentId = await startAndKill('chain', 'stop');
+    const second: TestNamespace = { ...ns, apiHost: stack.secondApiHost };
+    const parent = await waitForRecord(second, parentId, RECOVERY_MS);
+    await assertComplete(second, parent, STEPS);
   });
 });
 
