@@ -1,9 +1,11 @@
 // The controller process: reads its configuration, connects to Redis and Kafka, creates the topics it needs,
 // follows the invokers' health pings, consumes the topics of Kafka feeds, and serves the REST API and, on a port of
 // its own (another origin), the web actions. It keeps its liveness key fresh, sweeps overdue pending activations
-// (its own and dead controllers') and re-dispatches unclaimed work of invokers that stopped taking it.
-// SIGINT/SIGTERM stop it cleanly: the server stops accepting, waiting callers get their 202, the liveness key is
-// deleted (other controllers take over its pending activations at once), Kafka and Redis connections close.
+// (its own and dead controllers'), re-dispatches unclaimed work of invokers that stopped taking it, goes on with the
+// sequences and compositions it left when it stopped, and adopts those of dead controllers (activation/run-resumer.ts).
+// SIGINT/SIGTERM stop it cleanly: the server stops accepting, waiting callers get their 202, runs halt after their
+// current step, the liveness key is deleted last (other controllers take over its pending activations and runs at
+// once), Kafka and Redis connections close.
 import { Redis } from 'ioredis';
 import { exitOnConfigError, loadControllerConfig } from '../shared/config.ts';
 import { CompletionReader } from '../shared/completions.ts';
@@ -35,6 +37,8 @@ import { InvokerProber } from './health/invoker-prober.ts';
 import { invokerHealthMetrics } from './health/metrics.ts';
 import { ensureHealthAction } from './health/test-action.ts';
 import { createServices } from './services.ts';
+import { RunResumer } from './activation/run-resumer.ts';
+import { runStore } from './activation/run-store.ts';
 
 const config = exitOnConfigError(() => loadControllerConfig());
 const log = createLogger(`controller${config.controllerId}`, config.logLevel);
@@ -143,6 +147,7 @@ const services = createServices({
   activator,
   activations: store,
   recordTtlSeconds: config.activationTtlSeconds,
+  durableRuns: { controllerId: config.controllerId, startGraceMs: config.completionGraceMs },
 });
 const secretsKey = parseSecretsKey(config.secretsKey);
 const feeds = new KafkaFeedService({
@@ -179,6 +184,25 @@ const webServer = apps.web.listen(config.webPort, config.webHost, () => {
   log.info({ port: config.webPort, host: config.webHost, url: config.webUrl }, 'web actions listening');
 });
 
+// Alive (above) first, then this controller's own runs back: another controller adopts runs only of a dead one.
+const resumer = new RunResumer({
+  redis,
+  keys,
+  runs: runStore(redis, keys),
+  liveness,
+  controllerId: config.controllerId,
+  resume: services.resumeRun,
+  logger: log.child({ module: 'runs' }),
+  // A resumed run's next step needs an invoker to place it on: wait for the first ping (bounded: with no invoker at
+  // all the step fails as it would for a new request).
+  whenReady: async () => {
+    const until = Date.now() + config.invokerOfflineAfterMs;
+    while (!Object.values(registry.summary()).includes('up') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  },
+});
+// in the background: the API serves meanwhile, and a slow start (no invoker yet) delays no shutdown
+resumer.start().catch((err: unknown) => log.error({ err }, 'resuming this controller\'s runs failed'));
+
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
@@ -186,12 +210,17 @@ async function shutdown(signal: string): Promise<void> {
   log.info({ signal }, 'shutting down');
   server.close();
   webServer.close();
+  // sequences and compositions stop where they are, for a resume, rather than end with the errors of cut-short waits
+  services.haltRuns();
   activator.close();
   prober.close();
+  resumer.stop();
   await Promise.allSettled([sweeper.stop(), redispatcher.stop()]);
-  await Promise.allSettled([liveness.stop(true), pending.settled(), health.stop(), feeds.stop(), producer.close(), completions.stop()]);
-  redis.disconnect();
+  await Promise.allSettled([pending.settled(), health.stop(), feeds.stop(), producer.close(), completions.stop()]);
   await tracing.shutdown();
+  // its runs end with this process: leaving lets another controller adopt them without waiting for the key's expiry
+  await liveness.stop(true);
+  redis.disconnect();
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -3,11 +3,12 @@
 import type { Redis } from 'ioredis';
 import { activationStore, type ActivationStore } from '../shared/activation-store.ts';
 import type { RedisKeys } from '../shared/redis-keys.ts';
-import { actionInvoker, type InvokeAction } from './activation/invoke-action.ts';
-import { recordWriter, type StoreRecord } from './activation/record-writer.ts';
+import { runningInvoker, type InvokeAction } from './activation/invoke-action.ts';
+import { runStore } from './activation/run-store.ts';
+import { DEFAULT_RECORD_TTL_SECONDS, recordWriter, type StoreRecord } from './activation/record-writer.ts';
 import { identityStore, type IdentityStore } from './auth/identities.ts';
 import { actionService, type ActionService } from './entities/actions.ts';
-import type { Activator } from './entities/activator.ts';
+import type { ActivationStarted, Activator } from './entities/activator.ts';
 import type { SystemLimits } from './entities/limits.ts';
 import { ruleService, type RuleService } from './entities/rules.ts';
 import { triggerService, type TriggerService } from './entities/triggers.ts';
@@ -31,6 +32,11 @@ export interface ServiceDeps {
   recordTtlSeconds?: number;
   /** How many controllers share the concurrency throttle (default 1). */
   controllerCount?: number;
+  /**
+   * Keep the state of sequences and compositions in Redis, so they survive this controller (its id and its
+   * requests' start grace, ISOWHISK_COMPLETION_GRACE_MS); none → runs live in memory only (API tests).
+   */
+  durableRuns?: { controllerId: number; startGraceMs: number };
 }
 
 export interface Services {
@@ -43,6 +49,10 @@ export interface Services {
   fire: FireTrigger;
   /** Writes a record the controller makes itself, retrying through a short Redis outage. */
   storeRecord: StoreRecord;
+  /** Goes on with a stored top-level sequence or composition (controller/activation/run-resumer.ts). */
+  resumeRun: (activationId: string) => Promise<ActivationStarted | undefined>;
+  /** Stops durable runs after their current step, without a record, for a resume (the controller shuts down). */
+  haltRuns: () => void;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -56,13 +66,28 @@ export function createServices(deps: ServiceDeps): Services {
     inFlight: (namespace) => deps.activator.inFlightFor(namespace),
     controllerCount: deps.controllerCount ?? 1,
   });
-  const invoke = actionInvoker({
+  const runs = deps.durableRuns;
+  const { invoke, resume, halt } = runningInvoker({
     actions,
     activator: deps.activator,
     throttles: limiter,
     storeRecord,
     sequenceMaxLength: deps.limits.sequenceMaxLength,
-    onError: (err, action) => deps.logger.error({ err, action }, 'storing a sequence activation record failed'),
+    ...(runs
+      ? {
+          durable: {
+            redis: deps.redis,
+            keys: deps.keys,
+            runs: runStore(deps.redis, deps.keys),
+            activations,
+            controllerId: runs.controllerId,
+            startGraceMs: runs.startGraceMs,
+            recordTtlSeconds: deps.recordTtlSeconds ?? DEFAULT_RECORD_TTL_SECONDS,
+            logger: deps.logger,
+          },
+        }
+      : {}),
+    onError: (err, action) => deps.logger.error({ err, action }, 'a sequence or composition failed, or storing its record did'),
   });
   const triggers = triggerService(deps.redis, deps.keys, deps.limits);
   return {
@@ -80,5 +105,7 @@ export function createServices(deps: ServiceDeps): Services {
       onError: (err, trigger) => deps.logger.error({ err, trigger }, 'storing a trigger activation record failed'),
     }),
     storeRecord,
+    resumeRun: resume,
+    haltRuns: halt,
   };
 }

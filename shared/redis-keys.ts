@@ -52,6 +52,14 @@ export interface RedisKeys {
   pendingByInvoker(invokerId: number): string;
   /** Set of the invoker ids that have had pending activations (so a restarted controller finds their backlogs). */
   pendingInvokers(): string;
+  /**
+   * Hash: the state of a running sequence or composition (field `state`, JSON), so any controller can resume it;
+   * a top-level run's hash also holds its budget counters (`actions`, `conductorRuns`). Deleted once the run's
+   * record is stored (controller/activation/run-store.ts).
+   */
+  run(activationId: string): string;
+  /** Set of the top-level runs (activation ids) a controller owns: what it resumes when restarted, or others when it is dead. */
+  controllerRuns(controllerId: number): string;
 }
 
 export function redisKeys(prefix = 'iw:'): RedisKeys {
@@ -80,5 +88,7 @@ export function redisKeys(prefix = 'iw:'): RedisKeys {
     pendingByController: (controllerId) => `${prefix}pending:controller:${controllerId}`,
     pendingByInvoker: (invokerId) => `${prefix}pending:invoker:${invokerId}`,
     pendingInvokers: () => `${prefix}pending:invokers`,
+    run: (id) => `${prefix}run:${id}`,
+    controllerRuns: (controllerId) => `${prefix}runs:controller${controllerId}`,
   };
 }

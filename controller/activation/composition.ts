@@ -6,6 +6,8 @@
 // (kind sequence, conductor: true) lists them all. A component that is itself a sequence or a composition joins the
 // run (run-scope.ts): the actions and conductor runs of all of them count against one budget, OpenWhisk's limits
 // for one composition, so a conductor that steers to itself ends with "Too many actions in the composition.".
+// The run's state (whether the conductor or a component runs next, with which input and kept state) is kept in
+// Redis at every step, so another controller, or this one restarted, goes on with it (run-steps.ts, run-resumer.ts).
 import type { ActivationRecord, Annotation, StoredActivationResponse } from '../../shared/activation-record.ts';
 import { STATUS_APPLICATION_ERROR, STATUS_SUCCESS, STATUS_WHISK_ERROR } from '../../shared/activation-record.ts';
 import { ForbiddenError, NotFoundError, ThrottledError } from '../../shared/errors.ts';
@@ -14,17 +16,22 @@ import { inSpan } from '../../shared/tracing.ts';
 import { type ActionRef, actionFqn } from '../entities/actions.ts';
 import type { ActivationStarted } from '../entities/activator.ts';
 import { actionRefOf, readEntityPath } from '../entities/entity-path.ts';
-import { type InvokeAction, type InvokeActionRequest, componentRequest } from './invoke-action.ts';
+import type { InvokeActionRequest } from './invoke-action.ts';
 import { controllerRun, controllerRunRecord } from './controller-run.ts';
 import type { StoreRecord } from './record-writer.ts';
 import { type RunScope, RunLimitError, enterRun } from './run-scope.ts';
-import type { SequenceToRun } from './sequence.ts';
+import type { RunState } from './run-store.ts';
+import { type Run, type RunSteps, RunHalted, newRun, storedRun } from './run-steps.ts';
+import { type SequenceToRun, reportUnlessHalted, storeAndEnd } from './sequence.ts';
 
 export interface CompositionDeps {
-  invoke: InvokeAction;
+  /** Starts steps (and, for a durable run, writes its state before each: run-steps.ts). */
+  steps: RunSteps;
   storeRecord: StoreRecord;
   /** Most actions one top-level run may start; its conductors may run twice as often. */
   maxLength: number;
+  /** The id of the controller that runs it (owner of its durable state). */
+  controllerId: number;
   onError?: (err: unknown, action: string) => void;
 }
 
@@ -67,9 +74,10 @@ function stepFailure(err: unknown): CompositionEnded {
 
 export function compositionRunner(deps: CompositionDeps) {
   /** One blocking run with `cause` = the composition; a run that does not answer in time is a whisk error. */
-  const runOne = async (req: InvokeActionRequest, scope: RunScope, run: { ref: ActionRef; payload: Record<string, unknown>; cause: string; atomic: boolean }): Promise<Step> => {
-    const started = await deps.invoke(componentRequest(req, { ...run, scope }));
+  const runOne = async (run: Run, step: { ref: ActionRef; payload: Record<string, unknown>; atomic: boolean }): Promise<Step> => {
+    const started = await deps.steps.start(run, step);
     const record = await started.result;
+    deps.steps.check();
     if (!record) {
       const error = `Timeout reached when retrieving activation ${started.activationId} during composition.`;
       return { id: started.activationId, response: failure(STATUS_WHISK_ERROR, error), duration: 0 };
@@ -77,52 +85,65 @@ export function compositionRunner(deps: CompositionDeps) {
     return { id: record.activationId, response: record.response, duration: record.duration ?? Math.max(0, record.end - record.start) };
   };
 
-  const compose = async (req: InvokeActionRequest, scope: RunScope, conductor: SequenceToRun, activationId: string): Promise<ActivationRecord> => {
-    const fqn = actionFqn(conductor.location);
-    const nested = req.scope !== undefined;
-    const start = Date.now();
-    const ids: string[] = [];
-    let duration = 0;
+  /** Runs one composition (top-level or nested, new or resumed at its `phase`) and stores its record. */
+  const compose = async (run: Run): Promise<ActivationRecord> => {
+    const { state } = run;
+    const fqn = actionFqn(state.location);
+    const nested = state.root !== state.activationId;
     let response: StoredActivationResponse = { statusCode: STATUS_SUCCESS, result: {} };
     const note = (step: Step) => {
-      if (step.id) ids.push(step.id);
-      duration += step.duration;
+      state.current = undefined;
+      if (step.id) state.ids.push(step.id);
+      state.duration += step.duration;
+    };
+    /** The next conductor run gets the state it kept and the step's output. */
+    const toConductor = (output: Record<string, unknown>) => {
+      state.payload = { ...(state.keep ?? {}), ...output };
+      state.phase = 'conductor';
+      delete state.keep;
+      delete state.componentName;
     };
 
     const steer = async () => {
-      let input = req.payload;
       for (;;) {
-        const step = await runOne(req, scope, { ref: conductor.location, payload: input, cause: activationId, atomic: true }).catch((err: unknown) => {
-          throw stepFailure(err);
-        });
-        note(step);
-        response = step.response;
-        const result = response.result;
-        if (response.statusCode !== STATUS_SUCCESS || !isObject(result) || result.action === undefined) {
-          if (response.statusCode === STATUS_SUCCESS && isObject(result) && result.params !== undefined) response = { ...response, result: result.params };
-          return;
-        }
-        const state = boxed(result.state, 'state');
-        const params = boxed(result.params, 'value');
-        const name = result.action;
-        const ref = typeof name === 'string' ? readEntityPath(name, req.identity.namespace) : undefined;
-        let output: Record<string, unknown>;
-        if (!ref) {
-          output = { error: `Failed to parse action name from json value ${JSON.stringify(name)} during composition.` };
-        } else {
-          try {
-            const component = await runOne(req, scope, { ref: actionRefOf(ref), payload: params, cause: activationId, atomic: false });
-            note(component);
-            output = boxed(component.response.result, 'value');
-          } catch (err) {
-            output = componentRefusal(err, String(name));
+        if (state.phase !== 'component') {
+          const step = await runOne(run, { ref: state.location, payload: state.payload, atomic: true }).catch((err: unknown) => {
+            throw err instanceof RunHalted ? err : stepFailure(err);
+          });
+          note(step);
+          response = step.response;
+          const result = response.result;
+          if (response.statusCode !== STATUS_SUCCESS || !isObject(result) || result.action === undefined) {
+            if (response.statusCode === STATUS_SUCCESS && isObject(result) && result.params !== undefined) response = { ...response, result: result.params };
+            return;
           }
+          state.keep = boxed(result.state, 'state');
+          const name = result.action;
+          if (typeof name !== 'string' || !readEntityPath(name, state.identity.namespace)) {
+            toConductor({ error: `Failed to parse action name from json value ${JSON.stringify(name)} during composition.` });
+            continue;
+          }
+          state.phase = 'component';
+          state.componentName = name;
+          state.payload = boxed(result.params, 'value');
         }
-        input = { ...state, ...output };
+        const name = state.componentName ?? '';
+        const ref = readEntityPath(name, state.identity.namespace);
+        let output: Record<string, unknown>;
+        try {
+          if (!ref) throw new NotFoundError();
+          const component = await runOne(run, { ref: actionRefOf(ref), payload: state.payload, atomic: false });
+          note(component);
+          output = boxed(component.response.result, 'value');
+        } catch (err) {
+          if (err instanceof RunHalted) throw err;
+          output = componentRefusal(err, name);
+        }
+        toConductor(output);
       }
     };
 
-    await inSpan(`composition ${fqn}`, { attributes: { 'faas.invocation_id': activationId, 'faas.name': fqn } }, () =>
+    await inSpan(`composition ${fqn}`, { attributes: { 'faas.invocation_id': state.activationId, 'faas.name': fqn } }, () =>
       steer().catch((err: unknown) => {
         if (!(err instanceof CompositionEnded)) throw err;
         response = err.response;
@@ -135,32 +156,45 @@ export function compositionRunner(deps: CompositionDeps) {
       { key: 'kind', value: 'sequence' },
       { key: 'conductor', value: true },
       ...(nested ? [{ key: 'causedBy', value: 'sequence' }] : []),
-      { key: 'waitTime', value: Math.max(0, start - req.receivedAt) },
-      ...(conductor.binding !== undefined ? [{ key: 'binding', value: conductor.binding }] : []),
-      { key: 'limits', value: conductor.action.limits },
+      { key: 'waitTime', value: Math.max(0, state.start - state.receivedAt) },
+      ...(state.binding !== undefined ? [{ key: 'binding', value: state.binding }] : []),
+      { key: 'limits', value: state.action.limits },
     ];
     const done = controllerRunRecord({
-      identity: req.identity,
-      action: conductor.action,
-      activationId,
-      start,
-      ...(nested && req.cause !== undefined ? { cause: req.cause } : {}),
+      identity: state.identity,
+      action: state.action,
+      activationId: state.activationId,
+      start: state.start,
+      ...(state.cause !== undefined ? { cause: state.cause } : {}),
       response,
-      logs: ids,
+      logs: state.ids,
       annotations,
-      duration,
+      duration: state.duration,
     });
-    await deps.storeRecord(done).catch((err: unknown) => deps.onError?.(err, fqn));
+    await storeAndEnd(deps, run, done, fqn);
     return done;
   };
 
-  /**
-   * Starts a composition: top-level, or nested in the run of `req.scope` (then refused with `RunLimitError` when
-   * too deep). The result settles like an action's (undefined when a top-level blocking wait runs out).
-   */
-  return (req: InvokeActionRequest, conductor: SequenceToRun): ActivationStarted => {
-    const scope = enterRun(req.scope, actionFqn(conductor.location), 'composition', deps.maxLength);
-    const activationId = newActivationId();
-    return controllerRun(activationId, compose(req, scope, conductor, activationId), req, (err) => deps.onError?.(err, actionFqn(conductor.location)));
+  return {
+    /**
+     * Starts a composition: top-level, or nested in the run of `req.scope` (then refused with `RunLimitError` when
+     * too deep). The result settles like an action's (undefined when a top-level blocking wait runs out).
+     */
+    start: async (req: InvokeActionRequest, conductor: SequenceToRun): Promise<ActivationStarted> => {
+      const activationId = req.activationId ?? newActivationId();
+      const scope = enterRun(req.scope, actionFqn(conductor.location), 'composition', deps.maxLength, activationId);
+      const { name, version, publish, limits } = conductor.action;
+      const target = { location: conductor.location, action: { name, version, publish, limits }, ...(conductor.binding !== undefined ? { binding: conductor.binding } : {}) };
+      const run = newRun(req, scope, target, 'composition', activationId, deps.controllerId);
+      run.state.phase = 'conductor';
+      await req.beforeStart?.({ activationId, kind: 'run' });
+      if (!req.scope) await deps.steps.begin(run);
+      return controllerRun(activationId, compose(run), req, (err) => reportUnlessHalted(deps, err, actionFqn(conductor.location)));
+    },
+    /** Goes on with a composition from its stored state (run-resumer.ts). */
+    resume: (state: RunState, scope: RunScope): ActivationStarted => {
+      const run = storedRun(state, scope);
+      return controllerRun(state.activationId, compose(run), { blocking: false, waitMs: state.waitMs }, (err) => reportUnlessHalted(deps, err, actionFqn(state.location)));
+    },
   };
 }

@@ -30,7 +30,7 @@ export function controllerRun(
 
 export interface ControllerRunRecord {
   identity: Identity;
-  action: ActionDoc;
+  action: Pick<ActionDoc, 'name' | 'version' | 'publish'>;
   activationId: string;
   start: number;
   cause?: string;

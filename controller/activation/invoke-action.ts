@@ -12,7 +12,9 @@ import type { StoreRecord } from './record-writer.ts';
 import { sequenceRunner } from './sequence.ts';
 import { compositionRunner } from './composition.ts';
 import { isTruthy } from '../entities/parameters.ts';
-import { type RunScope, chargeActivation } from './run-scope.ts';
+import { type RunScope, chargeActivation, enterRun } from './run-scope.ts';
+import type { RunState, StartedComponent } from './run-store.ts';
+import { type Durability, runSteps } from './run-steps.ts';
 
 export interface InvokeActionRequest {
   identity: Identity;
@@ -34,6 +36,13 @@ export interface InvokeActionRequest {
   scope?: RunScope;
   /** Run a conductor action itself, as one step of its composition, rather than the composition. */
   atomic?: boolean;
+  /** The activation id to use (a nested run started again under the id its parent recorded: run-steps.ts). */
+  activationId?: string;
+  /**
+   * Called once everything is checked, just before the activation is handed to the activator (or a nested run
+   * starts), with its id: a durable run writes its state here, so the id is known before anything runs.
+   */
+  beforeStart?: (started: StartedComponent) => Promise<void>;
 }
 
 export type InvokeAction = (req: InvokeActionRequest) => Promise<ActivationStarted>;
@@ -55,7 +64,24 @@ export interface ActionInvokerDeps {
   storeRecord?: StoreRecord;
   /** Most atomic actions one sequence may run. */
   sequenceMaxLength?: number;
+  /** Sequences and compositions keep their state in Redis and can be resumed (run-steps.ts); none → memory only. */
+  durable?: Omit<Durability, 'resumeNested'>;
   onError?: (err: unknown, action: string) => void;
+}
+
+/** The invoke path, and the resumption of the runs it keeps in Redis. */
+export interface ActionInvoker {
+  invoke: InvokeAction;
+  /**
+   * Goes on with a stored top-level run (run-resumer.ts); undefined when it has no state (it ended). Throws when it
+   * has a state but no controller can run it here (no record store).
+   */
+  resume(activationId: string): Promise<ActivationStarted | undefined>;
+  /**
+   * The controller stops: durable runs stop after their current step without a record (to be resumed by this
+   * controller restarted, or adopted), rather than end with the error of waits the shutdown cut short.
+   */
+  halt(): void;
 }
 
 /** A component's wait for its result: its own timeout and a minute (OpenWhisk's). */
@@ -71,6 +97,11 @@ const COMPONENT_WAIT_MARGIN_MS = 60_000;
  * whose refusals keep their typed errors (503 no invoker, 413 too large).
  */
 export function actionInvoker(deps: ActionInvokerDeps): InvokeAction {
+  return runningInvoker(deps).invoke;
+}
+
+/** `actionInvoker`, with the resumption of stored runs. */
+export function runningInvoker(deps: ActionInvokerDeps): ActionInvoker {
   const { actions, activator, throttles } = deps;
   const invoke: InvokeAction = async (req) => {
     // The throttle's counter and the action's lookup go to Redis together (one round trip, not two); a refusal by
@@ -82,28 +113,74 @@ export function actionInvoker(deps: ActionInvokerDeps): InvokeAction {
     if (found.status === 'rejected') throw found.reason;
     const { action, location, binding } = found.value;
     if (isSequence(action.exec)) {
-      if (!runSequence) throw new Error('sequences need a record store');
-      return runSequence(req, found.value);
+      if (!runners) throw new Error('sequences need a record store');
+      return runners.sequence.start(req, found.value);
     }
     if (!req.atomic && isTruthy(action.annotations, CONDUCTOR_ANNOTATION)) {
-      if (!runComposition) throw new Error('compositions need a record store');
-      return runComposition(req, found.value);
+      if (!runners) throw new Error('compositions need a record store');
+      return runners.composition.start(req, found.value);
     }
     // a component of a run: counted in the run's budget, waited for as long as its own timeout and a minute
-    if (req.scope) chargeActivation(req.scope, req.atomic === true && isTruthy(action.annotations, CONDUCTOR_ANNOTATION));
+    const conductorRun = req.atomic === true && isTruthy(action.annotations, CONDUCTOR_ANNOTATION);
+    if (req.scope) chargeActivation(req.scope, conductorRun);
     const waitMs = req.scope ? action.limits.timeout + COMPONENT_WAIT_MARGIN_MS : req.waitMs;
     const plan = planActivation({ ...req, waitMs, ref: location, action, binding });
+    if (req.activationId !== undefined) plan.activationId = req.activationId;
+    if (req.beforeStart) {
+      const { params: _params, apiKey: _apiKey, ...kept } = plan;
+      await req.beforeStart({ activationId: plan.activationId, kind: conductorRun ? 'conductor' : 'action', plan: kept });
+    }
     const started = await activator.activate(plan);
     if (!req.blocking) started.result.catch(() => {}); // nobody waits; the activator reports its own failures
     return started;
   };
-  const controllerRuns = deps.storeRecord && {
-    invoke,
-    storeRecord: deps.storeRecord,
-    maxLength: deps.sequenceMaxLength ?? 50,
-    ...(deps.onError ? { onError: deps.onError } : {}),
+  const onError = deps.onError;
+  const halt = { halted: false };
+  const durable: Durability | undefined = deps.durable && {
+    ...deps.durable,
+    resumeNested: async (activationId, parent) => {
+      const stored = await deps.durable!.runs.load(activationId);
+      return stored && resumeRun(stored.state, { root: parent.root, chain: stored.state.chain, budget: parent.budget });
+    },
   };
-  const runSequence = controllerRuns && sequenceRunner(controllerRuns);
-  const runComposition = controllerRuns && compositionRunner(controllerRuns);
-  return invoke;
+  const runners = deps.storeRecord && {
+    sequence: sequenceRunner({
+      steps: runSteps(invoke, durable, halt),
+      storeRecord: deps.storeRecord,
+      maxLength: deps.sequenceMaxLength ?? 50,
+      controllerId: deps.durable?.controllerId ?? 0,
+      ...(onError ? { onError } : {}),
+    }),
+    composition: compositionRunner({
+      steps: runSteps(invoke, durable, halt),
+      storeRecord: deps.storeRecord,
+      maxLength: deps.sequenceMaxLength ?? 50,
+      controllerId: deps.durable?.controllerId ?? 0,
+      ...(onError ? { onError } : {}),
+    }),
+  };
+  const resumeRun = (state: RunState, scope: RunScope): ActivationStarted => {
+    if (!runners) throw new Error('resuming a run needs a record store');
+    return state.kind === 'sequence' ? runners.sequence.resume(state, scope) : runners.composition.resume(state, scope);
+  };
+  return {
+    invoke,
+    halt: () => {
+      halt.halted = true;
+    },
+    async resume(activationId) {
+      const durable = deps.durable;
+      const stored = await durable?.runs.load(activationId);
+      if (!durable || !stored) return undefined;
+      const { state } = stored;
+      if (await durable.activations.getRecord(activationId)) {
+        await durable.runs.remove(state); // its record was stored just before its controller stopped
+        return undefined;
+      }
+      state.owner = durable.controllerId; // adopted: listed under this controller from its next step on
+      const scope = enterRun(undefined, state.chain[0] ?? '', state.kind, state.maxLength, state.activationId);
+      if (stored.budget) Object.assign(scope.budget, stored.budget);
+      return resumeRun(state, scope);
+    },
+  };
 }

@@ -28,7 +28,7 @@ export class RunLimitError extends Error {
 }
 
 /** Counts shared by every part of one top-level run. */
-interface RunBudget {
+export interface RunBudget {
   /** The most actions one run may start; conductor runs may be twice as many. */
   readonly maxLength: number;
   actions: number;
@@ -36,6 +36,8 @@ interface RunBudget {
 }
 
 export interface RunScope {
+  /** The activation id of the top-level run (where a durable run keeps the budget: run-store.ts). */
+  readonly root: string;
   /** Fully qualified names of the sequences and compositions entered, outermost first. */
   readonly chain: readonly string[];
   readonly budget: RunBudget;
@@ -44,15 +46,15 @@ export interface RunScope {
 export type RunKind = 'sequence' | 'composition';
 
 /**
- * The scope inside a sequence or composition `fqn`: a new one for a top-level run, else the caller's, one level
+ * The scope inside a sequence or composition `fqn` (activation `activationId`): a new one for a top-level run, else the caller's, one level
  * deeper. Throws `RunLimitError` for a sequence already on the chain, or nesting deeper than `maxLength`.
  */
-export function enterRun(parent: RunScope | undefined, fqn: string, kind: RunKind, maxLength: number): RunScope {
-  if (!parent) return { chain: [fqn], budget: { maxLength, actions: 0, conductorRuns: 0 } };
+export function enterRun(parent: RunScope | undefined, fqn: string, kind: RunKind, maxLength: number, activationId: string): RunScope {
+  if (!parent) return { root: activationId, chain: [fqn], budget: { maxLength, actions: 0, conductorRuns: 0 } };
   // a composition may steer to itself (OpenWhisk allows it); the shared budget and the depth bound end it
   if (kind === 'sequence' && parent.chain.includes(fqn)) throw new RunLimitError('cycle');
   if (parent.chain.length >= parent.budget.maxLength) throw new RunLimitError('depth');
-  return { chain: [...parent.chain, fqn], budget: parent.budget };
+  return { root: parent.root, chain: [...parent.chain, fqn], budget: parent.budget };
 }
 
 /** Counts one activation an invoker will run for this scope: a conductor's own run, or any other action. */

@@ -39,7 +39,7 @@ export const FAULT_ENV: Readonly<Record<string, string>> = {
 
 export { COMPLETION_MARGIN_MS as CONTROLLER_COMPLETION_MARGIN_MS, giveUpTime } from '../../controller/activator/kafka-activator.ts';
 
-export type ProcessName = 'controller0' | 'invoker0' | 'invoker1';
+export type ProcessName = 'controller0' | 'controller1' | 'invoker0' | 'invoker1';
 
 export interface TestNamespace {
   name: string;
@@ -93,8 +93,9 @@ export class FaultStack {
 
   /** Stops every process of this layout (safe to call when some or none run). */
   async stop(): Promise<string[]> {
-    // stopStack knows the one invoker a stack runs; a second one is this class's.
-    const second = (await stopDaemon(this.spec('invoker1'))) ? ['invoker1'] : [];
+    // stopStack knows the one controller and invoker a stack runs; the second ones are this class's.
+    const second: ProcessName[] = [];
+    for (const name of ['controller1', 'invoker1'] as const) if (await stopDaemon(this.spec(name))) second.push(name);
     return [...second, ...(await stopStack(this.layout))];
   }
 
@@ -137,6 +138,33 @@ export class FaultStack {
   async startController(): Promise<void> {
     this.#startNode('controller0', 'controller/main.ts', this.env());
     await this.#waitForProcess('controller0', async () => (await httpOk(`${this.apiHost}/ping`)) || undefined);
+  }
+
+  /** The API of the second controller (controller1), two ports above controller0's, as is its web origin. */
+  get secondApiHost(): string {
+    return `http://127.0.0.1:${this.layout.controller.port + 2}`;
+  }
+
+  /**
+   * Starts a second controller, `ISOWHISK_CONTROLLER_ID=1`, on the same Kafka and Redis, and waits until it answers
+   * /ping and lists invoker0 as up (it can place work).
+   */
+  async startSecondController(): Promise<void> {
+    const port = this.layout.controller.port + 2;
+    const webPort = this.layout.controller.webPort + 2;
+    this.#startNode('controller1', 'controller/main.ts', {
+      ...this.env(),
+      ISOWHISK_CONTROLLER_ID: '1',
+      ISOWHISK_CONTROLLER_PORT: String(port),
+      ISOWHISK_API_HOST: this.secondApiHost,
+      ISOWHISK_WEB_PORT: String(webPort),
+      ISOWHISK_WEB_URL: `http://127.0.0.1:${webPort}`,
+    });
+    await this.#waitForProcess('controller1', async () => {
+      if (!(await httpOk(`${this.secondApiHost}/ping`))) return undefined;
+      const res = await fetch(`${this.secondApiHost}/invokers`);
+      return ((await res.json()) as Record<string, string>)['invoker0'] === 'up' || undefined;
+    });
   }
 
   stopController(): Promise<boolean> {
