@@ -10,26 +10,14 @@ import type { IncomingMessage } from '../../../shared/kafka/bounded-consumer.ts'
 import { redisKeys } from '../../../shared/redis-keys.ts';
 import type { ActivationStore } from '../../../shared/activation-store.ts';
 import type { ActivationRecord } from '../../../shared/activation-record.ts';
-import type { ActionDoc } from '../../../controller/entities/action.ts';
 import { ActivationHandler } from '../../../invoker/activation-handler.ts';
 import type { ActionLoader } from '../../../invoker/action-loader.ts';
 import { HostMemoryBudget } from '../../../invoker/host-memory.ts';
 import type { IsolatePool } from '../../../invoker/runtime/isolate-pool.ts';
 import { Messages } from '../../../invoker/record.ts';
-import { waitFor } from './helpers.ts';
+import { actionDoc, waitFor } from './helpers.ts';
 
-const ACTION: ActionDoc = {
-  revision: 1,
-  namespace: 'ns',
-  name: 'a',
-  exec: { kind: 'nodejs:default', code: 'function main() {}', binary: false },
-  parameters: [],
-  limits: { timeout: 1000, memory: 128, logs: 1, concurrency: 1 },
-  version: '0.0.1',
-  publish: false,
-  annotations: [],
-  updated: 0,
-};
+const ACTION = actionDoc();
 
 function message(deadlineInMs = 60_000): { message: IncomingMessage; request: ActivationRequest } {
   const request: ActivationRequest = {

@@ -5,6 +5,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { zip } from '../../../cli/lib/zip.ts';
+import type { ActionDoc } from '../../../shared/action-doc.ts';
 
 /** Polls `condition` until it holds; fails after `timeoutMs`. */
 export async function waitFor(condition: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
@@ -13,6 +14,23 @@ export async function waitFor(condition: () => boolean, timeoutMs = 5_000, what 
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** A stored action document with plain defaults; `fields` replace them. */
+export function actionDoc(fields: Partial<ActionDoc> = {}): ActionDoc {
+  return {
+    revision: 1,
+    namespace: 'ns',
+    name: 'a',
+    exec: { kind: 'nodejs:default', code: 'function main() {}', binary: false },
+    parameters: [],
+    limits: { timeout: 1000, memory: 128, logs: 1, concurrency: 1 },
+    version: '0.0.1',
+    publish: false,
+    annotations: [],
+    updated: 0,
+    ...fields,
+  };
 }
 
 /** A zip archive of `files` (the CLI's writer); `deflate` picks the method of every entry. */

@@ -1,7 +1,7 @@
 // Activation records (`E/WhiskActivation.scala`) as the invoker and the controller build them: `path` names where the action is
 // stored, and `binding` appears only for an invoke through a package binding.
 import assert from 'node:assert/strict';
-import type { ActionDoc } from '../../../controller/entities/action.ts';
+import { actionDoc } from './helpers.ts';
 import { forcedErrorRecord } from '../../../controller/activator/forced-record.ts';
 import type { ActivationPlan } from '../../../controller/entities/activator.ts';
 import type { ActivationRequest } from '../../../shared/avro/activation-request.ts';
@@ -24,18 +24,13 @@ const request: ActivationRequest = {
   binding: null,
 };
 
-const action: ActionDoc = {
+const action = actionDoc({
   revision: 7,
   namespace: 'owner/utils',
   name: 'echo',
   exec: { kind: 'nodejs:24', code: '', binary: false },
-  parameters: [],
   limits: { timeout: 60000, memory: 256, logs: 10, concurrency: 1 },
-  version: '0.0.1',
-  publish: false,
-  annotations: [],
-  updated: 0,
-};
+});
 
 const outcome = { ...success({}), logs: [], start: 10, end: 20, durationMs: 10 };
 const annotation = (record: { annotations: { key: string; value: unknown }[] }, key: string) => record.annotations.find((a) => a.key === key)?.value;

@@ -56,22 +56,28 @@ class FakeConsumer {
 /** Read through a call, so that the compiler does not narrow the getter from one assertion to the next. */
 const healthyNow = (c: BoundedConsumer): boolean => c.healthy;
 
+/** A BoundedConsumer on stand-in kafkajs consumers (every one it makes is in `made`), its health reports in `health`. */
+function standInConsumer(restartDelayMs: number) {
+  const made: FakeConsumer[] = [];
+  const kafka = { consumer: () => made[made.push(new FakeConsumer()) - 1] } as unknown as Kafka;
+  const health: Array<[boolean, string]> = [];
+  const consumer = new BoundedConsumer({
+    kafka,
+    groupId: 'g',
+    topic: 't',
+    capacity: 4,
+    fromBeginning: true,
+    logger: pino({ level: 'silent' }),
+    handle: async () => {},
+    onHealth: (healthy, reason) => health.push([healthy, reason]),
+    restartDelayMs,
+  });
+  return { made, health, consumer };
+}
+
 describe('BoundedConsumer health (kafkajs stand-in)', () => {
   it('a crash kafkajs does not restart → unhealthy, a new consumer after the backoff, healthy again once it joins, paused as before', async () => {
-    const made: FakeConsumer[] = [];
-    const kafka = { consumer: () => made[made.push(new FakeConsumer()) - 1] } as unknown as Kafka;
-    const health: Array<[boolean, string]> = [];
-    const consumer = new BoundedConsumer({
-      kafka,
-      groupId: 'g',
-      topic: 't',
-      capacity: 4,
-      fromBeginning: true,
-      logger: pino({ level: 'silent' }),
-      handle: async () => {},
-      onHealth: (healthy, reason) => health.push([healthy, reason]),
-      restartDelayMs: 10,
-    });
+    const { made, health, consumer } = standInConsumer(10);
     await consumer.start();
     made[0]!.join();
     assert.equal(healthyNow(consumer), true);
@@ -102,20 +108,7 @@ describe('BoundedConsumer health (kafkajs stand-in)', () => {
   });
 
   it('no restart once stopping', async () => {
-    const made: FakeConsumer[] = [];
-    const kafka = { consumer: () => made[made.push(new FakeConsumer()) - 1] } as unknown as Kafka;
-    const health: boolean[] = [];
-    const consumer = new BoundedConsumer({
-      kafka,
-      groupId: 'g',
-      topic: 't',
-      capacity: 4,
-      fromBeginning: true,
-      logger: pino({ level: 'silent' }),
-      handle: async () => {},
-      onHealth: (healthy) => health.push(healthy),
-      restartDelayMs: 1,
-    });
+    const { made, health, consumer } = standInConsumer(1);
     await consumer.start();
     made[0]!.join();
     consumer.stopFetching();
