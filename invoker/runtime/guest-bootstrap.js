@@ -7,8 +7,11 @@
 // no ivm.Reference ever enters the isolate):
 //   $0 log(stream, text) -> remaining log bytes     $1 wake(delayMs): call fireTimer in delayMs or sooner
 //   $2 most pending timers an activation may hold (a number)
-//   $3 hostRequest(id, name, args) (the seam for host-provided async functions such as a future fetch)
+//   $3 hostRequest(id, name, args) (the seam for host-provided async functions such as fetch)
 //   $4 names of those host functions (an array of strings)
+//   $5 hostCancel(id): the guest no longer wants request id (an aborted fetch)
+//   $6 null, or the fetch settings { source, maxConcurrent, maxRequestBodyBytes }: `source` is guest-fetch.js, which
+//      makes fetch and its classes, offered instead of a plain `fetch` host function
 // Returns { init, run, fireTimer, settleHost }; the host keeps References to them, the action never sees them.
 //
 // Everything the runtime needs is captured below before action code runs, so an action that replaces
@@ -20,6 +23,8 @@ const hostWake = $1;
 const maxTimers = $2;
 const hostRequest = $3;
 const hostFunctionNames = $4;
+const hostCancel = $5;
+const fetchSettings = $6;
 
 const uncurry = Function.prototype.bind.bind(Function.prototype.call);
 const apply = Reflect.apply;
@@ -489,17 +494,30 @@ const queueMicrotaskImpl = (callback) => {
 };
 
 // ---------------------------------------------------------------------------------------------------------
-// Host-provided async functions (the seam for fetch): each call is a request the host answers later.
+// Host-provided async functions (fetch among them): each call is a request the host answers later.
 
 const hostPending = new MapCtor();
 let nextRequestId = 1;
 
-function callHost(name, args) {
-  return new PromiseCtor((resolve, reject) => {
-    const id = nextRequestId++;
+/** Starts host request `name`: its id (for cancelHost) and the promise of its value. */
+function startHost(name, args) {
+  const id = nextRequestId++;
+  const promise = new PromiseCtor((resolve, reject) => {
     mapSet(hostPending, id, { resolve, reject });
-    hostRequest(id, name, args);
   });
+  hostRequest(id, name, args);
+  return { id, promise };
+}
+
+function callHost(name, args) {
+  return startHost(name, args).promise;
+}
+
+/** Tells the host to stop request `id`; its promise never settles. */
+function cancelHost(id) {
+  if (!mapHas(hostPending, id)) return;
+  mapDelete(hostPending, id);
+  hostCancel(id);
 }
 
 /** Called by the host when request `id` settled. */
@@ -535,8 +553,26 @@ const globals = {
 for (const name of ObjectKeys(globals)) {
   ObjectDefineProperty(globalThis, name, { value: globals[name], writable: true, configurable: true, enumerable: false });
 }
+const fetchApi =
+  fetchSettings === null
+    ? undefined
+    : indirectEval(fetchSettings.source)({
+        startHost,
+        cancelHost,
+        setTimeout: globals.setTimeout,
+        reportError: (error) => logError('Uncaught', error),
+        maxConcurrent: fetchSettings.maxConcurrent,
+        maxRequestBodyBytes: fetchSettings.maxRequestBodyBytes,
+      });
+if (fetchApi !== undefined) {
+  const names = ObjectKeys(fetchApi.globals);
+  for (let i = 0; i < names.length; i++) {
+    ObjectDefineProperty(globalThis, names[i], { value: fetchApi.globals[names[i]], writable: true, configurable: true, enumerable: false });
+  }
+}
 for (let i = 0; i < hostFunctionNames.length; i++) {
   const name = hostFunctionNames[i];
+  if (fetchApi !== undefined && name === 'fetch') continue;
   ObjectDefineProperty(globalThis, name, {
     value: (...args) => callHost(name, args),
     writable: true,
@@ -706,6 +742,9 @@ let handler;
 
 function beginActivation(owEnv, logBudget) {
   logRemaining = logBudget;
+  // Host requests of an earlier activation ended with it; their promises are dropped.
+  mapClear(hostPending);
+  if (fetchApi !== undefined) fetchApi.reset();
   groupIndent = '';
   mapClear(timers);
   heap.length = 0;
