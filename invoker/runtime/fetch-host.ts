@@ -125,17 +125,16 @@ function responseHeaders(headers: Record<string, string | string[] | undefined>)
 async function readBody(body: Dispatcher.ResponseData['body'], declared: string | string[] | undefined, max: number, host: string): Promise<Uint8Array> {
   const tooLong = () => new FetchFailure(`fetch response from ${host} exceeds the limit of ${max} bytes`);
   if (typeof declared === 'string' && Number(declared) > max) {
+    body.on('error', () => {}); // destroying an unread body reports an abort nobody waits for
     body.destroy();
     throw tooLong();
   }
   const chunks: Buffer[] = [];
   let total = 0;
+  // Leaving the loop early (the throw) destroys the body and closes its connection.
   for await (const chunk of body as AsyncIterable<Buffer>) {
     total += chunk.byteLength;
-    if (total > max) {
-      body.destroy();
-      throw tooLong();
-    }
+    if (total > max) throw tooLong();
     chunks.push(chunk);
   }
   const joined = Buffer.concat(chunks, total);
