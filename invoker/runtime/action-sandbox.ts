@@ -31,6 +31,8 @@ import { DEFAULT_MAX_LOG_LINES, LogCollector, type LogStream } from './logs.ts';
 
 const BOOTSTRAP = readFileSync(new URL('./guest-bootstrap.js', import.meta.url), 'utf8');
 const GUEST_FETCH = readFileSync(new URL('./guest-fetch.js', import.meta.url), 'utf8');
+/** The globals guest-fetch.js makes. */
+const GUEST_FETCH_GLOBALS = ['fetch', 'Request', 'Response', 'Headers', 'AbortController', 'AbortSignal', 'DOMException'];
 const MiB = 1024 * 1024;
 /** Pending timers one activation may hold (`ISOWHISK_INVOKER_MAX_TIMERS`). */
 export const DEFAULT_MAX_TIMERS = 10_000;
@@ -271,11 +273,12 @@ export class ActionSandbox {
       fetch === undefined
         ? null
         : new ivm.ExternalCopy({
-            source: GUEST_FETCH,
+            names: GUEST_FETCH_GLOBALS,
             maxConcurrent: fetch.limits.maxConcurrent,
             maxRequestBodyBytes: fetch.limits.maxRequestBodyBytes,
           }).copyInto();
-    const api = await this.#context.evalClosure(BOOTSTRAP, [log, wake, this.#maxTimers, hostRequest, names, hostCancel, fetchSettings], {
+    const fetchSource = new ivm.Callback(() => GUEST_FETCH);
+    const api = await this.#context.evalClosure(BOOTSTRAP, [log, wake, this.#maxTimers, hostRequest, names, hostCancel, fetchSettings, fetchSource], {
       filename: 'isowhisk:runtime',
       result: { reference: true },
     });

@@ -10,8 +10,9 @@
 //   $3 hostRequest(id, name, args) (the seam for host-provided async functions such as fetch)
 //   $4 names of those host functions (an array of strings)
 //   $5 hostCancel(id): the guest no longer wants request id (an aborted fetch)
-//   $6 null, or the fetch settings { source, maxConcurrent, maxRequestBodyBytes }: `source` is guest-fetch.js, which
-//      makes fetch and its classes, offered instead of a plain `fetch` host function
+//   $6 null, or the fetch settings { names, maxConcurrent, maxRequestBodyBytes }: the globals guest-fetch.js makes
+//      (fetch and its classes), offered instead of a plain `fetch` host function
+//   $7 fetchSource() -> the text of guest-fetch.js, asked for when an action first touches one of those globals
 // Returns { init, run, fireTimer, settleHost }; the host keeps References to them, the action never sees them.
 //
 // Everything the runtime needs is captured below before action code runs, so an action that replaces
@@ -25,6 +26,7 @@ const hostRequest = $3;
 const hostFunctionNames = $4;
 const hostCancel = $5;
 const fetchSettings = $6;
+const fetchSource = $7;
 
 const uncurry = Function.prototype.bind.bind(Function.prototype.call);
 const apply = Reflect.apply;
@@ -553,26 +555,42 @@ const globals = {
 for (const name of ObjectKeys(globals)) {
   ObjectDefineProperty(globalThis, name, { value: globals[name], writable: true, configurable: true, enumerable: false });
 }
-const fetchApi =
-  fetchSettings === null
-    ? undefined
-    : indirectEval(fetchSettings.source)({
-        startHost,
-        cancelHost,
-        setTimeout: globals.setTimeout,
-        reportError: (error) => logError('Uncaught', error),
-        maxConcurrent: fetchSettings.maxConcurrent,
-        maxRequestBodyBytes: fetchSettings.maxRequestBodyBytes,
-      });
-if (fetchApi !== undefined) {
-  const names = ObjectKeys(fetchApi.globals);
+// fetch and its classes are made when an action first touches one of them: most actions never do, and the stem
+// cells that wait for cold starts are made faster and smaller without them.
+let fetchApi;
+function fetchGlobals() {
+  if (fetchApi === undefined) {
+    fetchApi = indirectEval(fetchSource())({
+      startHost,
+      cancelHost,
+      setTimeout: globals.setTimeout,
+      reportError: (error) => logError('Uncaught', error),
+      maxConcurrent: fetchSettings.maxConcurrent,
+      maxRequestBodyBytes: fetchSettings.maxRequestBodyBytes,
+    });
+  }
+  return fetchApi.globals;
+}
+if (fetchSettings !== null) {
+  const names = fetchSettings.names;
   for (let i = 0; i < names.length; i++) {
-    ObjectDefineProperty(globalThis, names[i], { value: fetchApi.globals[names[i]], writable: true, configurable: true, enumerable: false });
+    const name = names[i];
+    const settle = (value) => ObjectDefineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+    ObjectDefineProperty(globalThis, name, {
+      get: () => {
+        const value = fetchGlobals()[name];
+        settle(value);
+        return value;
+      },
+      set: settle,
+      configurable: true,
+      enumerable: false,
+    });
   }
 }
 for (let i = 0; i < hostFunctionNames.length; i++) {
   const name = hostFunctionNames[i];
-  if (fetchApi !== undefined && name === 'fetch') continue;
+  if (fetchSettings !== null && name === 'fetch') continue;
   ObjectDefineProperty(globalThis, name, {
     value: (...args) => callHost(name, args),
     writable: true,

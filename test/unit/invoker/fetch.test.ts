@@ -209,6 +209,17 @@ describe('fetch in actions: the WHATWG surface', () => {
     });
   });
 
+  it('offers its globals as Node does: functions, not enumerable, replaceable by the action', async () => {
+    const r = await result(`async function main() {
+      const names = ['fetch', 'Request', 'Response', 'Headers', 'AbortController', 'AbortSignal', 'DOMException'];
+      const kinds = names.map((n) => typeof globalThis[n]);
+      const enumerable = names.filter((n) => Object.keys(globalThis).includes(n));
+      globalThis.fetch = async () => 'stubbed';
+      return { kinds, enumerable, stubbed: await fetch('http://x/') };
+    }`);
+    assert.deepEqual(r, { kinds: Array(7).fill('function'), enumerable: [], stubbed: 'stubbed' });
+  });
+
   it('answers a 404 as a response, not an error', async () => {
     const r = await result(`async function main({ base }) {
       const res = await fetch(base + '/missing');
