@@ -276,6 +276,8 @@ export class ActionSandbox {
             names: GUEST_FETCH_GLOBALS,
             maxConcurrent: fetch.limits.maxConcurrent,
             maxRequestBodyBytes: fetch.limits.maxRequestBodyBytes,
+            maxUrlChars: fetch.limits.maxUrlChars,
+            maxHeaderChars: fetch.limits.maxHeaderChars,
           }).copyInto();
     const fetchSource = new ivm.Callback(() => GUEST_FETCH);
     const api = await this.#context.evalClosure(BOOTSTRAP, [log, wake, this.#maxTimers, hostRequest, names, hostCancel, fetchSettings, fetchSource], {

@@ -23,6 +23,10 @@ export interface FetchLimits {
   maxResponseBodyBytes: number;
   /** Redirects one fetch follows (the fetch standard's 20). */
   maxRedirects: number;
+  /** Characters a URL may have. */
+  maxUrlChars: number;
+  /** Characters a request's header names and values may have in all. */
+  maxHeaderChars: number;
 }
 
 export const DEFAULT_FETCH_LIMITS: Readonly<FetchLimits> = Object.freeze({
@@ -30,6 +34,8 @@ export const DEFAULT_FETCH_LIMITS: Readonly<FetchLimits> = Object.freeze({
   maxRequestBodyBytes: 1 * MiB,
   maxResponseBodyBytes: 4 * MiB,
   maxRedirects: 20,
+  maxUrlChars: 64 * 1024,
+  maxHeaderChars: 64 * 1024,
 });
 
 /** Host heap all fetches of the process may hold at once (request bodies and response bodies at their bound). */
@@ -79,14 +85,19 @@ class FetchFailure extends Error {}
 function parseRequest(value: unknown, limits: FetchLimits): GuestRequest {
   const r = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   if (typeof r.url !== 'string') throw new FetchFailure('fetch needs a URL');
+  if (r.url.length > limits.maxUrlChars) throw new FetchFailure(`fetch URL exceeds ${limits.maxUrlChars} characters`);
   const method = typeof r.method === 'string' ? r.method : 'GET';
   if (!METHOD.test(method)) throw new FetchFailure(`'${method}' is not a valid HTTP method`);
   const upper = method.toUpperCase();
   if (upper === 'CONNECT' || upper === 'TRACE' || upper === 'TRACK') throw new FetchFailure(`'${method}' HTTP method is unsupported`);
   const headers: Array<[string, string]> = [];
+  let headerChars = 0;
   if (Array.isArray(r.headers)) {
     for (const pair of r.headers) {
-      if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string') headers.push([pair[0].toLowerCase(), pair[1]]);
+      if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') throw new FetchFailure('fetch: malformed request');
+      headerChars += pair[0].length + pair[1].length;
+      if (headerChars > limits.maxHeaderChars) throw new FetchFailure(`fetch request headers exceed ${limits.maxHeaderChars} characters`);
+      headers.push([pair[0].toLowerCase(), pair[1]]);
     }
   }
   let body: Uint8Array | null = null;
@@ -165,8 +176,10 @@ export function createFetchService(options: FetchServiceOptions = {}): FetchServ
         ...(hop > 0 ? { 'http.request.resend_count': hop } : {}),
       },
     });
-    const headers = [...req.headers.filter(([name]) => !CONNECTION_HEADERS.has(name) && name !== 'traceparent' && name !== 'tracestate')];
-    for (const [name, value] of Object.entries(traceHeaders(trace.setSpan(context.active(), span)))) headers.push([name, value]);
+    // The fetch span's trace context replaces one the action set; with tracing off, the action's own goes through.
+    const propagated = Object.entries(traceHeaders(trace.setSpan(context.active(), span)));
+    const replaced = new Set(propagated.length > 0 ? ['traceparent', 'tracestate'] : []);
+    const headers = [...req.headers.filter(([name]) => !CONNECTION_HEADERS.has(name) && !replaced.has(name)), ...propagated];
     try {
       const res = await request(url, {
         dispatcher: policy.allowListed(url) ? allowedAgent : guardedAgent,

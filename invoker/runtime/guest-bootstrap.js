@@ -515,6 +515,57 @@ function callHost(name, args) {
   return startHost(name, args).promise;
 }
 
+// The bootstrap's own primordials (captured before any action code ran) for the fetch request check below.
+const Uint8ArrayCtor = Uint8Array;
+const typedArrayByteLength = uncurry(ObjectGetOwnPropertyDescriptor(ObjectGetPrototypeOf(Uint8Array.prototype), 'byteLength').get);
+const typedArrayTag = uncurry(ObjectGetOwnPropertyDescriptor(ObjectGetPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get);
+
+/**
+ * Sends a fetch request to the host. guest-fetch.js is made when first used, possibly after an action changed
+ * built-ins it relies on, so what crosses to the host is rebuilt here, with primordials taken before any action
+ * ran: each field read once, checked for type and size, and copied into fresh objects. The host copies only that,
+ * so no action can make it copy more than the bounds. Throws a TypeError for a request over them.
+ */
+function startFetch(description) {
+  const url = description.url;
+  const method = description.method;
+  const redirect = description.redirect;
+  const rawHeaders = description.headers;
+  const rawBody = description.body;
+  if (typeof url !== 'string' || typeof method !== 'string' || typeof redirect !== 'string' || !ArrayIsArray(rawHeaders)) {
+    throw new TypeErrorCtor('fetch: malformed request');
+  }
+  if (url.length > fetchSettings.maxUrlChars) throw new TypeErrorCtor('fetch URL exceeds ' + fetchSettings.maxUrlChars + ' characters');
+  if (method.length > 64) throw new TypeErrorCtor('fetch: malformed request');
+  const headers = [];
+  let headerChars = 0;
+  const count = rawHeaders.length;
+  for (let i = 0; i < count; i++) {
+    const pair = rawHeaders[i];
+    if (!ArrayIsArray(pair)) throw new TypeErrorCtor('fetch: malformed request');
+    const name = pair[0];
+    const value = pair[1];
+    if (typeof name !== 'string' || typeof value !== 'string') throw new TypeErrorCtor('fetch: malformed request');
+    headerChars += name.length + value.length;
+    if (headerChars > fetchSettings.maxHeaderChars) throw new TypeErrorCtor('fetch request headers exceed ' + fetchSettings.maxHeaderChars + ' characters');
+    arrayPush(headers, [name, value]);
+  }
+  let body = null;
+  if (rawBody !== null && rawBody !== undefined) {
+    let tag;
+    try {
+      tag = typedArrayTag(rawBody);
+    } catch {}
+    if (tag !== 'Uint8Array') throw new TypeErrorCtor('fetch: malformed request');
+    const bytes = typedArrayByteLength(rawBody);
+    if (bytes > fetchSettings.maxRequestBodyBytes) {
+      throw new TypeErrorCtor('fetch request body of ' + bytes + ' bytes exceeds the limit of ' + fetchSettings.maxRequestBodyBytes + ' bytes');
+    }
+    body = rawBody;
+  }
+  return startHost('fetch', [{ url, method, headers, body, redirect }]);
+}
+
 /** Tells the host to stop request `id`; its promise never settles. */
 function cancelHost(id) {
   if (!mapHas(hostPending, id)) return;
@@ -561,7 +612,7 @@ let fetchApi;
 function fetchGlobals() {
   if (fetchApi === undefined) {
     fetchApi = indirectEval(fetchSource())({
-      startHost,
+      startFetch,
       cancelHost,
       setTimeout: globals.setTimeout,
       reportError: (error) => logError('Uncaught', error),

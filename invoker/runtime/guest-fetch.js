@@ -3,14 +3,14 @@
 // guest-bootstrap.js evaluates this file once, before any action code, and calls the function it evaluates to with
 // the runtime's private means of calling the host. Node never imports it.
 //
-// The guest only describes a request ({ url, method, headers, body bytes, redirect }); the host (fetch-host.ts)
-// judges and carries it out and answers with the status, headers and body bytes, or with an error to reject with.
+// The guest only describes a request ({ url, method, headers, body bytes, redirect }), which the bootstrap checks and
+// copies (startFetch); the host (fetch-host.ts) judges and carries it out and answers with the status, headers and body bytes, or with an error to reject with.
 // Everything the host enforces (egress policy, body bounds, fetches in flight) it enforces itself; the checks here
 // only fail early and keep bytes that would be refused from being copied out. Bodies are read whole: there are no
 // streams (`response.body` is not offered), and no Blob or FormData bodies.
 'use strict';
 (function makeFetch(runtime) {
-  const startHost = runtime.startHost; // (name, args) -> { id, promise }
+  const startFetch = runtime.startFetch; // (description) -> { id, promise }; throws a TypeError past the bounds
   const cancelHost = runtime.cancelHost; // (id)
   const setTimer = runtime.setTimeout;
   const maxConcurrent = runtime.maxConcurrent;
@@ -555,7 +555,15 @@
       };
       signal.addEventListener('abort', onAbort, { once: true });
       entry.start = () => {
-        const call = startHost('fetch', [description]);
+        let call;
+        try {
+          call = startFetch(description);
+        } catch (error) {
+          settled = true;
+          signal.removeEventListener('abort', onAbort);
+          release();
+          return reject(error);
+        }
         hostId = call.id;
         promiseThen(
           call.promise,

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, LookupFunction } from 'node:net';
 import { ActionSandbox, type HostFunction, type SandboxOptions } from '../../../invoker/runtime/action-sandbox.ts';
 import type { ActivationOutcome, JsonObject } from '../../../invoker/runtime/classify.ts';
-import { createFetchService, type FetchLimits, type FetchService } from '../../../invoker/runtime/fetch-host.ts';
+import { createFetchService, DEFAULT_FETCH_LIMITS, type FetchLimits, type FetchService } from '../../../invoker/runtime/fetch-host.ts';
 import { waitFor } from './helpers.ts';
 
 interface Seen {
@@ -396,6 +396,36 @@ describe('fetch in actions: bounds', () => {
     assert.equal(allowed.seen.length, sent);
   });
 
+  it('bounds the URL and the request headers', async () => {
+    const sent = allowed.seen.length;
+    const r = await result(`async function main({ base }) {
+      const tryIt = (url, init) => fetch(url, init).then(() => 'sent', (e) => e.name + ': ' + e.message);
+      return { url: await tryIt(base + '/echo?' + 'q'.repeat(2000)), headers: await tryIt(base + '/echo', { headers: { 'x-big': 'v'.repeat(2000) } }) };
+    }`, {}, { limits: { maxUrlChars: 1000, maxHeaderChars: 1000 } });
+    assert.deepEqual(r, { url: 'TypeError: fetch URL exceeds 1000 characters', headers: 'TypeError: fetch request headers exceed 1000 characters' });
+    assert.equal(allowed.seen.length, sent);
+  });
+
+  it('an action that changes built-ins before its first fetch still cannot make the host copy more than the bounds', async () => {
+    // The getter tells guest-fetch.js the truth once (so it copies the whole body) and 0 afterwards (so its own check
+    // passes); the bootstrap's check, made with built-ins taken before any action ran, still refuses the request.
+    let calls = 0;
+    const call: HostFunction = async () => {
+      calls++;
+      return { ok: false, name: 'TypeError', message: 'reached the host' };
+    };
+    const fake: FetchService = { limits: { ...DEFAULT_FETCH_LIMITS, maxRequestBodyBytes: 1024 }, call, close: async () => {} };
+    const outcome = await run(`async function main() {
+      const TypedArray = Object.getPrototypeOf(Uint8Array.prototype);
+      const real = Object.getOwnPropertyDescriptor(TypedArray, 'byteLength').get;
+      let reads = 0;
+      Object.defineProperty(TypedArray, 'byteLength', { get() { return reads++ === 0 ? real.call(this) : 0 }, configurable: true });
+      return { body: await fetch('http://x/', { method: 'POST', body: new Uint8Array(4096) }).then(() => 'sent', (e) => e.name + ': ' + e.message) };
+    }`, {}, { sandbox: { fetch: fake } });
+    assert.deepEqual(outcome.result, { body: 'TypeError: fetch request body of 4096 bytes exceeds the limit of 1024 bytes' });
+    assert.equal(calls, 0, 'the host was never asked');
+  });
+
   it('the guest keeps at most maxConcurrent fetches at the host; the rest wait their turn', async () => {
     // Host calls reach the host in the order the guest makes them, so when `probe` is answered every fetch the
     // action started before it has reached the host, or waits in the guest.
@@ -416,7 +446,7 @@ describe('fetch in actions: bounds', () => {
       for (const resolve of held.splice(0)) resolve();
       return atHost;
     };
-    const fake: FetchService = { limits: { maxConcurrent: 2, maxRequestBodyBytes: 1024, maxResponseBodyBytes: 1024, maxRedirects: 20 }, call, close: async () => {} };
+    const fake: FetchService = { limits: { ...DEFAULT_FETCH_LIMITS, maxConcurrent: 2 }, call, close: async () => {} };
     const sandbox = await ActionSandbox.create({ memoryMB: 64, fetch: fake, hostFunctions: { probe } });
     sandboxes.push(sandbox);
     const outcome = await sandbox.activate({
