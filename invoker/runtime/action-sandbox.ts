@@ -616,10 +616,11 @@ export class ActionSandbox {
       return;
     }
     const call: HostCall = { signal, activation: window, deadline: window.deadline };
+    // A function that throws at once rejects like one that fails later.
     new Promise<unknown>((resolve) => resolve(window.inContext(() => fn(Array.isArray(args) ? args : [], call)))).then(
-        (value) => settle(true, value),
-        (error: unknown) => settle(false, errorMessage(error)),
-      );
+      (value) => settle(true, value),
+      (error: unknown) => settle(false, errorMessage(error)),
+    );
   }
 
   /** The guest gave up on request `id` (e.g. its fetch was aborted). */
