@@ -27,6 +27,7 @@ import { startMetricsServer } from './metrics-server.ts';
 import { HealthPinger } from './health/pinger.ts';
 import { waitForWorkInHand } from './drain.ts';
 import type { PingStatus } from '../shared/avro/ping.ts';
+import { createFetchService } from './runtime/fetch-host.ts';
 import { IsolatePool } from './runtime/isolate-pool.ts';
 import { assertPatchedIsolatedVm } from './runtime/ivm-version.ts';
 
@@ -63,6 +64,8 @@ const pool = new IsolatePool({
     maxTimers: config.maxTimers,
     maxArchiveBytes: config.archiveMaxMB * MiB,
     overshoot: config.isolateOvershootPercent / 100,
+    // Actions' fetch: public addresses, the operator's allow-list and the API host (docs/fetch.md).
+    fetch: createFetchService({ policy: { allowedHosts: config.fetchAllowedHosts, apiHost: config.apiHost } }),
     onCatastrophicError: (message) => {
       // V8 lost control of an isolate: this process can no longer be trusted with work.
       log.fatal({ message }, 'isolate catastrophic error; exiting');

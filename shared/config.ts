@@ -327,6 +327,12 @@ export const INVOKER_SETTINGS = {
     check: isHost,
     expected: 'a host name or IP address',
   }),
+  fetchAllowedHosts: list('ISOWHISK_FETCH_ALLOWED_HOSTS', [], {
+    doc: 'hosts actions\' fetch may reach even at a private, loopback or other non-public address (docs/fetch.md): `host` allows every port, `host:port` one; the API host is always allowed',
+    defaultText: '(none)',
+    item: (v) => isHost(v) || isHostPort(v) || (/^\[[^\]]+\]$/.test(v) && isIP(v.slice(1, -1)) === 6),
+    itemExpected: 'host or host:port ([v6] or [v6]:port for IPv6)',
+  }),
 };
 
 type Settings = Readonly<Record<string, Setting<unknown>>>;

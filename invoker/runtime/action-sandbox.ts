@@ -7,7 +7,9 @@
 //
 // Security (GHSA-864f-rcv7-6rh4): the guest only ever receives ivm.Callback functions (their arguments are
 // copied) and copied data. Every ivm.Reference (to the guest's init/run/fireTimer/settleHost) stays on the
-// host side, and the guest has no require, process, file system or network of the host.
+// host side, and the guest has no require, process, file system or network of the host: its only way out is
+// `fetch` when the sandbox is given a FetchService (fetch-host.ts), whose requests the host judges and carries out.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import ivm from 'isolated-vm';
 import { ArchiveError, readArchive } from './archive.ts';
@@ -24,9 +26,13 @@ import {
   type JsonValue,
   type RunEnding,
 } from './classify.ts';
+import type { FetchService } from './fetch-host.ts';
 import { DEFAULT_MAX_LOG_LINES, LogCollector, type LogStream } from './logs.ts';
 
 const BOOTSTRAP = readFileSync(new URL('./guest-bootstrap.js', import.meta.url), 'utf8');
+const GUEST_FETCH = readFileSync(new URL('./guest-fetch.js', import.meta.url), 'utf8');
+/** The globals guest-fetch.js makes. */
+const GUEST_FETCH_GLOBALS = ['fetch', 'Request', 'Response', 'Headers', 'AbortController', 'AbortSignal', 'DOMException'];
 const MiB = 1024 * 1024;
 /** Pending timers one activation may hold (`ISOWHISK_INVOKER_MAX_TIMERS`). */
 export const DEFAULT_MAX_TIMERS = 10_000;
@@ -40,16 +46,32 @@ const HEAP_WATCH_MS = 100;
 /** `__OW_*` values for process.env (OpenWhisk's Node runtime, `runner.js`). `__OW_DEADLINE` is computed by the sandbox for init and for run. */
 export type OwEnv = Readonly<Partial<Record<`__OW_${string}`, string>>>;
 
+/** What a host function knows of the call it answers. */
+export interface HostCall {
+  /**
+   * Aborted when the call's answer is no longer wanted: its activation ended (returned, failed, timed out, its
+   * isolate disposed) or the guest cancelled it (an aborted fetch). Work for the call should stop then.
+   */
+  readonly signal: AbortSignal;
+  /** The same object for every call of one init or run window: for limits per activation. */
+  readonly activation: object;
+  /** When the window's time runs out (ms since the epoch). */
+  readonly deadline: number;
+}
+
 /**
- * A host function offered to actions as an async global (the seam for a future `fetch`): called with the
- * guest's arguments (copied), its resolved value is copied back. Only answered while an activation runs.
+ * A host function offered to actions as an async global: called with the guest's arguments (copied), its
+ * resolved value (structured-cloneable: JSON values, typed arrays, ArrayBuffers) is copied back. Only answered
+ * while an activation runs; it runs in the async context of the `activate`/`run` call (its trace span, its tenant).
  */
-export type HostFunction = (args: unknown[]) => Promise<JsonValue>;
+export type HostFunction = (args: unknown[], call: HostCall) => Promise<unknown>;
 
 export interface SandboxOptions {
   /** Heap limit of the isolate = the action's memory limit (MB). */
   memoryMB: number;
   hostFunctions?: Readonly<Record<string, HostFunction>>;
+  /** Offers `fetch`, Request, Response, Headers, AbortController and AbortSignal to actions (docs/fetch.md). */
+  fetch?: FetchService;
   /** Pending timers an action may hold (bounds host memory and the host's timer work). Default 10,000. */
   maxTimers?: number;
   /** Log lines one activation may keep, whatever its log limit. Default `DEFAULT_MAX_LOG_LINES`. */
@@ -111,6 +133,10 @@ interface OpenWindow {
   readonly timeoutMs: number;
   readonly deadline: number;
   readonly done: boolean;
+  /** Aborted when the window ends: host work done for it (fetches) stops with it. */
+  readonly ended$: AbortSignal;
+  /** Runs `fn` in the async context the window was opened in (trace context, tenant). */
+  readonly inContext: <R>(fn: () => R) => R;
   finish(ending: HostEnding): void;
 }
 
@@ -120,6 +146,8 @@ class Window<E> implements OpenWindow {
   readonly timeoutMs: number;
   readonly deadline: number;
   readonly ended: Promise<E | HostEnding>;
+  readonly #ender = new AbortController();
+  readonly inContext: <R>(fn: () => R) => R = AsyncLocalStorage.snapshot();
   #resolve: (ending: E | HostEnding) => void = () => {};
   #done = false;
 
@@ -136,9 +164,14 @@ class Window<E> implements OpenWindow {
     return this.#done;
   }
 
+  get ended$(): AbortSignal {
+    return this.#ender.signal;
+  }
+
   finish(ending: E | HostEnding): void {
     if (this.#done) return;
     this.#done = true;
+    this.#ender.abort(new Error('the activation ended'));
     this.#resolve(ending);
   }
 }
@@ -177,6 +210,9 @@ export class ActionSandbox {
   readonly #isolate: ivm.Isolate;
   readonly #context: ivm.Context;
   readonly #hostFunctions: Readonly<Record<string, HostFunction>>;
+  readonly #fetch: FetchService | undefined;
+  /** Host calls in flight, by the guest's request id, so the guest can cancel them. */
+  readonly #hostCalls = new Map<number, AbortController>();
   readonly #maxTimers: number;
   readonly #maxLogLines: number;
   /** Heap (used + external) past which the isolate is disposed. */
@@ -199,7 +235,8 @@ export class ActionSandbox {
     this.memoryMB = options.memoryMB;
     this.#isolate = isolate;
     this.#context = context;
-    this.#hostFunctions = options.hostFunctions ?? {};
+    this.#fetch = options.fetch;
+    this.#hostFunctions = options.fetch === undefined ? (options.hostFunctions ?? {}) : { ...options.hostFunctions, fetch: options.fetch.call };
     this.#maxTimers = options.maxTimers ?? DEFAULT_MAX_TIMERS;
     this.#maxLogLines = options.maxLogLines ?? DEFAULT_MAX_LOG_LINES;
     this.#maxArchiveBytes = Math.min(options.maxArchiveBytes ?? DEFAULT_MAX_ARCHIVE_BYTES, options.memoryMB * MiB);
@@ -229,8 +266,21 @@ export class ActionSandbox {
     const log = new ivm.Callback((stream: unknown, text: unknown) => this.#onLog(stream, text));
     const wake = new ivm.Callback((delayMs: unknown) => this.#onWake(delayMs));
     const hostRequest = new ivm.Callback((id: unknown, name: unknown, args: unknown) => this.#onHostRequest(id, name, args));
+    const hostCancel = new ivm.Callback((id: unknown) => this.#onHostCancel(id));
     const names = new ivm.ExternalCopy(Object.keys(this.#hostFunctions)).copyInto();
-    const api = await this.#context.evalClosure(BOOTSTRAP, [log, wake, this.#maxTimers, hostRequest, names], {
+    const fetch = this.#fetch;
+    const fetchSettings =
+      fetch === undefined
+        ? null
+        : new ivm.ExternalCopy({
+            names: GUEST_FETCH_GLOBALS,
+            maxConcurrent: fetch.limits.maxConcurrent,
+            maxRequestBodyBytes: fetch.limits.maxRequestBodyBytes,
+            maxUrlChars: fetch.limits.maxUrlChars,
+            maxHeaderChars: fetch.limits.maxHeaderChars,
+          }).copyInto();
+    const fetchSource = new ivm.Callback(() => GUEST_FETCH);
+    const api = await this.#context.evalClosure(BOOTSTRAP, [log, wake, this.#maxTimers, hostRequest, names, hostCancel, fetchSettings, fetchSource], {
       filename: 'isowhisk:runtime',
       result: { reference: true },
     });
@@ -551,8 +601,12 @@ export class ActionSandbox {
     const window = this.#window;
     if (window === undefined || typeof id !== 'number') return;
     const fn = typeof name === 'string' && Object.hasOwn(this.#hostFunctions, name) ? this.#hostFunctions[name] : undefined;
+    const cancel = new AbortController();
+    const signal = AbortSignal.any([window.ended$, cancel.signal]);
+    this.#hostCalls.set(id, cancel);
     const settle = (ok: boolean, value: unknown) => {
-      if (this.#window !== window || window.done) return;
+      this.#hostCalls.delete(id);
+      if (this.#window !== window || window.done || signal.aborted) return;
       this.#api()
         .settleHost.apply(undefined, [id, ok, value], { arguments: { copy: true }, timeout: Math.max(1, window.deadline - Date.now()) })
         .catch((error: unknown) => window.finish(this.#hostEnding(error, window.timeoutMs)));
@@ -561,13 +615,24 @@ export class ActionSandbox {
       queueMicrotask(() => settle(false, `${String(name)} is not available`));
       return;
     }
-    fn(Array.isArray(args) ? args : []).then(
+    const call: HostCall = { signal, activation: window, deadline: window.deadline };
+    // A function that throws at once rejects like one that fails later.
+    new Promise<unknown>((resolve) => resolve(window.inContext(() => fn(Array.isArray(args) ? args : [], call)))).then(
       (value) => settle(true, value),
       (error: unknown) => settle(false, errorMessage(error)),
     );
   }
 
+  /** The guest gave up on request `id` (e.g. its fetch was aborted). */
+  #onHostCancel(id: unknown): void {
+    if (typeof id !== 'number') return;
+    this.#hostCalls.get(id)?.abort(new Error('cancelled by the action'));
+    this.#hostCalls.delete(id);
+  }
+
   #clearTimers(): void {
+    // Calls of an ended window are aborted through its signal; forget their cancel handles.
+    this.#hostCalls.clear();
     this.#clearWake();
     this.#wakeAt = Infinity;
     this.#firing = false;

@@ -7,8 +7,12 @@
 // no ivm.Reference ever enters the isolate):
 //   $0 log(stream, text) -> remaining log bytes     $1 wake(delayMs): call fireTimer in delayMs or sooner
 //   $2 most pending timers an activation may hold (a number)
-//   $3 hostRequest(id, name, args) (the seam for host-provided async functions such as a future fetch)
+//   $3 hostRequest(id, name, args) (the seam for host-provided async functions such as fetch)
 //   $4 names of those host functions (an array of strings)
+//   $5 hostCancel(id): the guest no longer wants request id (an aborted fetch)
+//   $6 null, or the fetch settings { names, maxConcurrent, maxRequestBodyBytes }: the globals guest-fetch.js makes
+//      (fetch and its classes), offered instead of a plain `fetch` host function
+//   $7 fetchSource() -> the text of guest-fetch.js, asked for when an action first touches one of those globals
 // Returns { init, run, fireTimer, settleHost }; the host keeps References to them, the action never sees them.
 //
 // Everything the runtime needs is captured below before action code runs, so an action that replaces
@@ -20,6 +24,9 @@ const hostWake = $1;
 const maxTimers = $2;
 const hostRequest = $3;
 const hostFunctionNames = $4;
+const hostCancel = $5;
+const fetchSettings = $6;
+const fetchSource = $7;
 
 const uncurry = Function.prototype.bind.bind(Function.prototype.call);
 const apply = Reflect.apply;
@@ -489,17 +496,81 @@ const queueMicrotaskImpl = (callback) => {
 };
 
 // ---------------------------------------------------------------------------------------------------------
-// Host-provided async functions (the seam for fetch): each call is a request the host answers later.
+// Host-provided async functions (fetch among them): each call is a request the host answers later.
 
 const hostPending = new MapCtor();
 let nextRequestId = 1;
 
-function callHost(name, args) {
-  return new PromiseCtor((resolve, reject) => {
-    const id = nextRequestId++;
+/** Starts host request `name`: its id (for cancelHost) and the promise of its value. */
+function startHost(name, args) {
+  const id = nextRequestId++;
+  const promise = new PromiseCtor((resolve, reject) => {
     mapSet(hostPending, id, { resolve, reject });
-    hostRequest(id, name, args);
   });
+  hostRequest(id, name, args);
+  return { id, promise };
+}
+
+function callHost(name, args) {
+  return startHost(name, args).promise;
+}
+
+// The bootstrap's own primordials (captured before any action code ran) for the fetch request check below.
+const Uint8ArrayCtor = Uint8Array;
+const typedArrayByteLength = uncurry(ObjectGetOwnPropertyDescriptor(ObjectGetPrototypeOf(Uint8Array.prototype), 'byteLength').get);
+const typedArrayTag = uncurry(ObjectGetOwnPropertyDescriptor(ObjectGetPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get);
+
+/**
+ * Sends a fetch request to the host. guest-fetch.js is made when first used, possibly after an action changed
+ * built-ins it relies on, so what crosses to the host is rebuilt here, with primordials taken before any action
+ * ran: each field read once, checked for type and size, and copied into fresh objects. The host copies only that,
+ * so no action can make it copy more than the bounds. Throws a TypeError for a request over them.
+ */
+function startFetch(description) {
+  const url = description.url;
+  const method = description.method;
+  const redirect = description.redirect;
+  const rawHeaders = description.headers;
+  const rawBody = description.body;
+  if (typeof url !== 'string' || typeof method !== 'string' || typeof redirect !== 'string' || !ArrayIsArray(rawHeaders)) {
+    throw new TypeErrorCtor('fetch: malformed request');
+  }
+  if (url.length > fetchSettings.maxUrlChars) throw new TypeErrorCtor('fetch URL exceeds ' + fetchSettings.maxUrlChars + ' characters');
+  if (method.length > 64) throw new TypeErrorCtor('fetch: malformed request');
+  const headers = [];
+  let headerChars = 0;
+  const count = rawHeaders.length;
+  for (let i = 0; i < count; i++) {
+    const pair = rawHeaders[i];
+    if (!ArrayIsArray(pair)) throw new TypeErrorCtor('fetch: malformed request');
+    const name = pair[0];
+    const value = pair[1];
+    if (typeof name !== 'string' || typeof value !== 'string') throw new TypeErrorCtor('fetch: malformed request');
+    headerChars += name.length + value.length;
+    if (headerChars > fetchSettings.maxHeaderChars) throw new TypeErrorCtor('fetch request headers exceed ' + fetchSettings.maxHeaderChars + ' characters');
+    arrayPush(headers, [name, value]);
+  }
+  let body = null;
+  if (rawBody !== null && rawBody !== undefined) {
+    let tag;
+    try {
+      tag = typedArrayTag(rawBody);
+    } catch {}
+    if (tag !== 'Uint8Array') throw new TypeErrorCtor('fetch: malformed request');
+    const bytes = typedArrayByteLength(rawBody);
+    if (bytes > fetchSettings.maxRequestBodyBytes) {
+      throw new TypeErrorCtor('fetch request body of ' + bytes + ' bytes exceeds the limit of ' + fetchSettings.maxRequestBodyBytes + ' bytes');
+    }
+    body = rawBody;
+  }
+  return startHost('fetch', [{ url, method, headers, body, redirect }]);
+}
+
+/** Tells the host to stop request `id`; its promise never settles. */
+function cancelHost(id) {
+  if (!mapHas(hostPending, id)) return;
+  mapDelete(hostPending, id);
+  hostCancel(id);
 }
 
 /** Called by the host when request `id` settled. */
@@ -535,8 +606,42 @@ const globals = {
 for (const name of ObjectKeys(globals)) {
   ObjectDefineProperty(globalThis, name, { value: globals[name], writable: true, configurable: true, enumerable: false });
 }
+// fetch and its classes are made when an action first touches one of them: most actions never do, and the stem
+// cells that wait for cold starts are made faster and smaller without them.
+let fetchApi;
+function fetchGlobals() {
+  if (fetchApi === undefined) {
+    fetchApi = indirectEval(fetchSource())({
+      startFetch,
+      cancelHost,
+      setTimeout: globals.setTimeout,
+      reportError: (error) => logError('Uncaught', error),
+      maxConcurrent: fetchSettings.maxConcurrent,
+      maxRequestBodyBytes: fetchSettings.maxRequestBodyBytes,
+    });
+  }
+  return fetchApi.globals;
+}
+if (fetchSettings !== null) {
+  const names = fetchSettings.names;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const settle = (value) => ObjectDefineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+    ObjectDefineProperty(globalThis, name, {
+      get: () => {
+        const value = fetchGlobals()[name];
+        settle(value);
+        return value;
+      },
+      set: settle,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+}
 for (let i = 0; i < hostFunctionNames.length; i++) {
   const name = hostFunctionNames[i];
+  if (fetchSettings !== null && name === 'fetch') continue;
   ObjectDefineProperty(globalThis, name, {
     value: (...args) => callHost(name, args),
     writable: true,
@@ -706,6 +811,9 @@ let handler;
 
 function beginActivation(owEnv, logBudget) {
   logRemaining = logBudget;
+  // Host requests of an earlier activation ended with it; their promises are dropped.
+  mapClear(hostPending);
+  if (fetchApi !== undefined) fetchApi.reset();
   groupIndent = '';
   mapClear(timers);
   heap.length = 0;

@@ -21,6 +21,12 @@ export function ownStackLayout(role: string, offset: number): typeof TEST_LAYOUT
   return testLayout(TEST_NAME === 'test' ? role : `${TEST_NAME}-${role}`, TEST_OFFSET + offset);
 }
 
+/**
+ * The port of the HTTP server the fetch suite (test/e2e/fetch.test.ts) listens on: the test platform's invoker lets
+ * actions fetch `127.0.0.1` on this port (ISOWHISK_FETCH_ALLOWED_HOSTS), and no other loopback port.
+ */
+export const TEST_FETCH_TARGET_PORT = 18480 + TEST_OFFSET;
+
 let redis: Promise<string> | undefined;
 let kafka: Promise<string[]> | undefined;
 let platform: Promise<StackInfo> | undefined;
@@ -51,9 +57,15 @@ export function testKafka(): Promise<string[]> {
 /** The whole test platform: Redis, Kafka, a controller and an invoker. */
 export function testPlatform(): Promise<StackInfo> {
   // User events on, so their suite can read them, spans exported every 100 ms rather than every 5 s, so trace
-  // tests wait less, and throttles out of the way; everything else runs with the defaults users get.
+  // tests wait less, throttles out of the way, and one loopback port open to actions' fetch; everything else runs
+  // with the defaults users get.
   platform ??= import('../../deploy/local/stack.ts').then((m) =>
-    m.startStack(TEST_LAYOUT, { ...m.UNTHROTTLED_ENV, ISOWHISK_USER_EVENTS: 'true', OTEL_BSP_SCHEDULE_DELAY: '100' }),
+    m.startStack(TEST_LAYOUT, {
+      ...m.UNTHROTTLED_ENV,
+      ISOWHISK_USER_EVENTS: 'true',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      ISOWHISK_FETCH_ALLOWED_HOSTS: `127.0.0.1:${TEST_FETCH_TARGET_PORT}`,
+    }),
   );
   return platform;
 }

@@ -91,6 +91,7 @@ describe('config', () => {
           heapLowPercent: 70,
           metricsPort: 9300,
           metricsHost: '127.0.0.1',
+          fetchAllowedHosts: [],
         },
       );
     });
@@ -130,6 +131,11 @@ describe('config', () => {
       assert.equal(c.logLevel, 'debug');
       assert.equal(c.invokerId, 12);
       assert.equal(c.stemCells, 0);
+    });
+
+    it('reads the fetch allow-list: hosts, host:port and IPv6 with or without a port', () => {
+      const c = loadInvokerConfig({ ISOWHISK_FETCH_ALLOWED_HOSTS: ' api.internal, 127.0.0.1:8080,[::1]:9000 ,[fd00::5], fd00::6' });
+      assert.deepStrictEqual(c.fetchAllowedHosts, ['api.internal', '127.0.0.1:8080', '[::1]:9000', '[fd00::5]', 'fd00::6']);
     });
 
     it('derives the Kafka client id from the process id unless it is set', () => {
@@ -174,6 +180,16 @@ describe('config', () => {
       ['ISOWHISK_TOPIC_PREFIX', 'my topics', 'ISOWHISK_TOPIC_PREFIX must be letters, digits, \'.\', \'_\' and \'-\' (at most 243), got "my topics"'],
       ['ISOWHISK_INVOKER_USER_MEMORY_MB', '64', 'ISOWHISK_INVOKER_USER_MEMORY_MB must be an integer from 128 to 1048576, got "64"'],
       ['ISOWHISK_INVOKER_STEM_CELLS', '65', 'ISOWHISK_INVOKER_STEM_CELLS must be an integer from 0 to 64, got "65"'],
+      [
+        'ISOWHISK_FETCH_ALLOWED_HOSTS',
+        'http://api.internal/',
+        'ISOWHISK_FETCH_ALLOWED_HOSTS must be a comma-separated list of host or host:port ([v6] or [v6]:port for IPv6), got "http://api.internal/"',
+      ],
+      [
+        'ISOWHISK_FETCH_ALLOWED_HOSTS',
+        'a.example,b.example:0',
+        'ISOWHISK_FETCH_ALLOWED_HOSTS must be a comma-separated list of host or host:port ([v6] or [v6]:port for IPv6), got "a.example,b.example:0"',
+      ],
     ];
 
     for (const [name, value, message] of cases) {
