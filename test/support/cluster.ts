@@ -7,17 +7,20 @@
 // Nothing here restarts a process by itself: the tests do it where a supervisor (deploy/local/supervision.ts) would,
 // so each test decides when the platform is whole again.
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import openwhisk from 'openwhisk';
 import { createNamespace } from '../../controller/auth/identities.ts';
-import { isAlive, logTail, runningPid, startDaemon, stopDaemon, waitFor } from '../../deploy/local/daemon.ts';
+import { isAlive, logFile, logTail, runningPid, startDaemon, stopDaemon, waitFor } from '../../deploy/local/daemon.ts';
 import { startKafka, stopKafka } from '../../deploy/local/kafka.ts';
 import { PROJECT_ROOT, type StackLayout } from '../../deploy/local/layout.ts';
 import { startRedis, stopRedis } from '../../deploy/local/redis.ts';
 import { platformEnv } from '../../deploy/local/stack.ts';
+import { createKafka, ensureTopics } from '../../shared/kafka/client.ts';
+import { createLogger } from '../../shared/logger.ts';
 import { redisKeys, type RedisKeys } from '../../shared/redis-keys.ts';
+import { systemTopics } from '../../shared/topics.ts';
 import { FAULT_ENV, type TestNamespace } from './faults.ts';
 import { ownStackLayout } from './stack.ts';
 
@@ -89,8 +92,10 @@ export class ClusterStack {
     await this.stop();
     rmSync(this.layout.runDir, { recursive: true, force: true });
     await this.startInfrastructure();
-    await Promise.all(CONTROLLER_IDS.map((id) => this.startController(id)));
-    await Promise.all(INVOKER_IDS.map((id) => this.startInvoker(id)));
+    // The topics first, from here: processes creating topics at once on a fresh broker can be told a topic is not
+    // hosted yet, and an invoker exits on that (kafkajs UNKNOWN_TOPIC_OR_PARTITION from createTopics).
+    await ensureTopics(createKafka({ brokers: this.kafkaBrokers, clientId: 'cluster-setup', logger: createLogger('cluster', 'error') }), systemTopics(INVOKER_IDS.length));
+    await Promise.all([...CONTROLLER_IDS.map((id) => this.startController(id)), ...INVOKER_IDS.map((id) => this.startInvoker(id))]);
   }
 
   /** Stops every process of the cluster (safe when some or none run); returns the names of those that ran. */
@@ -150,14 +155,30 @@ export class ClusterStack {
     await this.#waitForProcess(`controller${id}`, async () => (await httpOk(`${this.apiHost(id)}/ping`)) || undefined);
   }
 
-  /** Starts invoker `id` and waits until every running controller lists it as up. */
+  /**
+   * Starts invoker `id` and waits until this new process says it is ready and every running controller lists it
+   * as up (a controller may still list a killed invoker as up from its last pings: the log tells the new one).
+   */
   async startInvoker(id: InvokerId): Promise<void> {
-    this.#startNode(`invoker${id}`, 'invoker/main.ts', {
+    const name: ClusterProcess = `invoker${id}`;
+    const mark = this.#logSize(name);
+    this.#startNode(name, 'invoker/main.ts', {
       ...this.env(),
       ISOWHISK_INVOKER_ID: String(id),
       ISOWHISK_INVOKER_METRICS_PORT: String(this.metricsPort(id)),
     });
+    await this.#waitForProcess(name, async () => this.#logSince(name, mark).includes('"msg":"invoker ready"') || undefined);
     await this.waitForInvokerState(id, 'up', READY_TIMEOUT_MS);
+  }
+
+  #logSize(name: ClusterProcess): number {
+    const file = logFile(this.spec(name));
+    return existsSync(file) ? statSync(file).size : 0;
+  }
+
+  #logSince(name: ClusterProcess, mark: number): string {
+    const file = logFile(this.spec(name));
+    return existsSync(file) ? readFileSync(file).subarray(mark).toString('utf8') : '';
   }
 
   /** kill -9: no draining ping, no clean leave; resolves once the process is gone. */
