@@ -3,8 +3,9 @@
 // or quick ones with --write), and always stops the stack.
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT, testLayout } from '../../deploy/local/layout.ts';
+import { PROJECT_ROOT } from '../../deploy/local/layout.ts';
 import { UNTHROTTLED_ENV, runningProcesses, startStack, stopStack } from '../../deploy/local/stack.ts';
+import { ownStackLayout } from '../support/stack.ts';
 import { BenchClient, benchNamespace } from './client.ts';
 import { coldStart } from './cold.ts';
 import { cpuSince, cpuSnapshot, describeCpu } from './cpu.ts';
@@ -19,7 +20,8 @@ import { httpFloor, warmInvoke } from './warm.ts';
 /** `--quick`, or ISOWHISK_BENCH_QUICK=1 (for runners that cannot pass arguments through npm), makes a short run. */
 const quick = process.argv.includes('--quick') || process.env.ISOWHISK_BENCH_QUICK === '1';
 const write = !quick || process.argv.includes('--write');
-const LAYOUT = testLayout('bench', 200);
+/** .run/bench, ports +200; beside a developer's own test stack (ISOWHISK_TEST_STACK) when one is chosen. */
+const LAYOUT = ownStackLayout('bench', 200);
 const CORES = availableParallelism();
 
 /**

@@ -101,9 +101,11 @@ export interface Audit {
   listedTwice: string[];
   /** Records of activations no caller learned the id of (a caller whose connection broke may have been accepted). */
   unacknowledged: string[];
+  /** Distinct activations of the namespace the counter saw run. */
+  counted: number;
   /** Ids the counter saw run more than once. */
   ranTwice: string[];
-  /** Records saying the action succeeded whose run the counter did not see exactly once. */
+  /** Records of counting actions saying the action succeeded whose run the counter did not see exactly once. */
   successNotCountedOnce: string[];
   /** Ids the counter saw run that have no record after the bound. */
   ranWithoutRecord: string[];
@@ -115,14 +117,14 @@ export interface Audit {
 
 /**
  * Waits (up to `boundMs`) until every accepted activation, and every one the counter saw run, has a record, then
- * compares calls, records and counted runs. `refused` lists ids the platform refused without a caller seeing them
+ * compares calls, records and counted runs. `countingActions` are the actions that report their runs; `refused` lists ids the platform refused without a caller seeing them
  * (tombstone claims read from Redis). Never throws for a broken promise: the test asserts on the fields.
  */
 export async function audit(
   ns: ClusterNamespace,
   outcomes: readonly CallOutcome[],
   counter: RunCounter,
-  o: { boundMs: number; via: ControllerId; refused?: readonly string[] },
+  o: { boundMs: number; via: ControllerId; countingActions: readonly string[]; refused?: readonly string[] },
 ): Promise<Audit> {
   const accepted = outcomes.flatMap((c) => (c.activationId && c.status !== 503 ? [c.activationId] : []));
   const refused = new Set([...(o.refused ?? []), ...outcomes.flatMap((c) => (c.activationId && c.status === 503 ? [c.activationId] : []))]);
@@ -158,7 +160,10 @@ export async function audit(
     listedTwice: [...listed].filter(([, n]) => n > 1).map(([id]) => id),
     unacknowledged: [...listed.keys()].filter((id) => !acceptedSet.has(id)),
     ranTwice: [...runs].filter(([, n]) => n > 1).map(([id]) => id),
-    successNotCountedOnce: records.filter((r) => r.response.success && counter.runs(r.activationId) !== 1).map((r) => r.activationId),
+    counted: runs.size,
+    successNotCountedOnce: records
+      .filter((r) => o.countingActions.includes(r.name) && r.response.success && counter.runs(r.activationId) !== 1)
+      .map((r) => r.activationId),
     ranWithoutRecord: [...runs.keys()].filter((id) => !listed.has(id)),
     ranAfterRefusal: [...refused].filter((id) => counter.runs(id) > 0),
     recordStatuses,
