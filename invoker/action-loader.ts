@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { RedisKeys } from '../shared/redis-keys.ts';
 import { redisSpan } from '../shared/tracing.ts';
-import type { ActionDoc } from '../controller/entities/action.ts';
+import type { ActionDoc } from '../shared/action-doc.ts';
 
 /** The default bound of the cache (ISOWHISK_INVOKER_ACTION_CACHE_BYTES). */
 export const DEFAULT_ACTION_CACHE_BYTES = 64 * 1024 * 1024;

@@ -12,7 +12,7 @@ import { retryUntil } from '../shared/retry.ts';
 import type { IncomingMessage } from '../shared/kafka/bounded-consumer.ts';
 import type { RedisKeys } from '../shared/redis-keys.ts';
 import { activeTraceId, extractContext, inSpan, redisSpan, SpanKind, SpanStatusCode, tenantContext, tracer } from '../shared/tracing.ts';
-import type { ActionDoc } from '../controller/entities/action.ts';
+import type { ActionDoc } from '../shared/action-doc.ts';
 import { STATUS_TEXT, type ActivationRecord } from '../shared/activation-record.ts';
 import type { ActivationStore } from '../shared/activation-store.ts';
 import type { ActionLoader } from './action-loader.ts';

@@ -1,8 +1,8 @@
-// Builds activation records in OpenWhisk's stored form (spec §3.4): from a run's outcome, or for a request that
+// Builds activation records in OpenWhisk's stored form (`E/WhiskActivation.scala`): from a run's outcome, or for a request that
 // could not run (action gone, deadline passed, invoker failure). `namespace` and `subject` are the invoking
 // identity's; `path` names the action's owner; `initTime` appears on cold starts only.
 import type { ActivationRequest } from '../shared/avro/activation-request.ts';
-import type { ActionDoc } from '../controller/entities/action.ts';
+import type { ActionDoc } from '../shared/action-doc.ts';
 import type { ActivationRecord } from '../shared/activation-record.ts';
 import type { ActivationOutcome } from './runtime/classify.ts';
 

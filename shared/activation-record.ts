@@ -1,4 +1,4 @@
-// The activation record (`E/WhiskActivation.scala`, `E/ActivationResult.scala`, spec §3.4). It is stored (and
+// The activation record (`E/WhiskActivation.scala`, `E/ActivationResult.scala`). It is stored (and
 // carried on the bus) in OpenWhisk's STORED form, with `response.statusCode`; the API shows the EXTENDED form,
 // where `statusCode` is replaced by `success` and `status`. `toExtendedJson` is the one place that converts.
 

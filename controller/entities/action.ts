@@ -20,17 +20,9 @@ import {
   toParameterMap,
 } from './parameters.ts';
 import { bumpPatch } from './semver.ts';
+import type { ActionDoc, ActionExec } from '../../shared/action-doc.ts';
 
-export interface ActionExec {
-  kind: string;
-  /** Empty for sequences. */
-  code: string;
-  /** Detected from the code: base64 (a zip) or plain JavaScript. */
-  binary: boolean;
-  main?: string;
-  /** A sequence's actions, fully qualified (`/ns/name`, `/ns/pkg/name`), run one after another by the controller. */
-  components?: string[];
-}
+export type { ActionDoc, ActionExec };
 
 export const SEQUENCE_KIND = 'sequence';
 
@@ -38,26 +30,6 @@ export const isSequence = (exec: ActionExec): boolean => exec.kind === SEQUENCE_
 
 /** A sequence stores its components as its only parameter, `_actions` (OpenWhisk's layout). */
 export const SEQUENCE_PARAMETER = '_actions';
-
-/**
- * An action as stored at `keys.entity(ns, 'actions', path)`. `revision` increases with every write of any entity
- * in the namespace, so it also never repeats for a name across delete and re-create; invokers key their code
- * cache and warm isolates by it. It is always the first property of the stored JSON (the store relies on it).
- */
-export interface ActionDoc {
-  revision: number;
-  /** `ns` or `ns/pkg`. */
-  namespace: string;
-  name: string;
-  exec: ActionExec;
-  parameters: Parameter[];
-  limits: ActionLimits;
-  version: string;
-  publish: boolean;
-  annotations: Parameter[];
-  /** Epoch ms of the last write. */
-  updated: number;
-}
 
 export type ActionContent = Omit<ActionDoc, 'revision'>;
 
@@ -178,7 +150,7 @@ export function checkPutSizes(put: ActionPut, system: SystemLimits, limits: Effe
 export const EXEC_ANNOTATION = 'exec';
 export const PROVIDE_API_KEY_ANNOTATION = 'provide-api-key';
 export const FINAL_ANNOTATION = 'final';
-/** A truthy `conductor` annotation makes the action steer a composition (spec §6.2). */
+/** A truthy `conductor` annotation makes the action steer a composition (`PrimitiveActions.scala`). */
 export const CONDUCTOR_ANNOTATION = 'conductor';
 
 /**
@@ -253,7 +225,7 @@ function execJson(exec: ActionExec, withCode: boolean): Record<string, unknown> 
   return out;
 }
 
-/** The action as `GET`/`PUT`/`DELETE` answer it (§3.1); `code=false` drops `exec.code`. */
+/** The action as `GET`/`PUT`/`DELETE` answer it (`WhiskAction.scala` toJson); `code=false` drops `exec.code`. */
 export function actionJson(doc: ActionDoc, withCode = true): Record<string, unknown> {
   return {
     namespace: doc.namespace,

@@ -2,6 +2,7 @@
 // document) and the checks OpenWhisk applies to an action's limits (`E/*Limit.scala`, `E/Identity.scala`).
 // Units follow OpenWhisk: memory and logs in MB, timeouts in ms, byte sizes in bytes.
 import { BadRequestError } from '../../shared/errors.ts';
+import type { ActionLimits } from '../../shared/action-doc.ts';
 
 export interface Range {
   min: number;
@@ -37,7 +38,7 @@ export interface SystemLimits {
 
 const MB = 1024 * 1024;
 
-/** OpenWhisk's shipped defaults (spec §4). */
+/** OpenWhisk's shipped defaults (`reference.conf`, `ActionLimits.scala`). */
 export const DEFAULT_LIMITS: SystemLimits = {
   invocationsPerMinute: 60,
   concurrentInvocations: 30,
@@ -190,14 +191,7 @@ export function limitsResponse(system: SystemLimits, o: NamespaceLimitOverrides)
 }
 
 /** An action's limits as stored and as the API shows them. */
-export interface ActionLimits {
-  timeout: number;
-  memory: number;
-  logs: number;
-  concurrency: number;
-  /** Only when set (FPC scheduler's per-action instance cap). */
-  instances?: number;
-}
+export type { ActionLimits };
 
 export type ActionLimitsInput = Partial<ActionLimits>;
 

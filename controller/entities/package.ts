@@ -1,6 +1,6 @@
-// The package entity, plain package or binding (`E/WhiskPackage.scala`, `CTL/Packages.scala`, spec §1.6 and
-// §3.5): its stored document, how a PUT body is read and applied, and its API JSON. Pure functions; storage and
-// the binding checks that need the store live in packages.ts.
+// The package entity, plain package or binding (`E/WhiskPackage.scala`, `CTL/Packages.scala`): its stored
+// document, how a PUT body is read and applied, and its API JSON. Pure functions; storage and the binding checks
+// that need the store live in packages.ts.
 import { BadRequestError } from '../../shared/errors.ts';
 import type { ActionListing } from './action.ts';
 import { checkEntityName } from './names.ts';

@@ -2,14 +2,9 @@
 // by key in memory (OpenWhisk `E/Parameter.scala`): a repeated key keeps its first position and takes the last
 // value, and `a ++ b` lets b's values win.
 import { MalformedRequestError } from '../../shared/errors.ts';
+import type { Parameter } from '../../shared/action-doc.ts';
 
-export interface Parameter {
-  key: string;
-  value: unknown;
-  /** Offered to the action only at initialisation (as environment), not as a run argument. */
-  init?: true;
-  encryption?: string;
-}
+export type { Parameter };
 
 export type ParameterMap = Map<string, Parameter>;
 

@@ -1,4 +1,4 @@
-// The rule entity (`E/WhiskRule.scala`, `CTL/Rules.scala`, spec §1.5 and §3.3): a link from one trigger to one
+// The rule entity (`E/WhiskRule.scala`, `CTL/Rules.scala`): a link from one trigger to one
 // action. The rule document holds the names; whether it is active lives in the trigger's `rules` map, so the API
 // JSON takes the status as an argument.
 import { BadRequestError } from '../../shared/errors.ts';

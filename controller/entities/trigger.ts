@@ -1,4 +1,4 @@
-// The trigger entity (`E/WhiskTrigger.scala`, `CTL/Triggers.scala`, spec §1.4 and §3.2): its stored document,
+// The trigger entity (`E/WhiskTrigger.scala`, `CTL/Triggers.scala`): its stored document,
 // how a PUT body is read and applied, and its API JSON. Pure functions; storage lives in triggers.ts.
 //
 // A trigger also holds the state of the rules that fire from it: `rules` maps `ns/rule` to the rule's action and

@@ -1,4 +1,4 @@
-// `/api/v1/namespaces/{ns}/actions[/{pkg}]/{name}` (spec §1.2): parses and checks the request, delegates to
+// `/api/v1/namespaces/{ns}/actions[/{pkg}]/{name}` (`CTL/Actions.scala`): parses and checks the request, delegates to
 // the action service and the activator, and shapes the responses (including the invoke status table).
 import type { Context, Middleware } from 'koa';
 import type { Router } from '@koa/router';

@@ -1,4 +1,4 @@
-// `GET /api/v1/namespaces` → `["<own namespace>"]` and `GET /api/v1/namespaces/{ns}/limits` (spec §1.1).
+// `GET /api/v1/namespaces` → `["<own namespace>"]` and `GET /api/v1/namespaces/{ns}/limits` (`CTL/Namespaces.scala`).
 // `GET /api/v1/namespaces/{ns}` has no route, as in OpenWhisk.
 import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';

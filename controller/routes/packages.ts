@@ -1,4 +1,4 @@
-// `/api/v1/namespaces/{ns}/packages[/{name}]` (spec §1.6): create/update, get, delete and list packages and
+// `/api/v1/namespaces/{ns}/packages[/{name}]` (`CTL/Packages.scala`): create/update, get, delete and list packages and
 // bindings. Writes are owner-only; reading a package is the package entitlement (owner, or published); any
 // namespace's list may be asked for and shows non-owners only published packages. Packages are not invoked.
 import type { Context, Middleware } from 'koa';

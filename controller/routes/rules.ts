@@ -1,4 +1,4 @@
-// `/api/v1/namespaces/{ns}/rules[/{name}]` (spec §1.5): create/update, get, enable/disable, delete, list. Owner only.
+// `/api/v1/namespaces/{ns}/rules[/{name}]` (`CTL/Rules.scala`): create/update, get, enable/disable, delete, list. Owner only.
 import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
 import { readRuleStatus, ruleJson, ruleSummary } from '../entities/rule.ts';

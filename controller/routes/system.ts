@@ -1,4 +1,4 @@
-// Routes outside the authenticated REST API (spec §1.8, `CTL/Controller.scala`, `CTL/RestAPIs.scala`):
+// Routes outside the authenticated REST API (`CTL/Controller.scala`, `CTL/RestAPIs.scala`):
 // `GET /ping`, `GET /` (platform description), `GET /api/v1` (API description), the invoker health seam and
 // `GET /metrics` (Prometheus).
 import type { Router } from '@koa/router';

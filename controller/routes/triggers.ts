@@ -1,4 +1,4 @@
-// `/api/v1/namespaces/{ns}/triggers[/{name}]` (spec §1.4): create/update, get, delete, list and fire. Owner only.
+// `/api/v1/namespaces/{ns}/triggers[/{name}]` (`CTL/Triggers.scala`): create/update, get, delete, list and fire. Owner only.
 import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
 import type { SystemLimits } from '../entities/limits.ts';

@@ -1,4 +1,4 @@
-// Throttles (`ENT/RateThrottler.scala`, `ENT/ActivationThrottler.scala`, spec §4): a namespace may start at most
+// Throttles (`ENT/RateThrottler.scala`, `ENT/ActivationThrottler.scala`): a namespace may start at most
 // `invocationsPerMinute` action invokes and `firesPerMinute` trigger fires per wall-clock minute, and have at most
 // `concurrentInvocations` activations in flight. Beyond → 429 with OpenWhisk's texts.
 //

@@ -1,4 +1,4 @@
-// Firing a trigger (`CTL/Triggers.scala activate`, spec §6.3): every rule in the trigger's map is tried — active
+// Firing a trigger (`CTL/Triggers.scala activate`): every rule in the trigger's map is tried — active
 // ones invoke their action (non-blocking, as the caller, so the caller's entitlement applies), inactive ones are
 // reported — and the trigger's own activation record lists the outcome of each as a JSON log line. The caller gets
 // the trigger activation id as soon as the fire is accepted; the record is stored when every rule has been tried.

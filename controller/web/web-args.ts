@@ -1,4 +1,4 @@
-// A web request as the action's arguments (`WebActions.scala Context.toActionArgument`, spec §1.7 step 6):
+// A web request as the action's arguments (`WebActions.scala Context.toActionArgument`):
 // `__ow_method`, `__ow_headers`, `__ow_path`, `__ow_user` (when authenticated), the query's fields and the body's.
 // A JSON object or form body is merged field by field (body over query); any other body arrives as `__ow_body`
 // (JSON values as they are, text as a string, binary as base64). With `raw-http` the query arrives unparsed as

@@ -1,4 +1,4 @@
-// The path of a web action (spec §1.7): `/api/v1/web/{namespace}/{package|default}/{action}[.{ext}][/{rest}]`.
+// The path of a web action (`CTL/WebActions.scala`): `/api/v1/web/{namespace}/{package|default}/{action}[.{ext}][/{rest}]`.
 // The extension picks how the result becomes an HTTP response; the rest of the path reaches the action as `__ow_path`.
 import { isEntityName } from '../entities/names.ts';
 import type { ActionRef } from '../entities/actions.ts';

@@ -1,4 +1,4 @@
-// An action's result as the HTTP response of a web action (`WebActions.scala`, spec §1.7 "Response mapping"), by
+// An action's result as the HTTP response of a web action (`WebActions.scala`, its response mapping), by
 // the extension the URL asked for. Errors are thrown as BadRequestError/NotFoundError with OpenWhisk's texts.
 import { BadRequestError, NotFoundError } from '../../shared/errors.ts';
 import type { Extension } from './web-path.ts';

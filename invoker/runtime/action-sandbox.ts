@@ -37,7 +37,7 @@ export const DEFAULT_ISOLATE_OVERSHOOT = 0.1;
 /** How often a running isolate's heap is sampled (the sample is taken when the isolate is between tasks). */
 const HEAP_WATCH_MS = 100;
 
-/** `__OW_*` values for process.env (§7.2). `__OW_DEADLINE` is computed by the sandbox for init and for run. */
+/** `__OW_*` values for process.env (OpenWhisk's Node runtime, `runner.js`). `__OW_DEADLINE` is computed by the sandbox for init and for run. */
 export type OwEnv = Readonly<Partial<Record<`__OW_${string}`, string>>>;
 
 /**
@@ -158,7 +158,7 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The `__OW_*` strings the guest gets, with `__OW_DEADLINE` = now + timeout for this init or run (§7.2). */
+/** The `__OW_*` strings the guest gets, with `__OW_DEADLINE` = now + timeout for this init or run (as the Node runtime's `runner.js`). */
 function guestOwEnv(owEnv: OwEnv, deadline: number): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(owEnv)) if (key.startsWith('__OW_') && typeof value === 'string') env[key] = value;

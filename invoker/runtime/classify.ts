@@ -1,6 +1,6 @@
 // Result classification: turns what happened inside a sandbox (an init or run "ending") into OpenWhisk's
 // activation response, exactly as OpenWhisk's nodejs runtime and its platform do together
-// (spec/openwhisk.md §7.1, `ActivationResult.scala processRunResponseContent/processInitResponseContent`).
+// (`ActivationResult.scala processRunResponseContent/processInitResponseContent`).
 // Pure functions and the outcome types only; no isolate, no I/O.
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -145,7 +145,7 @@ function interpretOkBody(json: string, bytes: number | undefined, limits: Result
   return developerError(Messages.invalidRunResponse(json), { size: json.length });
 }
 
-/** §7.1: what the platform records for a run that ended this way. */
+/** ActivationResult.scala: what the platform records for a run that ended this way. */
 export function classifyRun(ending: RunEnding, limits: ResultLimits = {}): ClassifiedResponse {
   switch (ending.kind) {
     case 'returned':
@@ -166,7 +166,7 @@ export function classifyRun(ending: RunEnding, limits: ResultLimits = {}): Class
   }
 }
 
-/** §7.1 for init: `null` when the sandbox is ready to run, else the developer error the activation gets. */
+/** ActivationResult.scala for init: `null` when the sandbox is ready to run, else the developer error the activation gets. */
 export function classifyInit(ending: InitEnding): ClassifiedResponse | null {
   switch (ending.kind) {
     case 'ready':

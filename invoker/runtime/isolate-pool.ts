@@ -1,4 +1,4 @@
-// The invoker's isolate pool (DESIGN §5, after OpenWhisk's ContainerPool §5.7): one sandbox per
+// The invoker's isolate pool (after OpenWhisk's `ContainerPool.scala`): one sandbox per
 // (invoking namespace, action, revision), never shared across namespaces; warm reuse; a few stem cells
 // (empty isolates) kept ready so a cold start only compiles the action; idle eviction after a while; LRU
 // eviction of idle warm sandboxes when memory is short; a FIFO buffer when nothing can make room.

@@ -1,5 +1,5 @@
 // ActivationEvent: what controllers and invokers publish on topic `events` for metrics consumers, in the shape of
-// OpenWhisk's user-events EventMessage (spec/openwhisk.md §5.2): an envelope and a body that is either one
+// OpenWhisk's user-events EventMessage (`core/monitoring/user-events`, `EventMessage.scala`): an envelope and a body that is either one
 // activation's figures (eventType Activation) or one named metric (eventType Metric).
 // Schema versions are append-only: a shipped version is never edited; changes are new versions with defaults.
 import { createCodec } from './codec.ts';

@@ -102,7 +102,7 @@ export function quoteInReadme(file: string, results: Results): void {
 export function writeBenchmarksPage(file: string, results: Results): void {
   const page = `# Benchmarks
 
-\`npm run bench\` measures the figures of DESIGN §9 on this machine and prints them next to a **floor measured in
+\`npm run bench\` measures the platform's performance figures on this machine and prints them next to a **floor measured in
 the same run**, so a busy or slow machine moves both and the ratio still says something. Speed is only measured
 here, never asserted by a test.
 

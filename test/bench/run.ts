@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --write]`: starts the bench's own stack, measures the DESIGN §9 figures next to
+// `npm run bench [-- --quick] [-- --write]`: starts the bench's own stack, measures the performance figures next to
 // floors measured in the same run, prints the table, writes test/bench/results.json and BENCHMARKS.md (full runs,
 // or quick ones with --write), and always stops the stack.
 import { availableParallelism, loadavg } from 'node:os';

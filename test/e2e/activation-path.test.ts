@@ -1,5 +1,5 @@
 // The activation path end to end, through the `openwhisk` npm client: controller → Kafka → invoker isolate →
-// record in Redis → completion → HTTP answer, with OpenWhisk's statuses, shapes and texts (spec §1.2, §3.4, §7).
+// record in Redis → completion → HTTP answer, with OpenWhisk's statuses, shapes and texts (`CTL/Actions.scala`, `E/WhiskActivation.scala`, `ActivationResult.scala`).
 import assert from 'node:assert/strict';
 import { annotation, api, freshNamespace, waitForRecord, type Activation, type TestNamespace } from '../support/platform.ts';
 import { makeZip } from '../unit/invoker/helpers.ts';
@@ -78,7 +78,7 @@ describe('activation path (controller → Kafka → invoker → Redis)', functio
     });
   });
 
-  describe('the JavaScript contract (spec §7.1), one row each', () => {
+  describe('the JavaScript contract (ActivationResult.scala), one row each', () => {
     const rows: Array<{ what: string; code: string; status: number; statusText: string; result: unknown; limits?: object }> = [
       { what: 'an object', code: 'function main() { return { a: 1 }; }', status: 200, statusText: 'success', result: { a: 1 } },
       { what: 'undefined', code: 'function main() {}', status: 200, statusText: 'success', result: {} },

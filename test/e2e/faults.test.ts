@@ -1,6 +1,6 @@
 // Fault injection against real processes on a stack of their own (.run/faults, ports +100): invokers killed and
 // stopped, Kafka and Redis restarted, a backlog past its deadline, a re-delivered request, hostile action code and
-// malformed requests. Each test names the promise users are given (DESIGN.md §1, §4, §5; spec/openwhisk.md) and
+// malformed requests. Each test names the promise users are given (README, docs/, and OpenWhisk's behaviour) and
 // checks it from the outside: HTTP answers, stored records, `GET /invokers`, the processes' logs.
 // The processes run with short timeouts (test/support/faults.ts FAULT_ENV): start deadline 3 s after acceptance,
 // invoker offline after 3 s without pings.
@@ -37,7 +37,7 @@ const GRACE_MS = Number(FAULT_ENV.ISOWHISK_COMPLETION_GRACE_MS);
 const OFFLINE_MS = Number(FAULT_ENV.ISOWHISK_INVOKER_OFFLINE_AFTER_MS);
 /** Slack for scheduling on a busy 2-core machine, on top of every bound the platform promises. */
 const SLACK_MS = 3_000;
-/** How long a caller may be kept waiting for a refusal while a dependency is down (no number in DESIGN.md; ours). */
+/** How long a caller may be kept waiting for a refusal while a dependency is down (OpenWhisk names no number; ours). */
 const PROMPT_ANSWER_MS = 10_000;
 /** The brief's bound for recovery after a restart of Kafka or Redis. */
 const RECOVERY_BOUND_MS = 60_000;
@@ -478,7 +478,7 @@ describe('fault injection (own stack: .run/faults, ports +100)', function () {
           now,
           forced,
           'the restarted invoker replaced the stored forced record with its own "expired" record; ' +
-            `DESIGN §4: an invoker "skips an id that is already claimed or recorded". Now: ${JSON.stringify(now?.response)}`,
+            `an invoker skips an id that is already claimed or recorded. Now: ${JSON.stringify(now?.response)}`,
         );
       });
     });

@@ -1,4 +1,4 @@
-// Actions API (spec §1.2) against the real app and the test Redis, driven by the `openwhisk` npm client where
+// Actions API (`CTL/Actions.scala`) against the real app and the test Redis, driven by the `openwhisk` npm client where
 // it fits and by raw HTTP for exact statuses and texts.
 import assert from 'node:assert/strict';
 import { type ActionDoc, type ActionListing, actionListing } from '../../controller/entities/action.ts';

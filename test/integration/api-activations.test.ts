@@ -1,4 +1,4 @@
-// Activations API (spec §1.3) on records written through the activation store, read with the `openwhisk`
+// Activations API (`CTL/Activations.scala`) on records written through the activation store, read with the `openwhisk`
 // client and raw HTTP.
 import assert from 'node:assert/strict';
 import { newActivationId } from '../../shared/ids.ts';

@@ -1,4 +1,4 @@
-// Cross-cutting API rules (spec §1.0, §1.1, §1.8, §2): authentication, entitlement, X-Request-ID, CORS, the
+// Cross-cutting API rules (`CTL/RestAPIs.scala`, `CTL/AuthenticatedRoute.scala`, `CTL/Entitlement.scala`): authentication, entitlement, X-Request-ID, CORS, the
 // error body, namespaces and limits, and the unauthenticated platform routes.
 import assert from 'node:assert/strict';
 import openwhisk from 'openwhisk';

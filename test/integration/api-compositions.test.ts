@@ -1,4 +1,4 @@
-// Conductor actions (spec §6.2) against the real app and test Redis; the scripted activator plays the invokers: the
+// Conductor actions (`CTL/actions/PrimitiveActions.scala` invokeComposition) against the real app and test Redis; the scripted activator plays the invokers: the
 // conductor steers by its input, `inc` adds one.
 import assert from 'node:assert/strict';
 import type { ActivationPlan } from '../../controller/entities/activator.ts';

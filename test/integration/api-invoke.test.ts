@@ -1,4 +1,4 @@
-// The invoke route (spec §1.2 POST, §4 blocking) with an in-test Activator: what the plan carries, and how each
+// The invoke route (`CTL/Actions.scala` POST, `CTL/actions/PrimitiveActions.scala` blocking) with an in-test Activator: what the plan carries, and how each
 // outcome maps to status and body. The real activator (Kafka, invokers) is tested elsewhere.
 import assert from 'node:assert/strict';
 import { NoInvokerError, ThrottledError, TooLargeError } from '../../shared/errors.ts';

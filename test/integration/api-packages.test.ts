@@ -1,4 +1,4 @@
-// Packages and bindings (spec §1.6, §2 entitlement, §3.5) against the real app and the test Redis: the package
+// Packages and bindings (`CTL/Packages.scala`, `ENT/PackageCollection.scala`, `E/WhiskPackage.scala`) against the real app and the test Redis: the package
 // API through the `openwhisk` client and raw HTTP, sharing across namespaces, and actions reached through a
 // package or a binding (GET and invoke, with the plan the scripted activator records).
 import assert from 'node:assert/strict';

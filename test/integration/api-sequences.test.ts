@@ -1,4 +1,4 @@
-// Sequences (spec §1.2 sequence checks, §6.1) against the real app and test Redis; the scripted activator plays the
+// Sequences (`CTL/actions/SequenceActions.scala`, `CTL/Actions.scala` sequence checks) against the real app and test Redis; the scripted activator plays the
 // invokers: each component "runs" by a rule of the test, chosen by the action's name.
 import assert from 'node:assert/strict';
 import type { ActivationPlan } from '../../controller/entities/activator.ts';

@@ -1,4 +1,4 @@
-// Throttles (spec §4): invokes and fires per minute, counted in the real test Redis, and activations in flight, as
+// Throttles (`ENT/RateThrottler.scala`, `ENT/ActivationThrottler.scala`): invokes and fires per minute, counted in the real test Redis, and activations in flight, as
 // the activator reports them; 429 with OpenWhisk's texts. Limits are set per namespace, as operators do.
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';

@@ -1,4 +1,4 @@
-// Triggers and rules API (spec §1.4, §1.5, §6.3) against the real app and the test Redis, with the scripted
+// Triggers and rules API (`CTL/Triggers.scala`, `CTL/Rules.scala`) against the real app and the test Redis, with the scripted
 // activator standing in for Kafka and the invokers (the end-to-end path is in test/e2e/triggers.test.ts).
 import assert from 'node:assert/strict';
 import { type ApiHarness, type Tenant, call, useApi } from '../support/api-harness.ts';

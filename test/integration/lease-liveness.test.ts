@@ -37,7 +37,7 @@ describe('leases and controller liveness (real Redis)', () => {
     assert.equal(await redis.exists(key), 0);
   });
 
-  it('withLease runs its work once while the lease is held elsewhere it runs nothing', async () => {
+  it('withLease runs nothing while the lease is held elsewhere, and the work once it is free', async () => {
     const key = keys.lease('redispatch:2');
     const held = await tryLease(redis, key, 'other', 5_000);
     assert.equal(await withLease(redis, key, 'me', 5_000, async () => 'ran'), undefined);

@@ -39,7 +39,7 @@ afterEach(() => {
   for (const s of created.splice(0)) s.dispose();
 });
 
-describe('action sandbox: the §7.1 table', () => {
+describe('action sandbox: the result classification table', () => {
   it('an object without error → success, sandbox kept warm', async () => {
     const s = await sandbox();
     const o = await s.activate(request('function main(p) { return { hello: p.name } }', { params: { name: 'world' } }));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { classifyInit, classifyRun, Messages, whiskError } from '../../../invoker/runtime/classify.ts';
 
-describe('result classification (§7.1, pure)', () => {
+describe('result classification (ActivationResult.scala, pure)', () => {
   it('an object without error is a success that keeps the sandbox', () => {
     assert.deepEqual(classifyRun({ kind: 'returned', json: '{"a":1}' }), { statusCode: 0, result: { a: 1 }, size: 7, timedOut: false, discard: false });
   });

@@ -1,4 +1,4 @@
-// Activation records (spec §3.4) as the invoker and the controller build them: `path` names where the action is
+// Activation records (`E/WhiskActivation.scala`) as the invoker and the controller build them: `path` names where the action is
 // stored, and `binding` appears only for an invoke through a package binding.
 import assert from 'node:assert/strict';
 import type { ActionDoc } from '../../../controller/entities/action.ts';
