@@ -103,6 +103,7 @@ describe('cluster faults (2 controllers, 3 invokers, one Kafka, one Redis; own s
   it('an action reports its run to the test\'s counting server (fetch to an allowed host)', async function () {
     this.timeout(60_000);
     const ns = await prepare('cluster-probe');
+    await stack.waitForAllUp();
     for (const id of CONTROLLER_IDS) {
       const a = await invoke(ns.via[id], ACTIONS[0]!, { n: id });
       assert.equal(a.status, 200, `through controller${id}: HTTP ${a.status} ${JSON.stringify(a.body)}`);
@@ -175,6 +176,7 @@ describe('cluster faults (2 controllers, 3 invokers, one Kafka, one Redis; own s
         this.timeout(300_000);
         const healed = await stack.ensureUp();
         if (healed.length > 0) note(`${step.title}: restarted ${healed.join(', ')} left down by an earlier test`);
+        await stack.waitForAllUp();
         const ns = (s.ns = await prepare('cluster'));
         const load = new Load({ ns, actions: ACTIONS, total: CALLS, concurrency: CONCURRENCY, sleepMs: SLEEP_MS, answerBoundMs: ANSWER_BOUND_MS });
         // Once runs are under way (or, should actions fail to report runs, a quarter of the calls were answered).
@@ -259,12 +261,10 @@ describe('cluster faults (2 controllers, 3 invokers, one Kafka, one Redis; own s
       });
 
       it('the platform serves again through both controllers, every invoker up', async function () {
-        this.timeout(60_000);
+        this.timeout(RECOVERY_BOUND_MS + 10_000);
         if (s.recoveryError) throw s.recoveryError;
-        for (const c of CONTROLLER_IDS) {
-          const states = await stack.invokerStates(c);
-          assert.deepEqual(states, { invoker0: 'up', invoker1: 'up', invoker2: 'up' }, `GET /invokers of controller${c}`);
-        }
+        await stack.waitForAllUp(RECOVERY_BOUND_MS);
+        for (const c of CONTROLLER_IDS) assert.deepEqual(await stack.invokerStates(c), { invoker0: 'up', invoker1: 'up', invoker2: 'up' }, `GET /invokers of controller${c}`);
       });
     });
   }

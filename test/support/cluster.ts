@@ -211,6 +211,14 @@ export class ClusterStack {
     return restarted;
   }
 
+  /**
+   * Waits until every running controller lists every invoker as up: pings can lapse for longer than the short
+   * offline threshold on a busy machine, and a test that needs all invokers waits for them rather than failing.
+   */
+  async waitForAllUp(timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+    await Promise.all(INVOKER_IDS.map((id) => this.waitForInvokerState(id, 'up', timeoutMs)));
+  }
+
   runningControllers(): ControllerId[] {
     return CONTROLLER_IDS.filter((id) => this.pid(`controller${id}`) !== undefined);
   }
