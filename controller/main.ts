@@ -25,6 +25,9 @@ import { brokerGuard } from './feeds/broker-guard.ts';
 import { feedRegistry } from './feeds/feed-registry.ts';
 import { KafkaFeedService } from './feeds/feed-service.ts';
 import { HealthWatcher } from './health/health-watcher.ts';
+import { InvokerProber } from './health/invoker-prober.ts';
+import { invokerHealthMetrics } from './health/metrics.ts';
+import { ensureHealthAction } from './health/test-action.ts';
 import { createServices } from './services.ts';
 
 const config = exitOnConfigError(() => loadControllerConfig());
@@ -62,12 +65,26 @@ const activator = new KafkaActivator({
   metrics: activatorMetrics(metrics),
   claim: async (activationId) =>
     (await redis.set(keys.activationClaim(activationId), `controller${config.controllerId}`, 'PX', 3_600_000, 'NX')) === 'OK',
+  onOutcome: (id, o) => registry.outcome(id, o),
+});
+const prober = new InvokerProber({
+  registry,
+  producer,
+  topics,
+  controllerId: config.controllerId,
+  intervalMs: config.invokerTestActionIntervalMs,
+  startGraceMs: config.completionGraceMs,
+  healthAction: () => ensureHealthAction(redis, keys, config.controllerId, DEFAULT_LIMITS),
+  logger: log.child({ module: 'health' }),
+  metrics: invokerHealthMetrics(metrics, registry),
 });
 // XREAD BLOCK holds its connection, so the completion reader gets one of its own.
 // The reader waits for Redis to come back (offline queue on), where request handling must not.
 const completionConnection = new Redis(config.redisUrl);
 completionConnection.on('error', (err) => log.warn({ err }, 'redis connection error (completion reader)'));
-const completions = new CompletionReader(completionConnection, keys, config.controllerId, log, (c) => activator.complete(c));
+const completions = new CompletionReader(completionConnection, keys, config.controllerId, log, (c) => {
+  if (!prober.complete(c)) activator.complete(c);
+});
 await completions.start();
 
 const limits: SystemLimits = {
@@ -131,6 +148,7 @@ async function shutdown(signal: string): Promise<void> {
   server.close();
   webServer.close();
   activator.close();
+  prober.close();
   await Promise.allSettled([health.stop(), feeds.stop(), producer.close(), completions.stop()]);
   redis.disconnect();
   await tracing.shutdown();

@@ -1,15 +1,17 @@
 // What an invoker does with one ActivationRequest from its topic:
-//   claim the id (at most once) → check the start deadline → load the action → reserve host memory for its
-//   buffers' worst case → lease a sandbox from the pool → init (cold) and run → store the record → tell the
-//   waiting controller on its completion stream → give the host memory back.
-// Whatever fails after the claim, the activation ends with a stored record: an error record when it could not
-// run, and storing is retried through a Redis outage.
+//   load the action → check the start deadline → reserve host memory for its buffers' worst case → lease a sandbox
+//   from the pool → claim the id (at most once) → init (cold) and run → store the record → tell the waiting
+//   controller on its completion stream → give the host memory back.
+// The claim comes last before the run, so a request waiting for memory or a sandbox is still unclaimed: a controller
+// may re-dispatch it to another invoker, and a draining invoker leaves it (docs/durability.md). A request that cannot
+// run (past its deadline, action gone) is claimed before its error record is stored. Whatever fails after the claim,
+// the activation ends with a stored record, and storing is retried through a Redis outage.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { activationRequestCodec, type ActivationRequest } from '../shared/avro/activation-request.ts';
 import { completionEntry, RECORD_STORE_RETRY_MS } from '../shared/completions.ts';
 import { retryUntil } from '../shared/retry.ts';
-import type { IncomingMessage } from '../shared/kafka/bounded-consumer.ts';
+import type { HandleResult, IncomingMessage, Settle } from '../shared/kafka/bounded-consumer.ts';
 import type { RedisKeys } from '../shared/redis-keys.ts';
 import { activeTraceId, extractContext, inSpan, redisSpan, SpanKind, SpanStatusCode, tenantContext, tracer } from '../shared/tracing.ts';
 import type { ActionDoc } from '../shared/action-doc.ts';
@@ -52,6 +54,12 @@ interface Executed {
   hostMemory?: Reservation;
 }
 
+/** What the activation has before its claim: a sandbox to run in, a record of why it cannot run, or nothing (draining). */
+type Prepared =
+  | { action: ActionDoc; fqn: string; lease: Lease; hostMemory: Reservation }
+  | { record: ActivationRecord }
+  | { abandoned: true };
+
 /** What the handler reports; each call must be cheap, as it runs once per activation. */
 export interface InvokerMetrics {
   /** An activation ended with a record of this status code (0 success … 3 whisk internal error). */
@@ -64,13 +72,20 @@ export interface InvokerMetrics {
 
 export class ActivationHandler {
   readonly #o: ActivationHandlerOptions;
+  readonly #drain = new AbortController();
+  /** Claimed activations running now: id → when their time limit ends (epoch ms), for the drain's bound. */
+  readonly #running = new Map<string, number>();
 
   constructor(options: ActivationHandlerOptions) {
     this.#o = options;
   }
 
-  /** For BoundedConsumer: never rejects for a problem of one activation. */
-  handle = async (message: IncomingMessage): Promise<void> => {
+  /**
+   * For BoundedConsumer: never rejects for a problem of one activation. The message is settled (its offset may be
+   * committed) once the activation is claimed, found claimed, or could not be read; while draining, a request not
+   * yet claimed is left unsettled, for a controller to re-dispatch or this invoker to read again after a restart.
+   */
+  handle = async (message: IncomingMessage, settle: Settle): Promise<HandleResult> => {
     let request: ActivationRequest;
     try {
       request = activationRequestCodec.decode(message.value, message.headers);
@@ -79,6 +94,7 @@ export class ActivationHandler {
       this.#o.logger.error({ err, offset: message.offset }, 'unreadable activation request skipped');
       return;
     }
+    if (this.#drain.signal.aborted) return 'unsettled';
     const log = this.#o.logger.child({ activationId: request.activationId, tid: request.transactionId });
     // The process span continues the trace of the controller's send span, whose context the headers carry.
     const attributes = {
@@ -92,17 +108,56 @@ export class ActivationHandler {
     };
     // Every span of this activation belongs to the namespace it runs for (see shared/tracing.ts).
     const parent = tenantContext(extractContext(message.headers), request.identity.namespace);
-    await inSpan(`process ${message.topic}`, { kind: SpanKind.CONSUMER, attributes, parent }, async () => {
-      // Claim and action document in one round trip (the invoker's Redis client pipelines them).
-      const loading = this.#o.loader.load(request.action.namespace, request.action.name, request.action.revision);
-      loading.catch(() => {}); // awaited below only when the claim succeeds
-      if (!(await this.#claim(request, log))) return;
-      let executed: Executed;
+    return inSpan(`process ${message.topic}`, { kind: SpanKind.CONSUMER, attributes, parent }, async (): Promise<HandleResult> => {
+      let prepared: Prepared;
       try {
-        executed = await this.#execute(request, await loading, log);
+        prepared = await this.#prepare(request, log);
       } catch (err) {
         log.error({ err }, 'activation failed inside the invoker');
-        executed = { record: failureRecord(request, undefined, 3, Messages.internal) };
+        prepared = { record: failureRecord(request, undefined, 3, Messages.internal) };
+      }
+      if ('abandoned' in prepared) {
+        log.info('draining: the request is left unclaimed for another invoker');
+        return 'unsettled';
+      }
+      const running = 'lease' in prepared ? prepared : undefined;
+      let claimed: boolean;
+      try {
+        claimed = await this.#claim(request, running ? request.deadline : Date.now() + RECORD_STORE_RETRY_MS, log);
+      } catch (err) {
+        running?.hostMemory.release();
+        if (running) this.#o.pool.release(running.lease.sandbox, { discard: false });
+        throw err;
+      }
+      if (!claimed) {
+        // Another invoker or a controller took it: give back what was held for it, untouched.
+        if (running) {
+          this.#o.pool.release(running.lease.sandbox, { discard: false });
+          running.hostMemory.release();
+        }
+        return;
+      }
+      settle(); // claimed: a re-delivery would only find the claim and skip it
+      let executed: Executed;
+      if (!running) executed = { record: (prepared as { record: ActivationRecord }).record };
+      else if (Date.now() > request.deadline) {
+        // The claim took retries past the start deadline (Redis away): never start late.
+        this.#o.pool.release(running.lease.sandbox, { discard: false });
+        running.hostMemory.release();
+        this.#o.metrics?.expired();
+        executed = { record: failureRecord(request, running.action, 3, Messages.expired(Date.now() - request.deadline)) };
+      } else {
+        const endBy = Date.now() + running.action.limits.timeout;
+        this.#running.set(request.activationId, endBy);
+        try {
+          executed = { record: await this.#run(request, running.action, running.fqn, running.lease, log), hostMemory: running.hostMemory };
+        } catch (err) {
+          log.error({ err }, 'activation failed inside the invoker');
+          running.hostMemory.release();
+          executed = { record: failureRecord(request, running.action, 3, Messages.internal) };
+        } finally {
+          this.#running.delete(request.activationId);
+        }
       }
       const { record } = executed;
       try {
@@ -113,55 +168,86 @@ export class ActivationHandler {
       } finally {
         executed.hostMemory?.release(); // the record's logs and result are held until it is stored
       }
+      return undefined;
     });
   };
 
-  /** At most once per activation id: a re-delivered or re-dispatched request finds the id claimed and is skipped. */
-  async #claim(request: ActivationRequest, log: Logger): Promise<boolean> {
+  /**
+   * Draining: requests not yet claimed stop waiting for memory or a sandbox and are left unclaimed; those claimed
+   * run to their end.
+   */
+  drain(): void {
+    this.#drain.abort();
+  }
+
+  /** When the last running activation reaches its time limit (epoch ms); undefined when none runs. */
+  latestRunEnd(): number | undefined {
+    return this.#running.size === 0 ? undefined : Math.max(...this.#running.values());
+  }
+
+  /**
+   * At most once per activation id, taken just before the run (once a sandbox is leased) or before a record of a
+   * request that could not run: a re-delivered or re-dispatched request finds the id claimed and is skipped, and a
+   * request still waiting here is unclaimed, free to run elsewhere. Retried through a Redis outage until `giveUpAt`.
+   */
+  async #claim(request: ActivationRequest, giveUpAt: number, log: Logger): Promise<boolean> {
     const { redis, keys, invokerId } = this.#o;
     const ttlMs = Math.max(60_000, request.deadline - Date.now() + 3_600_000);
-    const claimed = await redisSpan('SET', () => redis.set(keys.activationClaim(request.activationId), `invoker${invokerId}`, 'PX', ttlMs, 'NX'));
+    const claimed = await retryUntil(
+      () => redisSpan('SET', () => redis.set(keys.activationClaim(request.activationId), `invoker${invokerId}`, 'PX', ttlMs, 'NX')),
+      { giveUpAt, onFirstFailure: (err) => log.warn({ err }, 'claiming the activation failed; retrying') },
+    );
     if (claimed === null) log.info('activation already claimed; skipped');
     return claimed !== null;
   }
 
-  async #execute(request: ActivationRequest, action: ActionDoc | undefined, log: Logger): Promise<Executed> {
+  /**
+   * Everything before the claim: the action, the deadline, host memory and a sandbox. Either a lease to run on, the
+   * record of a request that cannot run, or abandoned (draining).
+   */
+  async #prepare(request: ActivationRequest, log: Logger): Promise<Prepared> {
+    // On the warm path the document is cached: the claim is the activation's only Redis round trip before the run.
+    const action = await this.#o.loader.load(request.action.namespace, request.action.name, request.action.revision);
     const expired = () => Date.now() - request.deadline;
     if (expired() > 0) {
       this.#o.metrics?.expired();
-      return { record: failureRecord(request, undefined, 3, Messages.expired(expired())) };
+      return { record: failureRecord(request, action, 3, Messages.expired(expired())) };
     }
     if (!action) return { record: failureRecord(request, undefined, 1, Messages.actionMissing) };
 
     const fqn = `/${request.action.namespace}/${request.action.name}`;
     const key = { namespace: request.identity.namespace, action: fqn, revision: String(action.revision) };
-    // A request waiting for host memory or in the pool's buffer (memory full) gives up at its deadline: it is
-    // never run late.
+    // A request waiting for host memory or in the pool's buffer (memory full) gives up at its deadline (it is never
+    // run late) or when the invoker drains.
     const giveUp = new AbortController();
     const timer = setTimeout(() => giveUp.abort(), Math.max(1, request.deadline - Date.now()));
+    const signal = AbortSignal.any([giveUp.signal, this.#drain.signal]);
     const unlessGivenUp = (err: unknown) => {
-      if (giveUp.signal.aborted) return undefined;
+      if (signal.aborted) return undefined;
       throw err;
     };
     const archiveBytes = action.exec.binary ? Math.min(this.#o.maxArchiveBytes, action.limits.memory * MB) : 0;
-    const hostMemory = await this.#o.hostMemory
-      .reserve(this.#worstCase(request, action, archiveBytes), { signal: giveUp.signal })
-      .catch(unlessGivenUp);
-    const lease =
-      hostMemory &&
-      (await this.#o.pool.acquire(key, action.limits.memory, { signal: giveUp.signal }).catch((err: unknown) => {
-        hostMemory.release(); // no record will hold it: the caller records an internal error
-        return unlessGivenUp(err);
-      }));
-    clearTimeout(timer);
-    if (!lease || expired() > 0) {
+    let hostMemory: Reservation | undefined;
+    let lease: Lease | undefined;
+    try {
+      hostMemory = await this.#o.hostMemory.reserve(this.#worstCase(request, action, archiveBytes), { signal }).catch(unlessGivenUp);
+      lease = hostMemory && (await this.#o.pool.acquire(key, action.limits.memory, { signal }).catch(unlessGivenUp));
+    } catch (err) {
+      hostMemory?.release();
+      log.error({ err }, 'no sandbox for the activation');
+      return { record: failureRecord(request, action, 3, Messages.internal) };
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!lease || !hostMemory || this.#drain.signal.aborted || expired() > 0) {
       if (lease) this.#o.pool.release(lease.sandbox, { discard: false });
       hostMemory?.release();
+      if (this.#drain.signal.aborted) return { abandoned: true };
       this.#o.metrics?.expired();
       return { record: failureRecord(request, action, 3, Messages.expired(Math.max(0, expired()))) };
     }
     if (lease.warm && archiveBytes > 0) hostMemory.shrinkTo(hostMemory.bytes - archiveBytes); // no archive to read
-    return { record: await this.#run(request, action, fqn, lease, log), hostMemory };
+    return { action, fqn, lease, hostMemory };
   }
 
   /** The host heap this activation may take at once (host-memory.ts). */

@@ -2,7 +2,10 @@
 // own topic `invoker<ID>` through a bounded run queue, runs activations in the isolate pool, and pings its health
 // every second, and serves GET /metrics and /ping on its metrics port. Its memory is bounded: running activations
 // reserve their buffers' worst case from a host budget, and near its heap limit it pauses its topic
-// (docs/tenant-isolation.md). SIGINT/SIGTERM: tell the controllers it drains, finish the activations in hand, then exit.
+// (docs/tenant-isolation.md). Offsets are committed once an activation is claimed, so a restarted invoker resumes its
+// backlog (docs/durability.md). SIGINT/SIGTERM: ping `draining`, take nothing new, leave requests not yet claimed to
+// others, finish the activations running (bounded by their time limits), commit, leave the group, exit 0. While its
+// consumer is down for good it pings `unhealthy` and starts a new one.
 import { getHeapStatistics } from 'node:v8';
 import { Redis } from 'ioredis';
 import { exitOnConfigError, loadInvokerConfig } from '../shared/config.ts';
@@ -17,11 +20,13 @@ import { activationStore } from '../shared/activation-store.ts';
 import { ActionLoader } from './action-loader.ts';
 import { ActivationHandler } from './activation-handler.ts';
 import { kafkaEventSink } from './events.ts';
-import { invokerMetrics, memoryMetrics } from './metrics.ts';
+import { deliveryMetrics, invokerMetrics, memoryMetrics } from './metrics.ts';
 import { HeapGuard } from './heap-guard.ts';
 import { HostMemoryBudget } from './host-memory.ts';
 import { startMetricsServer } from './metrics-server.ts';
 import { HealthPinger } from './health/pinger.ts';
+import { waitForWorkInHand } from './drain.ts';
+import type { PingStatus } from '../shared/avro/ping.ts';
 import { IsolatePool } from './runtime/isolate-pool.ts';
 import { assertPatchedIsolatedVm } from './runtime/ivm-version.ts';
 
@@ -86,6 +91,18 @@ const handler = new ActivationHandler({
   metrics: invokerMetrics(metrics),
   ...(config.userEvents ? { events: kafkaEventSink(producer, topics.events, name, log) } : {}),
 });
+let status: PingStatus = 'up';
+const pinger = new HealthPinger(producer, topics.health, config.pingIntervalMs, log, () => {
+  const stats = pool.stats();
+  return {
+    invokerId: config.invokerId,
+    instance: name,
+    userMemoryMB: config.userMemoryMB,
+    freeMemoryMB: Math.max(0, Math.floor(config.userMemoryMB - stats.usedMB)),
+    warmActions: [...new Set(pool.warmKeys().map((k) => k.action.slice(1)))],
+    status,
+  };
+});
 const consumer = new BoundedConsumer({
   kafka,
   groupId: name,
@@ -95,6 +112,12 @@ const consumer = new BoundedConsumer({
   fromBeginning: true,
   logger: log,
   handle: handler.handle,
+  onHealth: (healthy, reason) => {
+    if (status === 'draining') return;
+    status = healthy ? 'up' : 'unhealthy';
+    log[healthy ? 'info' : 'error']({ reason, status }, healthy ? 'consuming again: pinging up' : 'not consuming: pinging unhealthy');
+    void pinger.ping(); // tell the controllers now, not at the next interval
+  },
 });
 await consumer.start();
 
@@ -119,19 +142,9 @@ memoryMetrics(metrics, {
   isolateAccountedBytes: () => pool.stats().usedMB * MiB,
   heapPaused: () => heapGuard.paused,
 });
+deliveryMetrics(metrics, { inHand: () => consumer.inHand, unsettled: () => consumer.unsettled, consuming: () => consumer.healthy });
 log.info({ hostMemoryBytes: hostMemory.limitBytes, heapLimitBytes: heapGuard.reading.limit }, 'memory budget');
 
-const pinger = new HealthPinger(producer, topics.health, config.pingIntervalMs, log, () => {
-  const stats = pool.stats();
-  return {
-    invokerId: config.invokerId,
-    instance: name,
-    userMemoryMB: config.userMemoryMB,
-    freeMemoryMB: Math.max(0, Math.floor(config.userMemoryMB - stats.usedMB)),
-    warmActions: [...new Set(pool.warmKeys().map((k) => k.action.slice(1)))],
-    status: 'up',
-  };
-});
 pinger.start();
 // Bound before "invoker ready", so whoever waits for that line can scrape at once.
 const metricsServer = config.metricsPort === 0 ? undefined : await startMetricsServer(metrics, config.metricsPort, config.metricsHost);
@@ -141,10 +154,17 @@ let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  log.info({ signal }, 'draining');
+  status = 'draining';
+  void pinger.ping(); // and every interval until the exit
+  consumer.stopFetching();
+  handler.drain();
+  log.info({ signal, inHand: consumer.inHand }, 'draining');
   heapGuard.stop();
-  await pinger.stop(true);
-  await consumer.stop();
+  const finished = await waitForWorkInHand(consumer, () => handler.latestRunEnd());
+  if (!finished) log.warn({ inHand: consumer.inHand }, 'drain bound passed with activations in hand; their controllers record them');
+  await consumer.stop(0).catch((err: unknown) => log.warn({ err }, 'leaving the consumer group failed'));
+  pinger.stop();
+  log.info({ finished }, 'drained');
   metricsServer?.close();
   await Promise.allSettled([producer.close(), pool.close()]);
   redis.disconnect();

@@ -1,5 +1,5 @@
 // The invoker's Prometheus metrics: activations by the status of their record, run time, cold and warm starts,
-// requests that expired before they could run, and its memory story: host memory reserved for running activations'
+// requests that expired before they could run, its topic's requests in hand and uncommitted, and its memory story: host memory reserved for running activations'
 // buffers, activations waiting for it, isolate memory accounted by the pool, and whether a high heap paused its topic.
 import { ACTIVATION_STATUS_LABELS, activationStatusLabel, counter, gauge, histogram, type Registry } from '../shared/metrics.ts';
 import type { InvokerMetrics } from './activation-handler.ts';
@@ -11,6 +11,20 @@ export interface MemoryGauges {
   hostWaiting(): number;
   isolateAccountedBytes(): number;
   heapPaused(): boolean;
+}
+
+/** Read at each scrape. */
+export interface DeliveryGauges {
+  inHand(): number;
+  unsettled(): number;
+  consuming(): boolean;
+}
+
+/** Where the invoker's topic stands: requests in hand, those a restart would read again, and whether it consumes. */
+export function deliveryMetrics(registry: Registry, read: DeliveryGauges): void {
+  gauge(registry, 'invoker_requests_in_hand', 'Activation requests taken from the topic and not yet finished (the run queue)', [], read.inHand);
+  gauge(registry, 'invoker_requests_unsettled', 'Requests in hand not yet claimed, skipped or recorded: their offsets are not committed, so a restart reads them again', [], read.unsettled);
+  gauge(registry, 'invoker_consumer_up', '1 while the topic\'s consumer runs; 0 after it crashed for good, until a new one joins the group (pings say unhealthy)', [], () => (read.consuming() ? 1 : 0));
 }
 
 /** The memory gauges (separate from `invokerMetrics`, whose counters tests use without a pool). */

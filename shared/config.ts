@@ -201,6 +201,11 @@ export const CONTROLLER_SETTINGS = {
     min: 100,
     max: 600_000,
   }),
+  invokerTestActionIntervalMs: int('ISOWHISK_INVOKER_TEST_ACTION_INTERVAL_MS', 60_000, {
+    doc: 'while an invoker pings but too many of its recent activations failed (unhealthy or unresponsive), this controller sends it a health test action at once and then this often; one that succeeds makes it up again',
+    min: 100,
+    max: 3_600_000,
+  }),
   completionGraceMs: int('ISOWHISK_COMPLETION_GRACE_MS', 60_000, {
     doc: 'how long an accepted activation may wait for an invoker to start it (later it is recorded as expired); with no completion by this plus the action\'s timeout, it is recorded as a whisk internal error',
     min: 0,

@@ -37,6 +37,11 @@ export interface KafkaActivatorOptions {
   publishTimeoutMs?: number;
   /** Told of activations starting and ending (Prometheus counters); none → not measured. */
   metrics?: ActivatorMetrics;
+  /**
+   * Told how each activation ended for its invoker's health (controller/balancer/invoker-registry.ts): a completion
+   * with status 3 is a system error, any other completion a success, a record forced for lack of one a timeout.
+   */
+  onOutcome?: (invokerId: number, outcome: 'success' | 'systemError' | 'timeout') => void;
 }
 
 /** What the activator reports; each call must be cheap, as it runs once per activation. */
@@ -151,6 +156,7 @@ export class KafkaActivator implements Activator {
     const pending = this.#forget(completion.activationId);
     if (!pending) return; // another controller generation's, or already forced
     this.#o.metrics?.completed(completion.statusCode);
+    this.#o.onOutcome?.(pending.invokerId, completion.statusCode === 3 ? 'systemError' : 'success');
     if (completion.record !== undefined) {
       pending.settle(JSON.parse(completion.record) as ActivationRecord);
       return;
@@ -184,6 +190,7 @@ export class KafkaActivator implements Activator {
         this.#o.metrics?.forced();
       }
       if (stored) this.#o.metrics?.completed(stored.response.statusCode);
+      if (this.#pending.has(activationId)) this.#o.onOutcome?.(pending.invokerId, 'timeout');
       this.#forget(activationId)?.settle(stored);
     } catch (err) {
       // Redis does not answer: the record must still be written, so try again shortly.

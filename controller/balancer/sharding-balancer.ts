@@ -1,8 +1,10 @@
 // Chooses the invoker for an activation, after OpenWhisk's sharding balancer with warm awareness:
 // - home invoker = hash(invoking namespace, action) mod n, probed with a step coprime to n, so one action's
 //   activations gather on few invokers (warm isolates) while different actions spread out;
-// - among the healthy invokers with free capacity on that probe path, one that reports the action warm wins;
-// - all full: the least loaded healthy invoker (it buffers); none healthy: NoInvokerError (HTTP 503).
+// - among the healthy (`up`, invoker-registry.ts) invokers with free capacity on that probe path, one that reports
+//   the action warm wins;
+// - all full: the least loaded healthy invoker (it buffers); none healthy: NoInvokerError (HTTP 503), as OpenWhisk's
+//   `No invokers available.`
 // Capacity is memory: each invoker's user memory, shared between `controllerCount` controllers.
 import { NoInvokerError } from '../../shared/errors.ts';
 import type { InvokerRegistry } from './invoker-registry.ts';

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kafka as KafkaClient, IHeaders } from 'kafkajs';
 import type { Logger } from 'pino';
 import { newTransactionId } from '../../shared/ids.ts';
+import { retryUntil } from '../../shared/retry.ts';
 import type { SecretBox } from '../../shared/secret-box.ts';
 import type { Topics } from '../../shared/topics.ts';
 import { SpanKind, extractContext, inSpan, tenantContext } from '../../shared/tracing.ts';
@@ -57,6 +58,8 @@ export interface KafkaFeedServiceDeps {
 }
 
 const NEW_TOPIC_PARTITIONS = 1;
+/** How long a newly created topic may take to show in the brokers' metadata before a feed create fails. */
+const NEW_TOPIC_SETTLE_MS = 10_000;
 
 /** Does not say whose it is: another namespace's topic names are none of the caller's business. */
 const topicTakenText = (topic: string) => `Topic '${topic}' is in use by another namespace; choose another topic.`;
@@ -245,15 +248,23 @@ export class KafkaFeedService implements FeedProvider {
     const admin = this.#deps.kafka.admin();
     await admin.connect();
     try {
-      if (!(await admin.listTopics()).includes(feed.topic)) {
-        await admin
-          .createTopics({ waitForLeaders: true, topics: [{ topic: feed.topic, numPartitions: NEW_TOPIC_PARTITIONS }] })
-          .catch((err: { type?: string }) => {
-            if (err.type !== 'TOPIC_ALREADY_EXISTS') throw err;
-          });
-      }
-      const offsets = await admin.fetchTopicOffsets(feed.topic);
-      await admin.setOffsets({ groupId: feedGroupId(feed), topic: feed.topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
+      // A topic created a moment ago may not be in every broker's metadata yet ("This server does not host this
+      // topic-partition", from the create's own wait for leaders or from the offsets request), more so while
+      // several feeds are created at once: the whole step is retried for a few seconds before the create fails.
+      await retryUntil(
+        async () => {
+          if (!(await admin.listTopics()).includes(feed.topic)) {
+            await admin
+              .createTopics({ waitForLeaders: true, topics: [{ topic: feed.topic, numPartitions: NEW_TOPIC_PARTITIONS }] })
+              .catch((err: { type?: string }) => {
+                if (err.type !== 'TOPIC_ALREADY_EXISTS') throw err;
+              });
+          }
+          const offsets = await admin.fetchTopicOffsets(feed.topic);
+          await admin.setOffsets({ groupId: feedGroupId(feed), topic: feed.topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
+        },
+        { giveUpAt: Date.now() + NEW_TOPIC_SETTLE_MS },
+      );
     } finally {
       await admin.disconnect();
     }

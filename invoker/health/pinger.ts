@@ -1,5 +1,6 @@
 // Tells every controller, once per interval, that this invoker lives: its memory, what it holds warm and whether
-// it takes new work. Controllers mark an invoker offline when these pings stop (controller/balancer).
+// it takes new work (its status, read from `content` at every ping: `up`, `draining` while it shuts down, `unhealthy`
+// while its topic's consumer is down). Controllers mark an invoker offline when these pings stop (controller/balancer).
 import type { Logger } from 'pino';
 import { pingCodec, type Ping } from '../../shared/avro/ping.ts';
 import type { MessageProducer } from '../../shared/kafka/client.ts';
@@ -41,13 +42,8 @@ export class HealthPinger {
     }
   }
 
-  /** Stops pinging; with `draining`, first tells the controllers to send no more work. */
-  async stop(draining = true): Promise<void> {
+  /** Stops pinging (a ping under way still goes out). */
+  stop(): void {
     clearInterval(this.#timer);
-    if (draining) {
-      const content = this.#content();
-      const { value, headers } = pingCodec.encode({ ...content, status: 'draining', sentAt: Date.now() });
-      await this.#producer.send(this.#topic, [{ value, headers }]).catch(() => {});
-    }
   }
 }

@@ -144,11 +144,12 @@ export class FaultStack {
   /**
    * Starts the invoker and waits until this new process says it is ready and the controller lists it as up;
    * resolves with how long that took (ms). A process that exits while starting fails with its log's tail.
+   * `env` adds to or overrides the invoker's environment (e.g. a Redis URL with a user of its own).
    */
-  async startInvoker(timeoutMs = PROCESS_READY_TIMEOUT_MS): Promise<number> {
+  async startInvoker(timeoutMs = PROCESS_READY_TIMEOUT_MS, env: NodeJS.ProcessEnv = {}): Promise<number> {
     const started = Date.now();
     const mark = this.logMark('invoker0');
-    this.#startNode('invoker0', 'invoker/main.ts', { ...this.env(), ISOWHISK_INVOKER_ID: '0' });
+    this.#startNode('invoker0', 'invoker/main.ts', { ...this.env(), ISOWHISK_INVOKER_ID: '0', ...env });
     await this.#waitForProcess(
       'invoker0',
       async () => {
@@ -175,14 +176,14 @@ export class FaultStack {
     return pid;
   }
 
-  /** `GET /invokers`: `{"invoker0": "up" | "down"}`. */
+  /** `GET /invokers`: `{"invoker0": "up" | "down" | "unhealthy" | "unresponsive"}`. */
   async invokerStates(): Promise<Record<string, string>> {
     const res = await fetch(`${this.apiHost}/invokers`);
     return (await res.json()) as Record<string, string>;
   }
 
   /** Waits until the controller lists invoker0 with `state`; resolves with how long that took (ms). */
-  async waitForInvokerState(state: 'up' | 'down', timeoutMs: number): Promise<number> {
+  async waitForInvokerState(state: 'up' | 'down' | 'unhealthy' | 'unresponsive', timeoutMs: number): Promise<number> {
     const started = Date.now();
     await waitFor(`the controller to list invoker0 as ${state}`, async () => ((await this.invokerStates())['invoker0'] === state ? true : undefined), timeoutMs, 50);
     return Date.now() - started;

@@ -55,6 +55,7 @@ describe('config', () => {
           controllerId: 0,
           blockingWaitMaxMs: 60_000,
           invokerOfflineAfterMs: 10_000,
+          invokerTestActionIntervalMs: 60_000,
           completionGraceMs: 60_000,
           invocationsPerMinute: 60,
           concurrentInvocations: 30,

@@ -281,18 +281,19 @@ describe('action sandbox: environment and logs', () => {
   });
 
   it('fires timers by due time then creation order, with promise continuations between them, as Node does', async () => {
+    // Due times far apart, so a busy machine that delays this code between setTimeout calls keeps the order.
     const o = await activate(`function main() {
       return new Promise((resolve) => {
         const seen = [];
-        setTimeout(() => { seen.push('b30'); resolve({ seen }); }, 30);
-        setTimeout(() => { seen.push('a10'); Promise.resolve().then(() => seen.push('a10-then')); }, 10);
-        setTimeout(() => seen.push('c10'), 10);
+        setTimeout(() => { seen.push('b300'); resolve({ seen }); }, 300);
+        setTimeout(() => { seen.push('a100'); Promise.resolve().then(() => seen.push('a100-then')); }, 100);
+        setTimeout(() => seen.push('c100'), 100);
         const t = setTimeout(() => seen.push('refreshed'), 5);
         t.refresh();
         setImmediate(() => seen.push('immediate'));
       });
     }`);
-    assert.deepEqual(o.result, { seen: ['immediate', 'refreshed', 'a10', 'a10-then', 'c10', 'b30'] });
+    assert.deepEqual(o.result, { seen: ['immediate', 'refreshed', 'a100', 'a100-then', 'c100', 'b300'] });
   });
 
   it('refuses a timer past the pending cap with an error in the action; cleared timers make room again', async () => {
