@@ -249,6 +249,14 @@ describe('cluster faults (2 controllers, 3 invokers, one Kafka, one Redis; own s
         assert.deepEqual(a.successNotCountedOnce, [], 'records saying the action succeeded whose run was not counted exactly once');
         assert.deepEqual(a.ranWithoutRecord, [], 'runs with no record');
         assert.deepEqual(a.ranAfterRefusal, [], 'activations answered 503 (or tombstoned) that ran');
+        // A 503 carries no activation id: a run no caller was told of is a refused activation's, unless a call
+        // ended without an answer (its activation may have been accepted).
+        const unknown = (a.answers.conn ?? 0) + (a.answers.hung ?? 0);
+        assert.ok(
+          a.ranUnacknowledged.length <= unknown,
+          `${a.ranUnacknowledged.length} runs of activations no caller was told of, but only ${unknown} calls ended without an answer ` +
+            `(${a.answers['503'] ?? 0} were answered 503): refused activations ran; ${describeAudit(a)}`,
+        );
       });
 
       it(`every caller got an answer or a clean connection error within ${ANSWER_BOUND_MS / 1000} s`, function () {

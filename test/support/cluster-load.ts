@@ -111,6 +111,8 @@ export interface Audit {
   ranWithoutRecord: string[];
   /** Refused ids (503, or a tombstone claim) that ran anyway. */
   ranAfterRefusal: string[];
+  /** Ids that ran although no caller was told they were accepted (only calls without an answer may explain them). */
+  ranUnacknowledged: string[];
   /** Record status → count, for the report. */
   recordStatuses: Record<string, number>;
 }
@@ -166,6 +168,7 @@ export async function audit(
       .map((r) => r.activationId),
     ranWithoutRecord: [...runs.keys()].filter((id) => !listed.has(id)),
     ranAfterRefusal: [...refused].filter((id) => counter.runs(id) > 0),
+    ranUnacknowledged: [...runs.keys()].filter((id) => !acceptedSet.has(id)),
     recordStatuses,
   };
 }
