@@ -1,8 +1,9 @@
 // The controller process: reads its configuration, connects to Redis and Kafka, creates the topics it needs,
 // follows the invokers' health pings, consumes the topics of Kafka feeds, and serves the REST API and, on a port of
-// its own (another origin), the web actions.
-// SIGINT/SIGTERM stop it cleanly: the server stops accepting, waiting callers get their 202, Kafka and Redis
-// connections close.
+// its own (another origin), the web actions. It keeps its liveness key fresh, sweeps overdue pending activations
+// (its own and dead controllers') and re-dispatches unclaimed work of invokers that stopped taking it.
+// SIGINT/SIGTERM stop it cleanly: the server stops accepting, waiting callers get their 202, the liveness key is
+// deleted (other controllers take over its pending activations at once), Kafka and Redis connections close.
 import { Redis } from 'ioredis';
 import { exitOnConfigError, loadControllerConfig } from '../shared/config.ts';
 import { CompletionReader } from '../shared/completions.ts';
@@ -14,7 +15,12 @@ import { topics as topicNames } from '../shared/topics.ts';
 import { createRegistry, processRestarts } from '../shared/metrics.ts';
 import { startTracing } from '../shared/tracing.ts';
 import { COMPLETION_MARGIN_MS, KafkaActivator } from './activator/kafka-activator.ts';
-import { activatorMetrics } from './activator/metrics.ts';
+import { activatorMetrics, redispatchMetric } from './activator/metrics.ts';
+import { ControllerLiveness } from './cluster/liveness.ts';
+import { activationClaims } from './durability/claims.ts';
+import { PendingTable } from './durability/pending-table.ts';
+import { Redispatcher } from './durability/redispatcher.ts';
+import { Sweeper } from './durability/sweeper.ts';
 import { createApps } from './app.ts';
 import { jaegerTraceReader } from './traces/trace-reader.ts';
 import { InvokerRegistry } from './balancer/invoker-registry.ts';
@@ -52,19 +58,21 @@ await health.start();
 
 const producer = await createProducer(kafka);
 const store = activationStore(redis, keys);
+const balancer = new ShardingBalancer(registry, { controllerCount: config.controllerCount });
+const pending = new PendingTable(redis, keys, log.child({ module: 'pending' }));
+const claims = activationClaims(redis, keys);
 const activator = new KafkaActivator({
   producer,
-  balancer: new ShardingBalancer(registry, { controllerCount: config.controllerCount }),
+  balancer,
   topics,
   store,
   logger: log.child({ module: 'activator' }),
   controllerId: config.controllerId,
   startGraceMs: config.completionGraceMs,
   completionMarginMs: COMPLETION_MARGIN_MS,
-  recordTtlSeconds: config.activationTtlSeconds,
+  pending,
+  claims,
   metrics: activatorMetrics(metrics),
-  claim: async (activationId) =>
-    (await redis.set(keys.activationClaim(activationId), `controller${config.controllerId}`, 'PX', 3_600_000, 'NX')) === 'OK',
   onOutcome: (id, o) => registry.outcome(id, o),
 });
 const prober = new InvokerProber({
@@ -86,6 +94,37 @@ const completions = new CompletionReader(completionConnection, keys, config.cont
   if (!prober.complete(c)) activator.complete(c);
 });
 await completions.start();
+
+const liveness = new ControllerLiveness({ redis, keys, controllerId: config.controllerId, logger: log.child({ module: 'liveness' }) });
+await liveness.start();
+const sweeper = new Sweeper({
+  redis,
+  keys,
+  table: pending,
+  claims,
+  store,
+  controllerId: config.controllerId,
+  deadOthers: () => liveness.deadOthers(),
+  recordTtlSeconds: config.activationTtlSeconds,
+  logger: log.child({ module: 'sweeper' }),
+  onSwept: (swept) => activator.swept(swept),
+});
+sweeper.start();
+const redispatcher = new Redispatcher({
+  redis,
+  keys,
+  table: pending,
+  claims,
+  registry,
+  balancer,
+  producer,
+  topics,
+  controllerId: config.controllerId,
+  logger: log.child({ module: 'redispatch' }),
+  onRedispatched: redispatchMetric(metrics),
+  startDelayMs: config.invokerOfflineAfterMs,
+});
+redispatcher.start();
 
 const limits: SystemLimits = {
   ...DEFAULT_LIMITS,
@@ -149,7 +188,8 @@ async function shutdown(signal: string): Promise<void> {
   webServer.close();
   activator.close();
   prober.close();
-  await Promise.allSettled([health.stop(), feeds.stop(), producer.close(), completions.stop()]);
+  await Promise.allSettled([sweeper.stop(), redispatcher.stop()]);
+  await Promise.allSettled([liveness.stop(true), pending.settled(), health.stop(), feeds.stop(), producer.close(), completions.stop()]);
   redis.disconnect();
   await tracing.shutdown();
   process.exit(0);

@@ -207,7 +207,7 @@ export const CONTROLLER_SETTINGS = {
     max: 3_600_000,
   }),
   completionGraceMs: int('ISOWHISK_COMPLETION_GRACE_MS', 60_000, {
-    doc: 'how long an accepted activation may wait for an invoker to start it (later it is recorded as expired); with no completion by this plus the action\'s timeout, it is recorded as a whisk internal error',
+    doc: 'how long an accepted activation may wait for an invoker to start it (later it is recorded as expired); with no completion by this plus the action\'s timeout twice (a cold start\'s init, then the run) and a 5 s margin, it is recorded as a whisk internal error',
     min: 0,
     max: 3_600_000,
   }),

@@ -44,6 +44,14 @@ export interface RedisKeys {
   controllers(): string;
   /** String `SET NX PX` by whoever holds the lease named `name` (shared/lease.ts). */
   lease(name: string): string;
+  /** Hash: an accepted activation not completed yet (controller/durability/pending-table.ts), with an expiry. */
+  pending(activationId: string): string;
+  /** Sorted set of one controller's pending activation ids, scored by the time it gives up on their completion. */
+  pendingByController(controllerId: number): string;
+  /** Sorted set of the pending activation ids published to one invoker, scored by their start deadline. */
+  pendingByInvoker(invokerId: number): string;
+  /** Set of the invoker ids that have had pending activations (so a restarted controller finds their backlogs). */
+  pendingInvokers(): string;
 }
 
 export function redisKeys(prefix = 'iw:'): RedisKeys {
@@ -68,5 +76,9 @@ export function redisKeys(prefix = 'iw:'): RedisKeys {
     controllerAlive: (controllerId) => `${prefix}controller-alive:${controllerId}`,
     controllers: () => `${prefix}controllers`,
     lease: (name) => `${prefix}lease:${name}`,
+    pending: (id) => `${prefix}pending:${id}`,
+    pendingByController: (controllerId) => `${prefix}pending:controller:${controllerId}`,
+    pendingByInvoker: (invokerId) => `${prefix}pending:invoker:${invokerId}`,
+    pendingInvokers: () => `${prefix}pending:invokers`,
   };
 }

@@ -5,7 +5,27 @@ import type { ActivationPlan } from '../entities/activator.ts';
 
 export const LOST_ACTIVATION_MESSAGE = 'The activation was not completed by any invoker in time; it was lost and did not run to completion.';
 
-export function forcedErrorRecord(plan: ActivationPlan, now: number, traceId?: string): ActivationRecord {
+/** The parts of a plan the forced record needs: what the pending table keeps (no parameters, no API key). */
+export type ForcedRecordPlan = Pick<ActivationPlan, 'activationId' | 'receivedAt' | 'cause' | 'binding' | 'identity'> & {
+  action: Pick<ActivationPlan['action'], 'name' | 'path' | 'kind' | 'version' | 'publish'>;
+  limits: Pick<ActivationPlan['limits'], 'concurrency' | 'logs' | 'memory' | 'timeout'>;
+};
+
+/** Copies exactly the fields `forcedErrorRecord` reads, so nothing else of the plan is persisted. */
+export function forcedRecordPlan(plan: ForcedRecordPlan): ForcedRecordPlan {
+  const { action, limits, identity } = plan;
+  return {
+    activationId: plan.activationId,
+    receivedAt: plan.receivedAt,
+    ...(plan.cause !== undefined ? { cause: plan.cause } : {}),
+    ...(plan.binding !== undefined ? { binding: plan.binding } : {}),
+    identity: { subject: identity.subject, namespace: identity.namespace, uuid: identity.uuid },
+    action: { name: action.name, path: action.path, kind: action.kind, version: action.version, publish: action.publish },
+    limits: { concurrency: limits.concurrency, logs: limits.logs, memory: limits.memory, timeout: limits.timeout },
+  };
+}
+
+export function forcedErrorRecord(plan: ForcedRecordPlan, now: number, traceId?: string): ActivationRecord {
   return {
     namespace: plan.identity.namespace,
     name: plan.action.name,

@@ -1,11 +1,13 @@
-// The Activator that runs activations on invokers: place on an invoker (ShardingBalancer), publish an Avro
-// ActivationRequest to its topic, then wait for the completion that the invoker writes to this controller's
-// completion stream. Every accepted activation ends with a stored record: when no completion arrives by
-// deadline + action timeout + margin, this controller stores a whisk-internal-error record itself and frees the
-// invoker's slot. Three things make that safe: the request's deadline (an invoker never starts a request after
-// it), the activation's claim in Redis, which the controller takes first (an invoker that comes back later skips
-// the activation), and write-once records (an invoker that ran it but stores late cannot replace the record).
-// Publishing is bounded in time: with Kafka down the caller gets a 503 in seconds, not a hang.
+// The Activator that runs activations on invokers: place on an invoker (ShardingBalancer), record the activation in
+// the pending table (Redis), publish an Avro ActivationRequest to the invoker's topic, then wait for the completion
+// that the invoker writes to this controller's completion stream. Every accepted activation ends with a stored
+// record: the pending table, not this process's memory, is what guarantees it. When no completion arrives by the
+// entry's give-up time, a sweeper (controller/durability/sweeper.ts; this controller's, or a live one's when this
+// one is dead) claims the activation and stores a whisk-internal-error record, and tells this activator through
+// `swept`. Three things make that safe: the request's start deadline (an invoker never starts a request after it),
+// the activation's claim in Redis (an invoker that comes back later skips the activation), and write-once records.
+// Publishing is bounded in time: with Kafka down the caller gets a 503 in seconds, not a hang, and a 503 means the
+// activation never runs: the controller tombstones its claim first (docs/durability.md).
 import type { Logger } from 'pino';
 import { activationRequestCodec, type ActivationRequest } from '../../shared/avro/activation-request.ts';
 import type { Completion } from '../../shared/completions.ts';
@@ -17,7 +19,12 @@ import type { ShardingBalancer } from '../balancer/sharding-balancer.ts';
 import type { ActivationRecord } from '../../shared/activation-record.ts';
 import type { ActivationStore } from '../../shared/activation-store.ts';
 import type { ActivationPlan, ActivationStarted, Activator } from '../entities/activator.ts';
-import { forcedErrorRecord } from './forced-record.ts';
+import { forcedRecordPlan } from './forced-record.ts';
+import { tombstoneHolder, TOMBSTONE_PREFIX, type Claims } from '../durability/claims.ts';
+import type { PendingEntry, PendingTable } from '../durability/pending-table.ts';
+
+/** How an invoker did with an activation, for its health (controller/balancer's InvokerRegistry). */
+export type InvokerOutcome = 'success' | 'systemError' | 'timeout';
 
 export interface KafkaActivatorOptions {
   producer: MessageProducer;
@@ -28,20 +35,18 @@ export interface KafkaActivatorOptions {
   controllerId: number;
   /** How long after it was accepted a request may still start on an invoker (its deadline). */
   startGraceMs: number;
-  /** Extra time after deadline + action timeout before the controller gives up on a completion. */
+  /** Extra time after deadline + init + run before the controller gives up on a completion. */
   completionMarginMs: number;
-  recordTtlSeconds: number;
-  /** Claims the activation for this controller (`SET NX`); false when an invoker claimed it first. */
-  claim: (activationId: string) => Promise<boolean>;
+  /** Where accepted activations are kept until they end (Redis). */
+  pending: PendingTable;
+  /** Activation claims: a publish that times out is tombstoned there before the caller gets 503. */
+  claims: Claims;
   /** Longest a publish may take before the request is refused with 503 (default 5 s). */
   publishTimeoutMs?: number;
   /** Told of activations starting and ending (Prometheus counters); none → not measured. */
   metrics?: ActivatorMetrics;
-  /**
-   * Told how each activation ended for its invoker's health (controller/balancer/invoker-registry.ts): a completion
-   * with status 3 is a system error, any other completion a success, a record forced for lack of one a timeout.
-   */
-  onOutcome?: (invokerId: number, outcome: 'success' | 'systemError' | 'timeout') => void;
+  /** Told how an invoker did: a completion with status 3 → systemError, another → success, forced → timeout. */
+  onOutcome?: (invokerId: number, outcome: InvokerOutcome) => void;
 }
 
 /** What the activator reports; each call must be cheap, as it runs once per activation. */
@@ -52,21 +57,40 @@ export interface ActivatorMetrics {
   completed(statusCode: number): void;
   /** No completion came in time and this controller stored the record itself. */
   forced(): void;
+  /** A dead controller's pending activation was settled here (record forced or found). */
+  orphanSwept(): void;
+  /** A publish did not complete in time; the activation was tombstoned and the caller answered 503. */
+  tombstoned(): void;
 }
 
-/** Past the start deadline and the action's own timeout, how long to wait for a completion before forcing one. */
+/** What a sweeper reports for one pending entry it settled (controller/durability/sweeper.ts). */
+export interface SweptEntry {
+  entry: PendingEntry;
+  /** The activation's record: the forced one, or the one an invoker stored before its completion was lost. */
+  record: ActivationRecord;
+  /** True when the record is the forced one this controller stored. */
+  forced: boolean;
+  /** True when the entry belonged to another (dead) controller. */
+  orphan: boolean;
+}
+
+/** Past the start deadline, init and run, how long to wait for a completion before forcing one. */
 export const COMPLETION_MARGIN_MS = 5_000;
 
-/** While Redis does not answer, a forced record is retried this often. */
-const FORCE_RETRY_MS = 5_000;
+/**
+ * When a controller stops waiting for an activation's completion: its start deadline, then a cold start's init and
+ * the run, each bounded by the action's timeout (invoker/runtime/action-sandbox.ts opens the init window and the
+ * run window with the same `timeoutMs`), then the margin.
+ */
+export function giveUpTime(deadline: number, actionTimeoutMs: number, marginMs: number): number {
+  return deadline + actionTimeoutMs /* init */ + actionTimeoutMs /* run */ + marginMs;
+}
 
 interface Pending {
   plan: ActivationPlan;
   invokerId: number;
   settle: (record: ActivationRecord | undefined) => void;
   timers: NodeJS.Timeout[];
-  /** The trace the activation belongs to, for the record the controller may have to write itself. */
-  traceId: string | undefined;
 }
 
 export class KafkaActivator implements Activator {
@@ -118,8 +142,25 @@ export class KafkaActivator implements Activator {
 
     let settle!: (record: ActivationRecord | undefined) => void;
     const completed = new Promise<ActivationRecord | undefined>((resolve) => (settle = resolve));
-    const pending: Pending = { plan, invokerId: placement.invokerId, settle, timers: [], traceId: activeTraceId() };
+    const pending: Pending = { plan, invokerId: placement.invokerId, settle, timers: [] };
     this.#track(pending);
+    const traceId = activeTraceId();
+    const entry: PendingEntry = {
+      activationId: plan.activationId,
+      controllerId,
+      invokerId: placement.invokerId,
+      deadline,
+      giveUpAt: giveUpTime(deadline, plan.limits.timeout, completionMarginMs),
+      ...(traceId ? { traceId } : {}),
+      plan: forcedRecordPlan(plan),
+      request: { value, headers: { ...headers, ...traceHeaders() } },
+    };
+    try {
+      await this.#o.pending.add(entry);
+    } catch (err) {
+      this.#forget(plan.activationId);
+      throw new UnavailableError('The activation could not be scheduled: the activation store is unavailable.', { cause: err });
+    }
     try {
       // The invoker's process span is this span's child: its context travels in the message's headers.
       const attributes = {
@@ -134,15 +175,18 @@ export class KafkaActivator implements Activator {
         withTimeout(producer.send(topic, [{ key: plan.activationId, value, headers: { ...headers, ...traceHeaders() } }]), publishWithin),
       );
     } catch (err) {
-      this.#forget(plan.activationId);
-      if ((err as { type?: string }).type === 'MESSAGE_TOO_LARGE') throw new TooLargeError();
-      throw new UnavailableError('The activation could not be published: the message bus is unavailable.', { cause: err });
+      if ((err as { type?: string }).type === 'MESSAGE_TOO_LARGE') {
+        // The broker refused the message: it is on no topic, nothing to tombstone.
+        await this.#drop(entry);
+        throw new TooLargeError();
+      }
+      if (await this.#tombstone(entry, err)) {
+        throw new UnavailableError('The activation could not be published: the message bus is unavailable.', { cause: err });
+      }
+      // An invoker claimed it (or Redis could not tell): it is accepted; the pending entry guarantees its record.
     }
     // The completion may already have come back while the send was being acknowledged.
     if (!this.#pending.has(plan.activationId)) return { activationId: plan.activationId, result: completed };
-    const giveUpAfter = deadline + plan.limits.timeout + completionMarginMs - Date.now();
-    pending.timers.push(setTimeout(() => void this.#forceCompletion(plan.activationId), giveUpAfter));
-
     let result = completed;
     if (plan.blocking) {
       // The caller waits at most waitMs; the activation itself goes on and is recorded as usual.
@@ -153,10 +197,13 @@ export class KafkaActivator implements Activator {
 
   /** Called for every entry of this controller's completion stream. */
   complete(completion: Completion): void {
-    const pending = this.#forget(completion.activationId);
-    if (!pending) return; // another controller generation's, or already forced
-    this.#o.metrics?.completed(completion.statusCode);
-    this.#o.onOutcome?.(pending.invokerId, completion.statusCode === 3 ? 'systemError' : 'success');
+    const { activationId, invokerId, statusCode } = completion;
+    this.#o.onOutcome?.(invokerId, statusCode === 3 ? 'systemError' : 'success');
+    const pending = this.#forget(activationId);
+    // Also when it is not in memory (accepted before a restart of this controller): its entry is done either way.
+    this.#o.pending.removeSoon(activationId, this.#o.controllerId, pending ? [invokerId, pending.invokerId] : [invokerId]);
+    if (!pending) return; // accepted before a restart, or already forced
+    this.#o.metrics?.completed(statusCode);
     if (completion.record !== undefined) {
       pending.settle(JSON.parse(completion.record) as ActivationRecord);
       return;
@@ -173,30 +220,55 @@ export class KafkaActivator implements Activator {
   }
 
   /**
-   * No completion came in time: claim the activation (so an invoker that has not started it never will) and store a
-   * whisk internal error record, unless a record exists already (the invoker stored it and only its completion was
-   * lost), in which case that record is the answer.
+   * A sweeper settled a pending entry (no completion by its give-up time): the record it forced, or the one an
+   * invoker had stored before its completion was lost. Waiting callers get it.
    */
-  async #forceCompletion(activationId: string): Promise<void> {
-    const pending = this.#pending.get(activationId);
-    if (!pending) return;
-    const { store, logger, recordTtlSeconds, claim } = this.#o;
-    try {
-      await claim(activationId);
-      const record = forcedErrorRecord(pending.plan, Date.now(), pending.traceId);
-      const stored = (await store.putRecord(record, recordTtlSeconds)) ? record : await store.getRecord(activationId);
-      if (stored === record) {
-        logger.warn({ activationId, invoker: pending.invokerId }, 'no completion in time; stored a whisk internal error record');
-        this.#o.metrics?.forced();
-      }
-      if (stored) this.#o.metrics?.completed(stored.response.statusCode);
-      if (this.#pending.has(activationId)) this.#o.onOutcome?.(pending.invokerId, 'timeout');
-      this.#forget(activationId)?.settle(stored);
-    } catch (err) {
-      // Redis does not answer: the record must still be written, so try again shortly.
-      logger.warn({ err, activationId }, 'storing the forced completion record failed; retrying');
-      pending.timers.push(setTimeout(() => void this.#forceCompletion(activationId), FORCE_RETRY_MS));
+  swept({ entry, record, forced, orphan }: SweptEntry): void {
+    const { metrics, onOutcome, logger } = this.#o;
+    if (forced) {
+      logger.warn({ activationId: entry.activationId, invoker: entry.invokerId, controller: entry.controllerId }, 'no completion in time; stored a whisk internal error record');
+      metrics?.forced();
+      onOutcome?.(entry.invokerId, 'timeout');
     }
+    if (orphan) metrics?.orphanSwept();
+    const pending = this.#forget(entry.activationId);
+    if (!pending) return;
+    metrics?.completed(record.response.statusCode);
+    pending.settle(record);
+  }
+
+  /**
+   * The tombstone rule (docs/durability.md): a publish that did not complete may still be delivered, so before
+   * answering 503 the activation's claim is taken as a tombstone; an invoker that reads the message later skips
+   * it. True when the tombstone holds (answer 503); false when an invoker claimed it first, or Redis could not
+   * say: the activation is then accepted, and its pending entry guarantees its record.
+   */
+  async #tombstone(entry: PendingEntry, cause: unknown): Promise<boolean> {
+    const { claims, controllerId, logger, metrics } = this.#o;
+    const holder = tombstoneHolder(controllerId);
+    let previous: string | undefined;
+    try {
+      previous = await claims.take(entry.activationId, holder, Math.max(0, entry.deadline - Date.now()) + 3_600_000);
+    } catch (err) {
+      logger.warn({ err, cause, activationId: entry.activationId }, 'publish did not complete and the claim could not be tombstoned; accepted as pending');
+      return false;
+    }
+    if (previous !== undefined && !previous.startsWith(TOMBSTONE_PREFIX)) {
+      logger.warn({ cause, activationId: entry.activationId, claimedBy: previous }, 'publish did not complete in time but an invoker claimed the activation; accepted');
+      return false;
+    }
+    metrics?.tombstoned();
+    await this.#drop(entry);
+    return true;
+  }
+
+  /** Forgets an activation that was never accepted, here and in the pending table. */
+  async #drop(entry: PendingEntry): Promise<void> {
+    this.#forget(entry.activationId);
+    // Left behind, the entry is found by the sweeper, which sees the tombstone (or no message) and cleans up.
+    await this.#o.pending.remove(entry.activationId, entry.controllerId, [entry.invokerId]).catch((err: unknown) => {
+      this.#o.logger.warn({ err, activationId: entry.activationId }, 'removing a refused activation from the pending table failed');
+    });
   }
 
   #forget(activationId: string): Pending | undefined {

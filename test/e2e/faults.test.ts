@@ -17,6 +17,7 @@ import { Messages } from '../../invoker/record.ts';
 import {
   CONTROLLER_COMPLETION_MARGIN_MS,
   FAULT_ENV,
+  giveUpTime,
   FaultStack,
   annotation,
   api,
@@ -409,10 +410,10 @@ describe('fault injection (own stack: .run/faults, ports +100)', function () {
         scenario.downMs = await outcome(stack.waitForInvokerState('down', OFFLINE_MS + SLACK_MS).then(() => Date.now() - scenario.killedAt));
         scenario.answer = await call;
         if ('value' in scenario.answer) note('kill -9 → blocking caller answered', `${Date.now() - scenario.killedAt} ms after the kill (HTTP ${scenario.answer.value.status})`);
-        const bound = scenario.acceptedBy + GRACE_MS + ACTION_TIMEOUT + CONTROLLER_COMPLETION_MARGIN_MS + SLACK_MS;
+        const bound = giveUpTime(scenario.acceptedBy + GRACE_MS, ACTION_TIMEOUT, CONTROLLER_COMPLETION_MARGIN_MS) + SLACK_MS;
         scenario.record = await outcome(waitForRecord(ns, scenario.sleepyId, Math.max(0, bound - Date.now())));
-        if ('value' in scenario.record) note('kill -9 → forced record stored', `${scenario.record.value.end - scenario.killedAt} ms after the kill (promised ≤ ${GRACE_MS + ACTION_TIMEOUT + CONTROLLER_COMPLETION_MARGIN_MS} ms after acceptance)`);
-        const briefBound = sentAt + GRACE_MS + 100 + CONTROLLER_COMPLETION_MARGIN_MS + SLACK_MS;
+        if ('value' in scenario.record) note('kill -9 → forced record stored', `${scenario.record.value.end - scenario.killedAt} ms after the kill (promised ≤ ${giveUpTime(GRACE_MS, ACTION_TIMEOUT, CONTROLLER_COMPLETION_MARGIN_MS)} ms after acceptance)`);
+        const briefBound = giveUpTime(sentAt + GRACE_MS, 100, CONTROLLER_COMPLETION_MARGIN_MS) + SLACK_MS;
         scenario.briefForced = await outcome(waitForRecord(ns, b.activationId!, Math.max(0, briefBound - Date.now())));
         const lastDeadline = Math.max(...scenario.marker.map((m) => m.sentAt)) + GRACE_MS;
         await waitFor('the start deadlines to pass', async () => (Date.now() > lastDeadline + 200 ? true : undefined), GRACE_MS + SLACK_MS, 50);
@@ -570,8 +571,8 @@ describe('fault injection (own stack: .run/faults, ports +100)', function () {
 
     it('every activation accepted before, during or after the outage ends with a record', async function () {
       this.timeout(60_000);
-      // By deadline + action timeout (3 s) + margin at the latest.
-      const bound = GRACE_MS + 3_000 + CONTROLLER_COMPLETION_MARGIN_MS + SLACK_MS;
+      // By deadline + init and run (3 s each at most) + margin at the latest.
+      const bound = giveUpTime(GRACE_MS, 3_000, CONTROLLER_COMPLETION_MARGIN_MS) + SLACK_MS;
       const missing: string[] = [];
       for (const id of scenario.accepted) if (!(await waitForRecord(ns, id, bound).catch(() => undefined))) missing.push(id);
       assert.deepEqual(missing, [], `${missing.length} of ${scenario.accepted.size} accepted activations have no record`);
@@ -662,7 +663,7 @@ describe('fault injection (own stack: .run/faults, ports +100)', function () {
 
     it('every activation accepted around the outage ends with a record, and a blocking caller was answered with that record', async function () {
       this.timeout(60_000);
-      const bound = GRACE_MS + 3_000 + CONTROLLER_COMPLETION_MARGIN_MS + SLACK_MS;
+      const bound = giveUpTime(GRACE_MS, 3_000, CONTROLLER_COMPLETION_MARGIN_MS) + SLACK_MS;
       for (const a of [scenario.nonBlocking, scenario.blocking]) {
         if (a === undefined || a instanceof Error || a.activationId === undefined) continue;
         const record = await waitForRecord(ns, a.activationId, bound).catch(() => undefined);

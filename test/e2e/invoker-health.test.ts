@@ -44,7 +44,7 @@ describe('invoker health from outcomes (own stack: .run/faults, ports +100)', fu
     invokerRedis.username = INVOKER_USER;
     invokerRedis.password = password;
     await stack.startController();
-    await stack.startInvoker(undefined, { ISOWHISK_REDIS_URL: invokerRedis.toString() });
+    await stack.startInvoker(undefined, 0, { ISOWHISK_REDIS_URL: invokerRedis.toString() });
     ns = await stack.namespace('health');
     await createAction(ns, 'echo', ECHO, { timeout: 3000 });
   });

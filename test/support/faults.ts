@@ -27,7 +27,7 @@ export const FAULTS_LAYOUT = ownStackLayout('faults', 100);
 /**
  * Short timeouts, so a fault shows its outcome within seconds: an activation not started 3 s after it was accepted
  * is past its start deadline (recorded as expired by an invoker, or as lost by the controller after
- * 3 s + action timeout + the controller's 5 s margin), and an invoker whose pings stop for 3 s is offline.
+ * 3 s + init and run (each up to the action timeout) + the controller's 5 s margin), and an invoker whose pings stop for 3 s is offline.
  */
 export const FAULT_ENV: Readonly<Record<string, string>> = {
   ...UNTHROTTLED_ENV,
@@ -37,9 +37,9 @@ export const FAULT_ENV: Readonly<Record<string, string>> = {
   OTEL_SDK_DISABLED: 'true',
 };
 
-export { COMPLETION_MARGIN_MS as CONTROLLER_COMPLETION_MARGIN_MS } from '../../controller/activator/kafka-activator.ts';
+export { COMPLETION_MARGIN_MS as CONTROLLER_COMPLETION_MARGIN_MS, giveUpTime } from '../../controller/activator/kafka-activator.ts';
 
-export type ProcessName = 'controller0' | 'invoker0';
+export type ProcessName = 'controller0' | 'invoker0' | 'invoker1';
 
 export interface TestNamespace {
   name: string;
@@ -84,7 +84,7 @@ export class FaultStack {
    * folder removed (Kafka topics, Redis data, logs), so every run begins from the same state.
    */
   async start(): Promise<void> {
-    await stopStack(this.layout);
+    await this.stop();
     rmSync(this.layout.runDir, { recursive: true, force: true });
     await this.startInfrastructure();
     await this.startController();
@@ -93,7 +93,9 @@ export class FaultStack {
 
   /** Stops every process of this layout (safe to call when some or none run). */
   async stop(): Promise<string[]> {
-    return stopStack(this.layout);
+    // stopStack knows the one invoker a stack runs; a second one is this class's.
+    const second = (await stopDaemon(this.spec('invoker1'))) ? ['invoker1'] : [];
+    return [...second, ...(await stopStack(this.layout))];
   }
 
   async startInfrastructure(): Promise<void> {
@@ -142,19 +144,23 @@ export class FaultStack {
   }
 
   /**
-   * Starts the invoker and waits until this new process says it is ready and the controller lists it as up;
-   * resolves with how long that took (ms). A process that exits while starting fails with its log's tail.
-   * `env` adds to or overrides the invoker's environment (e.g. a Redis URL with a user of its own).
+   * Starts an invoker (invoker0 unless `id` says 1: a second one, which only suites that want two start) and waits
+   * until this new process says it is ready and the controller lists it as up; resolves with how long that took
+   * (ms). A process that exits while starting fails with its log's tail. `env` adds to or overrides the invoker's
+   * environment (e.g. a Redis URL with a user of its own).
    */
-  async startInvoker(timeoutMs = PROCESS_READY_TIMEOUT_MS, env: NodeJS.ProcessEnv = {}): Promise<number> {
+  async startInvoker(timeoutMs = PROCESS_READY_TIMEOUT_MS, id: 0 | 1 = 0, env: NodeJS.ProcessEnv = {}): Promise<number> {
     const started = Date.now();
-    const mark = this.logMark('invoker0');
-    this.#startNode('invoker0', 'invoker/main.ts', { ...this.env(), ISOWHISK_INVOKER_ID: '0', ...env });
+    const name = `invoker${id}` as const;
+    const mark = this.logMark(name);
+    // The second invoker's metrics port is the first one's + 1 (nothing else of the layout uses it).
+    const ports = id === 0 ? {} : { ISOWHISK_INVOKER_METRICS_PORT: String(this.layout.invoker.metricsPort + id) };
+    this.#startNode(name, 'invoker/main.ts', { ...this.env(), ...ports, ISOWHISK_INVOKER_ID: String(id), ...env });
     await this.#waitForProcess(
-      'invoker0',
+      name,
       async () => {
-        if (!/"msg":"invoker ready"/.test(this.logSince('invoker0', mark))) return undefined;
-        return (await this.invokerStates())['invoker0'] === 'up' || undefined;
+        if (!/"msg":"invoker ready"/.test(this.logSince(name, mark))) return undefined;
+        return (await this.invokerStates())[name] === 'up' || undefined;
       },
       timeoutMs,
     );
@@ -162,8 +168,8 @@ export class FaultStack {
   }
 
   /** A clean stop (SIGTERM): the invoker tells the controllers it drains, finishes its work and leaves. */
-  stopInvoker(): Promise<boolean> {
-    return stopDaemon(this.spec('invoker0'));
+  stopInvoker(id: 0 | 1 = 0): Promise<boolean> {
+    return stopDaemon(this.spec(`invoker${id}`));
   }
 
   /** kill -9: no draining ping, no clean group leave, work in hand is lost. Resolves once the process is gone. */
@@ -182,10 +188,10 @@ export class FaultStack {
     return (await res.json()) as Record<string, string>;
   }
 
-  /** Waits until the controller lists invoker0 with `state`; resolves with how long that took (ms). */
-  async waitForInvokerState(state: 'up' | 'down' | 'unhealthy' | 'unresponsive', timeoutMs: number): Promise<number> {
+  /** Waits until the controller lists an invoker (invoker0 by default) with `state`; resolves with how long that took (ms). */
+  async waitForInvokerState(state: 'up' | 'down' | 'unhealthy' | 'unresponsive', timeoutMs: number, id: 0 | 1 = 0): Promise<number> {
     const started = Date.now();
-    await waitFor(`the controller to list invoker0 as ${state}`, async () => ((await this.invokerStates())['invoker0'] === state ? true : undefined), timeoutMs, 50);
+    await waitFor(`the controller to list invoker${id} as ${state}`, async () => ((await this.invokerStates())[`invoker${id}`] === state ? true : undefined), timeoutMs, 50);
     return Date.now() - started;
   }
 
