@@ -107,13 +107,14 @@ the same run**, so a busy or slow machine moves both and the ratio still says so
 here, never asserted by a test.
 
 \`\`\`sh
-npm run bench              # full run, about 1½ minutes on 2 cores; rewrites this page and test/bench/results.json
-npm run bench -- --quick   # smaller samples, about 45 s (the stack's start is most of it); prints only (--write keeps it)
+npm run bench              # full run, about 2½ minutes on 2 cores; rewrites this page and test/bench/results.json
+npm run bench -- --quick   # smaller samples, about 1½ minutes (starting processes is most of it); prints only (--write keeps it)
+ISOWHISK_BENCH_QUICK=1 npm run bench   # the same quick run, for runners that pass no arguments
 \`\`\`
 
 The bench starts a stack of its own (\`.run/bench\`, every port +200: Kafka 19292, Redis 16580, controller 13433),
 stops it at the end (also on failure or Ctrl-C), and talks to it on 127.0.0.1 only. Every loop is bounded in
-count and time, and a watchdog ends the run after 8 minutes (4 with \`--quick\`) whatever hangs. The latency and
+count and time, and a watchdog ends the run after 10 minutes (6 with \`--quick\`) whatever hangs. The latency and
 throughput figures are measured in rounds alternating with their floors (warm, transport, HTTP, warm, ...; sustained, transport at the same
 concurrency, ...), so both see the same machine even when other work comes and goes. Invokes are blocking
 (\`?blocking=true&result=true\`) from an undici keep-alive pool, by a fresh namespace whose rate limits are lifted;
@@ -130,6 +131,7 @@ the action is \`function main(params) { return { ok: true, n: params.n ?? 0 }; }
 | HTTP floor | the same undici client and request against a bare \`node:http\` server answering JSON of the warm invoke's response size | — |
 | overhead above floor | warm invoke p50 − transport floor p50 (and the same for p99): what the controller's HTTP stack, the invoker's work and the isolate add. The HTTP floor is part of it | — |
 | CPU per invoke (notes) | CPU time each process of the stack (from /proc) and the bench itself spent during the sustained rounds, per invoke; the sum bounds the throughput the machine's cores allow. "other processes" is what the rest of the machine used meanwhile | the same for the transport floor |
+| sustained, 1 invoker / 3 invokers | C clients in a closed loop over 6 actions (128 MB each), first on the stack's one invoker, then over 6 fresh actions once invokers 1 and 2 (processes of their own, metrics ports next to invoker0's) are listed up; the fresh actions are chosen so that each invoker is the balancer's home of two. Measured one after the other (the invoker count cannot alternate), after a warm-up each | the 1-invoker figure, for the 3-invoker one |
 | warm isolates held | a child process holding only the invoker's \`IsolatePool\` (no stem cells) acquires, activates and releases N distinct actions (128 MB limit each), leaving N warm isolates; isolates per GiB of RSS growth, and per GiB of the pool's own accounting (resident heap, external and malloced memory of idle isolates). p50/p99 are each isolate's in-process cold start (new isolate + init + run) | — |
 
 ## Latest results

@@ -3,22 +3,32 @@
 // or quick ones with --write), and always stops the stack.
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT, testLayout } from '../../deploy/local/layout.ts';
+import { PROJECT_ROOT } from '../../deploy/local/layout.ts';
 import { UNTHROTTLED_ENV, runningProcesses, startStack, stopStack } from '../../deploy/local/stack.ts';
+import { ownStackLayout } from '../support/stack.ts';
 import { BenchClient, benchNamespace } from './client.ts';
 import { coldStart } from './cold.ts';
 import { cpuSince, cpuSnapshot, describeCpu } from './cpu.ts';
 import { type IsolatesResult, warmIsolates } from './isolates.ts';
 import { environment, latencyRow, quoteInReadme, type Results, type Row, textTable, timesP50, writeBenchmarksPage, writeResults } from './report.ts';
 import { type LoopResult, sideBySide, type Summary } from './stats.ts';
+import { addInvokers, homedNames, spreadInvoke, stopExtraInvokers, warmUp } from './scale.ts';
 import { sustainedInvoke } from './sustained.ts';
 import { openTransportFloor, type TransportFloor } from './transport-floor.ts';
 import { httpFloor, warmInvoke } from './warm.ts';
 
-const quick = process.argv.includes('--quick');
+/** `--quick`, or ISOWHISK_BENCH_QUICK=1 (for runners that cannot pass arguments through npm), makes a short run. */
+const quick = process.argv.includes('--quick') || process.env.ISOWHISK_BENCH_QUICK === '1';
 const write = !quick || process.argv.includes('--write');
-const LAYOUT = testLayout('bench', 200);
+/** .run/bench, ports +200; beside a developer's own test stack (ISOWHISK_TEST_STACK) when one is chosen. */
+const LAYOUT = ownStackLayout('bench', 200);
 const CORES = availableParallelism();
+
+/**
+ * Figure 6, sustained with 1 and with 3 invokers: 12 clients over 6 actions of 128 MB, so the 12 isolates they need
+ * fit one invoker's 2 GB (no eviction) and spread 2 actions per invoker over three.
+ */
+const SCALE = { concurrency: 12, actionsPerInvoker: 2 };
 
 /**
  * Sample sizes and time bounds. The latency figures alternate with their floors in rounds, and so do the sustained
@@ -26,10 +36,10 @@ const CORES = availableParallelism();
  * for about 80 s, a quick one for about 15 s.
  */
 const PLAN = quick
-  ? { latency: { rounds: 2, perRound: 200, roundMs: 2_000 }, warmup: 100, cold: 10, concurrency: 16, loadWarmupMs: 1_500, load: { rounds: 2, roundMs: 1_500 }, isolates: 100 }
-  : { latency: { rounds: 5, perRound: 600, roundMs: 4_000 }, warmup: 300, cold: 60, concurrency: 16, loadWarmupMs: 3_000, load: { rounds: 3, roundMs: 5_000 }, isolates: 500 };
+  ? { latency: { rounds: 2, perRound: 200, roundMs: 2_000 }, warmup: 100, cold: 10, concurrency: 16, loadWarmupMs: 1_500, load: { rounds: 2, roundMs: 1_500 }, isolates: 100, scale: SCALE }
+  : { latency: { rounds: 5, perRound: 600, roundMs: 4_000 }, warmup: 300, cold: 60, concurrency: 16, loadWarmupMs: 3_000, load: { rounds: 3, roundMs: 5_000 }, isolates: 500, scale: SCALE };
 /** Past this the run is abandoned (stack stopped, exit 1), whatever hangs. */
-const WATCHDOG_MS = quick ? 240_000 : 480_000;
+const WATCHDOG_MS = quick ? 360_000 : 600_000;
 
 const say = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
@@ -52,11 +62,14 @@ interface Figures {
   /** Share of the machine's CPU that other processes used while figures 1–4 ran. */
   otherCpuShare: number;
   isolates: IsolatesResult;
+  /** Figure 6: the same load on 1 invoker and on 3. */
+  scaling: { one: Summary; three: Summary; cpuUsPerOp: { one: Record<string, number>; three: Record<string, number> } };
 }
 
 async function measure(): Promise<Figures> {
   const began = Date.now();
   say(`starting the bench stack in ${LAYOUT.runDir}`);
+  await stopExtraInvokers(LAYOUT);
   await stopStack(LAYOUT); // a stack left over by an interrupted run would carry its state (and older code)
   const stack = await startStack(LAYOUT, UNTHROTTLED_ENV);
   const stackStartMs = Date.now() - began;
@@ -87,6 +100,17 @@ async function measure(): Promise<Figures> {
 
     say(`5. warm isolates held: ${PLAN.isolates} in the invoker's pool`);
     const isolates = await warmIsolates(PLAN.isolates, 120_000);
+
+    const sc = PLAN.scale;
+    const actions = sc.actionsPerInvoker * 3;
+    say(`6. sustained, ${sc.concurrency} clients over ${actions} actions: on 1 invoker, then on 3`);
+    const onOne = await spreadInvoke(client, homedNames(ns.name, 'bench-one', actions, 1));
+    await warmUp(onOne, sc.concurrency, PLAN.loadWarmupMs);
+    const one = await sideBySide({ one: onOne }, { concurrency: sc.concurrency, warmup: 0, perRound: Number.MAX_SAFE_INTEGER, pids, ...PLAN.load });
+    const morePids = { ...pids, ...(await addInvokers(LAYOUT, stack, UNTHROTTLED_ENV)) };
+    const onThree = await spreadInvoke(client, homedNames(ns.name, 'bench-three', sc.actionsPerInvoker, 3));
+    await warmUp(onThree, sc.concurrency, PLAN.loadWarmupMs);
+    const three = await sideBySide({ three: onThree }, { concurrency: sc.concurrency, warmup: 0, perRound: Number.MAX_SAFE_INTEGER, pids: morePids, ...PLAN.load });
     return {
       stackStartMs,
       responseBytes: warm.responseBytes,
@@ -99,6 +123,11 @@ async function measure(): Promise<Figures> {
       cpuUsPerOp: { sustained: load.sustained.cpuUsPerOp, transportSustained: load.transport.cpuUsPerOp },
       otherCpuShare,
       isolates,
+      scaling: {
+        one: check('sustained on 1 invoker', one.one).summary,
+        three: check('sustained on 3 invokers', three.three).summary,
+        cpuUsPerOp: { one: one.one.cpuUsPerOp, three: three.three.cpuUsPerOp },
+      },
     };
   } finally {
     await Promise.allSettled([floor?.close(), client.close()]);
@@ -140,6 +169,12 @@ function rowsOf(f: Figures): Row[] {
       target: 'p50 ≤ 1 ms',
       met: w.p50 - t.p50 <= 1,
     },
+    latencyRow('sustained-1-invoker', `sustained, ${PLAN.scale.concurrency} clients, 1 invoker`, f.scaling.one, { target: '—' }),
+    latencyRow('sustained-3-invokers', `sustained, ${PLAN.scale.concurrency} clients, 3 invokers`, f.scaling.three, {
+      floor: floorOf('1 invoker', f.scaling.one, true),
+      ratio: `${(f.scaling.three.throughput / f.scaling.one.throughput).toFixed(2)}× rate`,
+      target: '—',
+    }),
     {
       id: 'isolates-rss',
       name: 'warm isolates held, by RSS',
@@ -171,6 +206,7 @@ function notesOf(f: Figures): string[] {
     `CPU per transport-floor round trip (both ends in the bench process; controller and invoker idle): ${describeCpu(f.cpuUsPerOp.transportSustained)}; cap near ${capacity(f.cpuUsPerOp.transportSustained)}/s.`,
     `Cold start in-process (the invoker's pool alone, new isolate + init + run, no stem cell): p50 ${i.summary.p50.toFixed(2)} ms, p99 ${i.summary.p99.toFixed(2)} ms.`,
     `Warm isolates: ${i.idle} idle in the pool after ${PLAN.isolates} cold starts (+1 made first, to leave one-off costs out); RSS grew ${i.rssGrowthMB.toFixed(0)} MB (${((i.rssGrowthMB * 1024) / PLAN.isolates).toFixed(0)} KiB each), the pool accounts ${i.poolUsedMB.toFixed(0)} MB; the first isolate was ${i.reusedWarm ? '' : 'NOT '}reused warm afterwards.`,
+    `Sustained with 1 and 3 invokers (${PLAN.scale.concurrency} clients over ${PLAN.scale.actionsPerInvoker * 3} actions, measured one after the other, not alternating): CPU per invoke on 1 invoker ${describeCpu(f.scaling.cpuUsPerOp.one)}; on 3 invokers ${describeCpu(f.scaling.cpuUsPerOp.three)}. On ${CORES} cores the invokers share the same CPU, so more of them add throughput only where an invoker, not the machine, was the limit.`,
     `Processes other than the bench and its stack used ${(f.otherCpuShare * 100).toFixed(0)}% of the machine's CPU while figures 1–4 ran${f.otherCpuShare > 0.1 ? ': the figures are noisy, compare them with their floors' : ''}. The stack took ${(f.stackStartMs / 1000).toFixed(0)} s to start.`,
   ];
 }
@@ -183,6 +219,7 @@ function capacity({ other: _other, ...ours }: Record<string, number>): string {
 
 async function shutdown(): Promise<void> {
   say('stopping the bench stack');
+  await stopExtraInvokers(LAYOUT).catch((err) => say(`stopping invokers 1 and 2 failed: ${(err as Error).message}`));
   await stopStack(LAYOUT).catch((err) => say(`stopping the stack failed: ${(err as Error).message}`));
 }
 
