@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kafka as KafkaClient, IHeaders } from 'kafkajs';
 import type { Logger } from 'pino';
 import { newTransactionId } from '../../shared/ids.ts';
+import { TOPIC_SETTLE_MS } from '../../shared/kafka/client.ts';
 import { retryUntil } from '../../shared/retry.ts';
 import type { SecretBox } from '../../shared/secret-box.ts';
 import type { Topics } from '../../shared/topics.ts';
@@ -58,8 +59,6 @@ export interface KafkaFeedServiceDeps {
 }
 
 const NEW_TOPIC_PARTITIONS = 1;
-/** How long a newly created topic may take to show in the brokers' metadata before a feed create fails. */
-const NEW_TOPIC_SETTLE_MS = 10_000;
 
 /** Does not say whose it is: another namespace's topic names are none of the caller's business. */
 const topicTakenText = (topic: string) => `Topic '${topic}' is in use by another namespace; choose another topic.`;
@@ -263,7 +262,7 @@ export class KafkaFeedService implements FeedProvider {
           const offsets = await admin.fetchTopicOffsets(feed.topic);
           await admin.setOffsets({ groupId: feedGroupId(feed), topic: feed.topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
         },
-        { giveUpAt: Date.now() + NEW_TOPIC_SETTLE_MS },
+        { giveUpAt: Date.now() + TOPIC_SETTLE_MS },
       );
     } finally {
       await admin.disconnect();

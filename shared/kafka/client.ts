@@ -3,6 +3,7 @@
 import kafkajs from 'kafkajs';
 import type { Admin, IHeaders, Kafka as KafkaClient, KafkaConfig, LogEntry, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { retryUntil } from '../retry.ts';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
 
@@ -110,6 +111,9 @@ export async function createProducer(kafka: KafkaClient): Promise<MessageProduce
  * `sessionTimeout` (kafkajs's 30 s default kept a restarted invoker from its own topic for half a minute), and a
  * consumer that crashed (broker restart) restarts within seconds instead of after a long backoff.
  */
+/** How long a newly created topic may take to show in the brokers' metadata before creating it counts as failed. */
+export const TOPIC_SETTLE_MS = 10_000;
+
 export const CONSUMER_TUNING = {
   sessionTimeout: 10_000,
   heartbeatInterval: 1_000,
@@ -121,21 +125,30 @@ export async function ensureTopics(kafka: KafkaClient, topics: TopicSpec[]): Pro
   const admin: Admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t.topic));
-    if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t) => ({
-        topic: t.topic,
-        numPartitions: t.partitions,
-        replicationFactor: 1,
-        configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
-      })),
-    });
-  } catch (err) {
-    // Two processes may create the same topic at once; losing that race is harmless.
-    if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
+    // Processes starting together on a fresh broker create the same topics at once, and a topic just created may
+    // not be in every broker's metadata yet ("This server does not host this topic-partition"): retried briefly.
+    await retryUntil(
+      async () => {
+        const existing = new Set(await admin.listTopics());
+        const missing = topics.filter((t) => !existing.has(t.topic));
+        if (missing.length === 0) return;
+        await admin
+          .createTopics({
+            waitForLeaders: true,
+            topics: missing.map((t) => ({
+              topic: t.topic,
+              numPartitions: t.partitions,
+              replicationFactor: 1,
+              configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+            })),
+          })
+          .catch((err: { type?: string }) => {
+            // Another process created it first: harmless.
+            if (err.type !== 'TOPIC_ALREADY_EXISTS') throw err;
+          });
+      },
+      { giveUpAt: Date.now() + TOPIC_SETTLE_MS },
+    );
   } finally {
     await admin.disconnect();
   }
