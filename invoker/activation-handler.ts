@@ -52,12 +52,14 @@ export interface ActivationHandlerOptions {
 interface Executed {
   record: ActivationRecord;
   hostMemory?: Reservation;
+  /** Recorded without running because it was past its start deadline (says nothing about this invoker's health). */
+  expired?: true;
 }
 
 /** What the activation has before its claim: a sandbox to run in, a record of why it cannot run, or nothing (draining). */
 type Prepared =
   | { action: ActionDoc; fqn: string; lease: Lease; hostMemory: Reservation }
-  | { record: ActivationRecord }
+  | { record: ActivationRecord; expired?: true }
   | { abandoned: true };
 
 /** What the handler reports; each call must be cheap, as it runs once per activation. */
@@ -139,13 +141,12 @@ export class ActivationHandler {
       }
       settle(); // claimed: a re-delivery would only find the claim and skip it
       let executed: Executed;
-      if (!running) executed = { record: (prepared as { record: ActivationRecord }).record };
+      if (!running) executed = prepared as Executed;
       else if (Date.now() > request.deadline) {
         // The claim took retries past the start deadline (Redis away): never start late.
         this.#o.pool.release(running.lease.sandbox, { discard: false });
         running.hostMemory.release();
-        this.#o.metrics?.expired();
-        executed = { record: failureRecord(request, running.action, 3, Messages.expired(Date.now() - request.deadline)) };
+        executed = this.#expired(request, running.action);
       } else {
         const endBy = Date.now() + running.action.limits.timeout;
         this.#running.set(request.activationId, endBy);
@@ -164,7 +165,7 @@ export class ActivationHandler {
         const traceId = activeTraceId();
         if (traceId) record.annotations.push({ key: 'traceId', value: traceId });
         this.#o.metrics?.recorded(record.response.statusCode);
-        await this.#finish(request, record, log);
+        await this.#finish(request, record, executed.expired === true, log);
       } finally {
         executed.hostMemory?.release(); // the record's logs and result are held until it is stored
       }
@@ -209,10 +210,7 @@ export class ActivationHandler {
     // On the warm path the document is cached: the claim is the activation's only Redis round trip before the run.
     const action = await this.#o.loader.load(request.action.namespace, request.action.name, request.action.revision);
     const expired = () => Date.now() - request.deadline;
-    if (expired() > 0) {
-      this.#o.metrics?.expired();
-      return { record: failureRecord(request, action, 3, Messages.expired(expired())) };
-    }
+    if (expired() > 0) return this.#expired(request, action);
     if (!action) return { record: failureRecord(request, undefined, 1, Messages.actionMissing) };
 
     const fqn = `/${request.action.namespace}/${request.action.name}`;
@@ -243,11 +241,16 @@ export class ActivationHandler {
       if (lease) this.#o.pool.release(lease.sandbox, { discard: false });
       hostMemory?.release();
       if (this.#drain.signal.aborted) return { abandoned: true };
-      this.#o.metrics?.expired();
-      return { record: failureRecord(request, action, 3, Messages.expired(Math.max(0, expired()))) };
+      return this.#expired(request, action);
     }
     if (lease.warm && archiveBytes > 0) hostMemory.shrinkTo(hostMemory.bytes - archiveBytes); // no archive to read
     return { action, fqn, lease, hostMemory };
+  }
+
+  /** The record of a request past its start deadline: never run late (a backlog after an outage is not a storm). */
+  #expired(request: ActivationRequest, action: ActionDoc | undefined): { record: ActivationRecord; expired: true } {
+    this.#o.metrics?.expired();
+    return { record: failureRecord(request, action, 3, Messages.expired(Math.max(0, Date.now() - request.deadline))), expired: true };
   }
 
   /** The host heap this activation may take at once (host-memory.ts). */
@@ -296,7 +299,7 @@ export class ActivationHandler {
   }
 
   /** Stores the record and tells the controller, retrying through a Redis outage. */
-  async #finish(request: ActivationRequest, record: ActivationRecord, log: Logger): Promise<void> {
+  async #finish(request: ActivationRequest, record: ActivationRecord, expired: boolean, log: Logger): Promise<void> {
     const { store, keys, invokerId, recordTtlSeconds } = this.#o;
     try {
       await retryUntil(
@@ -305,6 +308,7 @@ export class ActivationHandler {
             activationId: request.activationId,
             invokerId,
             statusCode: record.response.statusCode,
+            ...(expired ? { expired: true } : {}),
             ...(request.blocking ? { record: JSON.stringify(record) } : {}),
           });
           const stored = await redisSpan('EVALSHA', () => store.putRecordAndComplete(record, recordTtlSeconds, completion));

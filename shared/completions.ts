@@ -9,6 +9,11 @@ export interface Completion {
   invokerId: number;
   /** 0 success, 1 application error, 2 developer error, 3 whisk internal error. */
   statusCode: number;
+  /**
+   * The invoker recorded it without running it, past its start deadline (status 3): a backlog after an outage, not
+   * a failure of that invoker, so it does not count against the invoker's health.
+   */
+  expired?: true;
   /** The stored record as JSON, sent for blocking activations so the waiting request needs no extra read. */
   record?: string;
 }
@@ -31,6 +36,7 @@ export interface CompletionEntry {
 
 export function completionEntry(keys: RedisKeys, controllerId: number, completion: Completion): CompletionEntry {
   const fields = ['id', completion.activationId, 'invoker', String(completion.invokerId), 'status', String(completion.statusCode)];
+  if (completion.expired) fields.push('expired', '1');
   if (completion.record !== undefined) fields.push('record', completion.record);
   return { stream: keys.completions(controllerId), fields, maxLength: STREAM_MAX_LENGTH };
 }
@@ -116,6 +122,7 @@ export class CompletionReader {
       activationId,
       invokerId: Number(map.get('invoker')),
       statusCode: Number(map.get('status')),
+      ...(map.get('expired') === '1' ? { expired: true as const } : {}),
       ...(record !== undefined ? { record } : {}),
     });
   }

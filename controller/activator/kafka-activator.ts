@@ -198,7 +198,8 @@ export class KafkaActivator implements Activator {
   /** Called for every entry of this controller's completion stream. */
   complete(completion: Completion): void {
     const { activationId, invokerId, statusCode } = completion;
-    this.#o.onOutcome?.(invokerId, statusCode === 3 ? 'systemError' : 'success');
+    // An expired request was never run: its record says nothing about the invoker's health.
+    if (!completion.expired) this.#o.onOutcome?.(invokerId, statusCode === 3 ? 'systemError' : 'success');
     const pending = this.#forget(activationId);
     // Also when it is not in memory (accepted before a restart of this controller): its entry is done either way.
     this.#o.pending.removeSoon(activationId, this.#o.controllerId, pending ? [invokerId, pending.invokerId] : [invokerId]);

@@ -2,8 +2,11 @@
 // (`InvokerSupervision.scala`, `healthPingingTransitionHandler` and `invokeTestAction`): when an invoker turns
 // unhealthy or unresponsive through its outcomes, or comes back from `down` with bad outcomes, this controller sends
 // it a health test action at once and then every `intervalMs` while the invoker pings; the first test that completes
-// without a system error clears its outcomes, so it is `up` again. A test that ends as a system error counts as one more error; one with no completion counts as nothing
-// (OpenWhisk tracks no timeout for test actions), the next tick just sends another.
+// without a system error clears its outcomes, so it is `up` again. A test that ends as a system error counts as one
+// more error; one with no completion counts as nothing (OpenWhisk tracks no timeout for test actions), the next tick
+// just sends another. A test that told nothing about the invoker — it could not be published, or the invoker found it
+// past its start deadline (a backlog after a Kafka outage) — is sent again after `RETRY_SOON_MS` rather than a whole
+// interval later, so an outage that ends leaves no invoker out of work for a minute.
 // Test requests go straight to the invoker's topic, not through the balancer (which would never choose an invoker
 // that is not up), and their completions come back on this controller's completion stream like any other.
 import type { Logger } from 'pino';
@@ -38,6 +41,9 @@ export interface InvokerProberOptions {
   metrics?: ProberMetrics;
 }
 
+/** How soon a test that told nothing (not published, or expired unrun) is sent again. */
+export const RETRY_SOON_MS = 2_000;
+
 /** A sent test is forgotten this long after its start deadline: a completion later than that would be stale. */
 const TEST_FORGET_AFTER_MS = 120_000;
 
@@ -54,6 +60,8 @@ export class InvokerProber {
   readonly #tests = new Map<string, SentTest>();
   /** Invokers with a test being published (a slow Kafka must not pile tests up). */
   readonly #publishing = new Set<number>();
+  /** One early retry at most per invoker (RETRY_SOON_MS). */
+  readonly #retries = new Map<number, NodeJS.Timeout>();
   #closed = false;
 
   constructor(options: InvokerProberOptions) {
@@ -67,7 +75,10 @@ export class InvokerProber {
     if (!test) return false;
     this.#tests.delete(completion.activationId);
     const { registry, logger, metrics } = this.#o;
-    if (completion.statusCode === STATUS_WHISK_ERROR) {
+    if (completion.expired) {
+      logger.info({ invoker: test.invokerId, activationId: completion.activationId }, 'health test action expired before it ran; sending another soon');
+      this.#retrySoon(test.invokerId);
+    } else if (completion.statusCode === STATUS_WHISK_ERROR) {
       metrics?.completed('failed');
       logger.warn({ invoker: test.invokerId, activationId: completion.activationId }, 'health test action failed with a system error');
       registry.outcome(test.invokerId, 'systemError');
@@ -101,6 +112,19 @@ export class InvokerProber {
   #stop(invokerId: number): void {
     clearInterval(this.#timers.get(invokerId));
     this.#timers.delete(invokerId);
+    clearTimeout(this.#retries.get(invokerId));
+    this.#retries.delete(invokerId);
+  }
+
+  #retrySoon(invokerId: number): void {
+    if (this.#closed || this.#retries.has(invokerId) || !this.#timers.has(invokerId)) return;
+    this.#retries.set(
+      invokerId,
+      setTimeout(() => {
+        this.#retries.delete(invokerId);
+        void this.#test(invokerId);
+      }, RETRY_SOON_MS),
+    );
   }
 
   async #test(invokerId: number, now = Date.now()): Promise<void> {
@@ -120,7 +144,8 @@ export class InvokerProber {
       logger.debug({ invoker: invokerId, activationId }, 'health test action sent');
     } catch (err) {
       if (activationId !== undefined) this.#tests.delete(activationId);
-      logger.warn({ err, invoker: invokerId }, 'sending a health test action failed; trying again at the next interval');
+      logger.warn({ err, invoker: invokerId }, 'sending a health test action failed; trying again soon');
+      this.#retrySoon(invokerId);
     } finally {
       this.#publishing.delete(invokerId);
     }

@@ -157,11 +157,15 @@ describe('durable deadlines, tombstones and re-dispatch (real Redis)', () => {
     assert.ok((await redis.pttl(keys.pending(p.activationId))) > 3_000_000, 'expires on its own as a backstop');
 
     const failed = plan();
+    const expired = plan();
     await c.activator.activate(failed);
+    await c.activator.activate(expired);
     c.activator.complete({ activationId: p.activationId, invokerId: 0, statusCode: 0 });
     c.activator.complete({ activationId: failed.activationId, invokerId: 0, statusCode: 3 });
+    // recorded unrun past its start deadline: not held against the invoker
+    c.activator.complete({ activationId: expired.activationId, invokerId: 0, statusCode: 3, expired: true });
     await c.table.settled();
-    for (const id of [p.activationId, failed.activationId]) {
+    for (const id of [p.activationId, failed.activationId, expired.activationId]) {
       assert.equal(await redis.exists(keys.pending(id)), 0);
       assert.equal(await redis.zscore(keys.pendingByController(11), id), null);
       assert.equal(await redis.zscore(keys.pendingByInvoker(0), id), null);

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { InvokerOutcomes, OUTCOME_BUFFER_SIZE, OUTCOME_ERROR_TOLERANCE, type Outcome } from '../../../controller/balancer/invoker-outcomes.ts';
 import { InvokerRegistry } from '../../../controller/balancer/invoker-registry.ts';
 import { ShardingBalancer } from '../../../controller/balancer/sharding-balancer.ts';
-import { InvokerProber } from '../../../controller/health/invoker-prober.ts';
+import { InvokerProber, RETRY_SOON_MS } from '../../../controller/health/invoker-prober.ts';
 import { invokerHealthMetrics } from '../../../controller/health/metrics.ts';
 import { HEALTH_ACTION_NAMESPACE, healthActionName } from '../../../controller/health/test-action.ts';
 import type { ActionDoc } from '../../../controller/entities/action.ts';
@@ -178,7 +178,7 @@ describe('invoker prober (health test actions)', () => {
   };
 
   beforeEach(() => {
-    mock.timers.enable({ apis: ['setInterval', 'Date'], now: NOW });
+    mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'], now: NOW });
     sent = [];
     registry = new InvokerRegistry(OFFLINE_MS);
     registry.record(ping(0), NOW);
@@ -246,6 +246,19 @@ describe('invoker prober (health test actions)', () => {
   it('counts an application error of the test as a success (the invoker ran it)', async () => {
     await fail(0);
     assert.equal(prober.complete({ activationId: sent[0]?.request.activationId ?? '', invokerId: 0, statusCode: 1 }), true);
+    assert.equal(registry.state(0), 'up');
+  });
+
+  it('a test the invoker found expired counts nothing and is sent again soon, not an interval later', async () => {
+    await fail(0);
+    const first = sent[0]?.request.activationId ?? '';
+    assert.equal(prober.complete({ activationId: first, invokerId: 0, statusCode: 3, expired: true }), true);
+    assert.equal(registry.state(0), 'unhealthy', 'neither passed nor one more error');
+    registry.record(ping(0, 'up', NOW + RETRY_SOON_MS), NOW + RETRY_SOON_MS);
+    mock.timers.tick(RETRY_SOON_MS);
+    await settle();
+    assert.equal(sent.length, 2, 'sent again after RETRY_SOON_MS');
+    assert.equal(prober.complete({ activationId: sent[1]?.request.activationId ?? '', invokerId: 0, statusCode: 0 }), true);
     assert.equal(registry.state(0), 'up');
   });
 
