@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import openwhisk from 'openwhisk';
 import { createNamespace } from '../../controller/auth/identities.ts';
 import { isAlive, logFile, logTail, runningPid, startDaemon, stopDaemon, waitFor } from '../../deploy/local/daemon.ts';
@@ -21,7 +21,7 @@ import { createKafka, ensureTopics } from '../../shared/kafka/client.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { redisKeys, type RedisKeys } from '../../shared/redis-keys.ts';
 import { systemTopics } from '../../shared/topics.ts';
-import { FAULT_ENV, type TestNamespace } from './faults.ts';
+import { FAULT_ENV, type TestNamespace, withShortRedis } from './faults.ts';
 import { ownStackLayout } from './stack.ts';
 
 /** .run/<test stack>-cluster, ports +300 past the test stack's (the fault suite's single-node stack uses +100). */
@@ -261,15 +261,8 @@ export class ClusterStack {
   }
 
   /** A short-lived Redis connection (nothing is kept across a Redis restart). */
-  async withRedis<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
-    const redis = new Redis(this.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    redis.on('error', () => {});
-    await redis.connect();
-    try {
-      return await fn(redis);
-    } finally {
-      redis.disconnect();
-    }
+  withRedis<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
+    return withShortRedis(this.redisUrl, fn);
   }
 
   /** A fresh namespace, with a client through each controller. */

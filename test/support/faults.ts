@@ -55,6 +55,18 @@ export { annotation, type Activation };
 
 const PROCESS_READY_TIMEOUT_MS = 60_000;
 
+/** Runs `fn` on a Redis connection opened for it and closed after, so nothing is kept across a Redis restart. */
+export async function withShortRedis<T>(url: string, fn: (redis: Redis) => Promise<T>): Promise<T> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => {});
+  await redis.connect();
+  try {
+    return await fn(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export class FaultStack {
   readonly layout: StackLayout;
   readonly apiHost: string;
@@ -250,15 +262,8 @@ export class FaultStack {
   }
 
   /** A short-lived Redis connection (robust across Redis restarts: nothing is kept between calls). */
-  async withRedis<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
-    const redis = new Redis(this.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    redis.on('error', () => {});
-    await redis.connect();
-    try {
-      return await fn(redis);
-    } finally {
-      redis.disconnect();
-    }
+  withRedis<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
+    return withShortRedis(this.redisUrl, fn);
   }
 
   /** A namespace of its own, with an `openwhisk` client for it. */
