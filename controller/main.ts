@@ -7,7 +7,8 @@
 // current step, the liveness key is deleted last (other controllers take over its pending activations and runs at
 // once), Kafka and Redis connections close.
 import { Redis } from 'ioredis';
-import { exitOnConfigError, loadControllerConfig } from '../shared/config.ts';
+import { EX_CONFIG, exitOnConfigError, loadControllerConfig } from '../shared/config.ts';
+import { tooOldRedis } from '../shared/redis-version.ts';
 import { CompletionReader } from '../shared/completions.ts';
 import { createKafka, createProducer, ensureTopics, platformBrokers } from '../shared/kafka/client.ts';
 import { createLogger } from '../shared/logger.ts';
@@ -53,6 +54,12 @@ const topics = topicNames(config.topicPrefix);
 const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000 });
 redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
 await new Promise<void>((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
+const oldRedis = await tooOldRedis(redis);
+if (oldRedis) {
+  log.fatal(oldRedis);
+  console.error(oldRedis);
+  process.exit(EX_CONFIG);
+}
 const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log });
 
 await ensureTopics(kafka, topics.systemTopics(0));
