@@ -17,6 +17,7 @@ import type { ActivationStore } from '../../shared/activation-store.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import type { Redis } from 'ioredis';
 import { forcedErrorRecord } from '../activator/forced-record.ts';
+import { TOMBSTONE_PREFIX, activationClaims, controllerHolder, tombstoneHolder } from '../durability/claims.ts';
 import { COMPLETION_MARGIN_MS, giveUpTime } from '../activator/kafka-activator.ts';
 import type { ActionRef } from '../entities/actions.ts';
 import type { ActivationStarted } from '../entities/activator.ts';
@@ -179,14 +180,9 @@ async function resumeStarted(d: Durability, run: Run, current: StartedComponent)
     const nested = await d.resumeNested(activationId, run.scope);
     return nested ? { started: nested } : { sameId: true };
   }
-  const tombstone = `tombstone:controller${d.controllerId}`;
-  const claimKey = d.keys.activationClaim(activationId);
-  if ((await d.redis.set(claimKey, tombstone, 'PX', 3_600_000, 'NX')) === 'OK') {
-    uncharge(run.scope, current.kind);
-    return { sameId: false };
-  }
-  const holder = (await d.redis.get(claimKey)) ?? '';
-  if (holder.startsWith('tombstone:')) {
+  // Taken now (undefined) or tombstoned before: no invoker ran it, and none will.
+  const holder = await activationClaims(d.redis, d.keys).take(activationId, tombstoneHolder(d.controllerId));
+  if (holder === undefined || holder.startsWith(TOMBSTONE_PREFIX)) {
     uncharge(run.scope, current.kind);
     return { sameId: false };
   }
@@ -213,7 +209,7 @@ async function awaitComponentRecord(d: Durability, current: StartedComponent): P
   }
   if (!plan) return undefined;
   // Nothing else will write it: the controller that published it is gone. Write-once, so a record stored meanwhile wins.
-  await d.redis.set(d.keys.activationClaim(current.activationId), `controller${d.controllerId}`, 'PX', 3_600_000, 'NX');
+  await activationClaims(d.redis, d.keys).take(current.activationId, controllerHolder(d.controllerId));
   const forced = forcedErrorRecord(plan, Date.now());
   const stored = (await d.activations.putRecord(forced, d.recordTtlSeconds)) ? forced : await d.activations.getRecord(current.activationId);
   if (stored === forced) d.logger.warn({ activationId: current.activationId }, 'a resumed run\'s component never completed; stored a whisk internal error record');
