@@ -20,7 +20,7 @@ import type { ActivationRecord } from '../../shared/activation-record.ts';
 import type { ActivationStore } from '../../shared/activation-store.ts';
 import type { ActivationPlan, ActivationStarted, Activator } from '../entities/activator.ts';
 import { forcedRecordPlan } from './forced-record.ts';
-import { tombstoneHolder, TOMBSTONE_PREFIX, type Claims } from '../durability/claims.ts';
+import { CLAIM_TTL_MS, tombstoneHolder, TOMBSTONE_PREFIX, type Claims } from '../durability/claims.ts';
 import type { PendingEntry, PendingTable } from '../durability/pending-table.ts';
 
 /** How an invoker did with an activation, for its health (controller/balancer's InvokerRegistry). */
@@ -249,7 +249,7 @@ export class KafkaActivator implements Activator {
     const holder = tombstoneHolder(controllerId);
     let previous: string | undefined;
     try {
-      previous = await claims.take(entry.activationId, holder, Math.max(0, entry.deadline - Date.now()) + 3_600_000);
+      previous = await claims.take(entry.activationId, holder, Math.max(0, entry.deadline - Date.now()) + CLAIM_TTL_MS);
     } catch (err) {
       logger.warn({ err, cause, activationId: entry.activationId }, 'publish did not complete and the claim could not be tombstoned; accepted as pending');
       return false;
