@@ -1,29 +1,59 @@
 // Reads every invoker's pings from the health topic into the InvokerRegistry. Each controller reads in a
 // consumer group of its own (`health<controllerId>`), so every controller sees every ping.
-import type { Kafka as KafkaClient, Consumer } from 'kafkajs';
+// Without pings every invoker looks down and every invoke gets 503, so this consumer must outlive Kafka outages:
+// when kafkajs gives up on it (a crash it does not restart, e.g. no group coordinator for too long while Kafka
+// restarts), a new consumer is started after a backoff (1 s, doubling to 30 s) until one joins again.
+import type { Kafka as KafkaClient, Consumer, ConsumerCrashEvent } from 'kafkajs';
 import type { Logger } from 'pino';
 import { pingCodec } from '../../shared/avro/ping.ts';
 import { CONSUMER_TUNING } from '../../shared/kafka/client.ts';
 import type { InvokerRegistry } from '../balancer/invoker-registry.ts';
 
+const FIRST_RESTART_DELAY_MS = 1_000;
+const MAX_RESTART_DELAY_MS = 30_000;
+
 export class HealthWatcher {
-  readonly #consumer: Consumer;
+  readonly #kafka: KafkaClient;
+  readonly #groupId: string;
   readonly #topic: string;
   readonly #registry: InvokerRegistry;
   readonly #logger: Logger;
+  #consumer: Consumer;
+  #restartDelayMs = FIRST_RESTART_DELAY_MS;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #stopping = false;
 
   constructor(kafka: KafkaClient, topic: string, controllerId: number, registry: InvokerRegistry, logger: Logger) {
-    // Pings are read as they come; an old ping says nothing about now, so a new group starts at the end.
-    this.#consumer = kafka.consumer({ ...CONSUMER_TUNING, groupId: `health${controllerId}`, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+    this.#kafka = kafka;
+    this.#groupId = `health${controllerId}`;
     this.#topic = topic;
     this.#registry = registry;
     this.#logger = logger;
+    this.#consumer = this.#create();
   }
 
   async start(): Promise<void> {
-    await this.#consumer.connect();
-    await this.#consumer.subscribe({ topics: [this.#topic], fromBeginning: false });
-    await this.#consumer.run({
+    await this.#run(this.#consumer);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    clearTimeout(this.#restartTimer);
+    await this.#consumer.disconnect();
+  }
+
+  #create(): Consumer {
+    // Pings are read as they come; an old ping says nothing about now, so a new group starts at the end.
+    const consumer = this.#kafka.consumer({ ...CONSUMER_TUNING, groupId: this.#groupId, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+    consumer.on(consumer.events.GROUP_JOIN, () => (this.#restartDelayMs = FIRST_RESTART_DELAY_MS));
+    consumer.on(consumer.events.CRASH, (event) => this.#crashed(consumer, event));
+    return consumer;
+  }
+
+  async #run(consumer: Consumer): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.#topic], fromBeginning: false });
+    await consumer.run({
       eachMessage: async ({ message }) => {
         try {
           const ping = pingCodec.decode(message.value ?? Buffer.alloc(0), message.headers);
@@ -37,7 +67,25 @@ export class HealthWatcher {
     });
   }
 
-  stop(): Promise<void> {
-    return this.#consumer.disconnect();
+  #crashed(consumer: Consumer, event: ConsumerCrashEvent): void {
+    if (consumer !== this.#consumer || this.#stopping || event.payload.restart) return;
+    this.#logger.error({ err: event.payload.error, restartInMs: this.#restartDelayMs }, 'health consumer crashed for good; starting a new one after a backoff');
+    this.#scheduleRestart();
+  }
+
+  #scheduleRestart(): void {
+    if (this.#stopping) return;
+    const delay = this.#restartDelayMs;
+    this.#restartDelayMs = Math.min(MAX_RESTART_DELAY_MS, delay * 2);
+    this.#restartTimer = setTimeout(() => {
+      if (this.#stopping) return;
+      const old = this.#consumer;
+      this.#consumer = this.#create();
+      void old.disconnect().catch(() => {});
+      this.#run(this.#consumer).catch((err: unknown) => {
+        this.#logger.error({ err }, 'restarting the health consumer failed; trying again after a backoff');
+        this.#scheduleRestart();
+      });
+    }, delay);
   }
 }

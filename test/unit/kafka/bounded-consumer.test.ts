@@ -3,55 +3,11 @@
 // healthy again and re-applies the pause (kafkajs keeps pauses in the consumer group a restart replaces).
 // The real broker's side (commits, re-delivery) is test/integration/consumer-commits.test.ts.
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import pino from 'pino';
 import type { Kafka } from 'kafkajs';
 import { BoundedConsumer } from '../../../shared/kafka/bounded-consumer.ts';
 import { waitFor } from '../../../deploy/local/daemon.ts';
-
-const EVENTS = { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' } as const;
-
-class FakeConsumer {
-  readonly events = EVENTS;
-  readonly emitter = new EventEmitter();
-  readonly calls: string[] = [];
-  running = false;
-
-  on(event: string, listener: (e: unknown) => void): void {
-    this.emitter.on(event, listener);
-  }
-  async connect(): Promise<void> {
-    this.calls.push('connect');
-  }
-  async subscribe(): Promise<void> {
-    this.calls.push('subscribe');
-  }
-  async run(): Promise<void> {
-    this.calls.push('run');
-    this.running = true;
-  }
-  async disconnect(): Promise<void> {
-    this.calls.push('disconnect');
-    this.running = false;
-  }
-  async commitOffsets(): Promise<void> {
-    this.calls.push('commit');
-  }
-  pause(): void {
-    this.calls.push('pause');
-  }
-  resume(): void {
-    this.calls.push('resume');
-  }
-  join(): void {
-    this.emitter.emit(EVENTS.GROUP_JOIN, { payload: {} });
-  }
-  crash(restart: boolean): void {
-    const error = new Error('broken for good');
-    error.name = 'KafkaJSNonRetriableError';
-    this.emitter.emit(EVENTS.CRASH, { payload: { error, groupId: 'g', restart } });
-  }
-}
+import { FakeConsumer } from './fake-consumer.ts';
 
 /** Read through a call, so that the compiler does not narrow the getter from one assertion to the next. */
 const healthyNow = (c: BoundedConsumer): boolean => c.healthy;
