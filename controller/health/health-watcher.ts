@@ -2,15 +2,13 @@
 // consumer group of its own (`health<controllerId>`), so every controller sees every ping.
 // Without pings every invoker looks down and every invoke gets 503, so this consumer must outlive Kafka outages:
 // when kafkajs gives up on it (a crash it does not restart, e.g. no group coordinator for too long while Kafka
-// restarts), a new consumer is started after a backoff (1 s, doubling to 30 s) until one joins again.
+// restarts), a new consumer is started after a backoff (shared/kafka/consumer-restarts.ts) until one joins again.
 import type { Kafka as KafkaClient, Consumer, ConsumerCrashEvent } from 'kafkajs';
 import type { Logger } from 'pino';
 import { pingCodec } from '../../shared/avro/ping.ts';
 import { CONSUMER_TUNING } from '../../shared/kafka/client.ts';
+import { ConsumerRestarts } from '../../shared/kafka/consumer-restarts.ts';
 import type { InvokerRegistry } from '../balancer/invoker-registry.ts';
-
-const FIRST_RESTART_DELAY_MS = 1_000;
-const MAX_RESTART_DELAY_MS = 30_000;
 
 export class HealthWatcher {
   readonly #kafka: KafkaClient;
@@ -19,8 +17,7 @@ export class HealthWatcher {
   readonly #registry: InvokerRegistry;
   readonly #logger: Logger;
   #consumer: Consumer;
-  #restartDelayMs = FIRST_RESTART_DELAY_MS;
-  #restartTimer: NodeJS.Timeout | undefined;
+  readonly #restarts = new ConsumerRestarts();
   #stopping = false;
 
   constructor(kafka: KafkaClient, topic: string, controllerId: number, registry: InvokerRegistry, logger: Logger) {
@@ -38,14 +35,14 @@ export class HealthWatcher {
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    clearTimeout(this.#restartTimer);
+    this.#restarts.stop();
     await this.#consumer.disconnect();
   }
 
   #create(): Consumer {
     // Pings are read as they come; an old ping says nothing about now, so a new group starts at the end.
     const consumer = this.#kafka.consumer({ ...CONSUMER_TUNING, groupId: this.#groupId, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
-    consumer.on(consumer.events.GROUP_JOIN, () => (this.#restartDelayMs = FIRST_RESTART_DELAY_MS));
+    consumer.on(consumer.events.GROUP_JOIN, () => this.#restarts.joined());
     consumer.on(consumer.events.CRASH, (event) => this.#crashed(consumer, event));
     return consumer;
   }
@@ -69,23 +66,19 @@ export class HealthWatcher {
 
   #crashed(consumer: Consumer, event: ConsumerCrashEvent): void {
     if (consumer !== this.#consumer || this.#stopping || event.payload.restart) return;
-    this.#logger.error({ err: event.payload.error, restartInMs: this.#restartDelayMs }, 'health consumer crashed for good; starting a new one after a backoff');
+    this.#logger.error({ err: event.payload.error, restartInMs: this.#restarts.nextDelayMs }, 'health consumer crashed for good; starting a new one after a backoff');
     this.#scheduleRestart();
   }
 
   #scheduleRestart(): void {
-    if (this.#stopping) return;
-    const delay = this.#restartDelayMs;
-    this.#restartDelayMs = Math.min(MAX_RESTART_DELAY_MS, delay * 2);
-    this.#restartTimer = setTimeout(() => {
-      if (this.#stopping) return;
-      const old = this.#consumer;
-      this.#consumer = this.#create();
-      void old.disconnect().catch(() => {});
-      this.#run(this.#consumer).catch((err: unknown) => {
-        this.#logger.error({ err }, 'restarting the health consumer failed; trying again after a backoff');
-        this.#scheduleRestart();
-      });
-    }, delay);
+    this.#restarts.schedule(
+      async () => {
+        const old = this.#consumer;
+        this.#consumer = this.#create();
+        void old.disconnect().catch(() => {});
+        await this.#run(this.#consumer);
+      },
+      (err) => this.#logger.error({ err }, 'restarting the health consumer failed; trying again after a backoff'),
+    );
   }
 }

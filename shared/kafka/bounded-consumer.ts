@@ -18,6 +18,7 @@
 import type { Consumer, ConsumerCrashEvent, Kafka as KafkaClient } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CONSUMER_TUNING } from './client.ts';
+import { ConsumerRestarts } from './consumer-restarts.ts';
 import { SettledOffsets } from './settled-offsets.ts';
 
 export interface IncomingMessage {
@@ -57,7 +58,6 @@ export interface BoundedConsumerOptions {
   restartDelayMs?: number;
 }
 
-const MAX_RESTART_DELAY_MS = 30_000;
 
 export class BoundedConsumer {
   readonly #options: BoundedConsumerOptions;
@@ -73,13 +73,12 @@ export class BoundedConsumer {
   #idleWaiters: Array<() => void> = [];
   #commitTimer: NodeJS.Timeout | undefined;
   #committing: Promise<void> | undefined;
-  #restartTimer: NodeJS.Timeout | undefined;
-  #restartDelayMs: number;
+  readonly #restarts: ConsumerRestarts;
   #committedCount = 0;
 
   constructor(options: BoundedConsumerOptions) {
     this.#options = options;
-    this.#restartDelayMs = options.restartDelayMs ?? 1000;
+    this.#restarts = new ConsumerRestarts(options.restartDelayMs);
     this.#consumer = this.#create();
   }
 
@@ -132,7 +131,7 @@ export class BoundedConsumer {
   stopFetching(): void {
     if (this.#stopping) return;
     this.#stopping = true;
-    clearTimeout(this.#restartTimer);
+    this.#restarts.stop();
     this.#pauseNow(true);
   }
 
@@ -195,7 +194,7 @@ export class BoundedConsumer {
     if (consumer !== this.#consumer) return;
     this.#offsets.reset();
     this.#pauseNow(this.#stopping || this.#full || this.#holds.size > 0);
-    this.#restartDelayMs = this.#options.restartDelayMs ?? 1000;
+    this.#restarts.joined();
     if (!this.#healthy) {
       this.#healthy = true;
       this.#options.logger.info({ topic: this.#options.topic }, 'consumer joined its group again');
@@ -212,26 +211,22 @@ export class BoundedConsumer {
       return;
     }
     const reason = `consumer crashed and kafkajs gave up on it: ${error.name}: ${error.message}`;
-    logger.error({ err: error, topic, restartInMs: this.#restartDelayMs }, 'consumer crashed for good; starting a new one after a backoff');
+    logger.error({ err: error, topic, restartInMs: this.#restarts.nextDelayMs }, 'consumer crashed for good; starting a new one after a backoff');
     this.#healthy = false;
     this.#options.onHealth?.(false, reason);
     this.#scheduleRestart();
   }
 
   #scheduleRestart(): void {
-    if (this.#stopping) return;
-    const delay = this.#restartDelayMs;
-    this.#restartDelayMs = Math.min(MAX_RESTART_DELAY_MS, delay * 2);
-    this.#restartTimer = setTimeout(() => {
-      if (this.#stopping) return;
-      const old = this.#consumer;
-      this.#consumer = this.#create();
-      void old.disconnect().catch(() => {});
-      this.#run(this.#consumer).catch((err: unknown) => {
-        this.#options.logger.error({ err, topic: this.#options.topic }, 'restarting the consumer failed; trying again after a backoff');
-        this.#scheduleRestart();
-      });
-    }, delay);
+    this.#restarts.schedule(
+      async () => {
+        const old = this.#consumer;
+        this.#consumer = this.#create();
+        void old.disconnect().catch(() => {});
+        await this.#run(this.#consumer);
+      },
+      (err) => this.#options.logger.error({ err, topic: this.#options.topic }, 'restarting the consumer failed; trying again after a backoff'),
+    );
   }
 
   #take(message: IncomingMessage): void {
