@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kafka as KafkaClient, IHeaders } from 'kafkajs';
 import type { Logger } from 'pino';
 import { newTransactionId } from '../../shared/ids.ts';
-import { TOPIC_SETTLE_MS } from '../../shared/kafka/client.ts';
+import { TOPIC_SETTLE_MS, ensureTopics } from '../../shared/kafka/client.ts';
 import { retryUntil } from '../../shared/retry.ts';
 import type { SecretBox } from '../../shared/secret-box.ts';
 import type { Topics } from '../../shared/topics.ts';
@@ -244,21 +244,14 @@ export class KafkaFeedService implements FeedProvider {
    * Only for topics of the platform's Kafka.
    */
   async #startAtEnd(feed: FeedRegistration): Promise<void> {
+    await ensureTopics(this.#deps.kafka, [{ topic: feed.topic, partitions: NEW_TOPIC_PARTITIONS }]);
     const admin = this.#deps.kafka.admin();
     await admin.connect();
     try {
       // A topic created a moment ago may not be in every broker's metadata yet ("This server does not host this
-      // topic-partition", from the create's own wait for leaders or from the offsets request), more so while
-      // several feeds are created at once: the whole step is retried for a few seconds before the create fails.
+      // topic-partition"), more so while several feeds are created at once: retried for a few seconds.
       await retryUntil(
         async () => {
-          if (!(await admin.listTopics()).includes(feed.topic)) {
-            await admin
-              .createTopics({ waitForLeaders: true, topics: [{ topic: feed.topic, numPartitions: NEW_TOPIC_PARTITIONS }] })
-              .catch((err: { type?: string }) => {
-                if (err.type !== 'TOPIC_ALREADY_EXISTS') throw err;
-              });
-          }
           const offsets = await admin.fetchTopicOffsets(feed.topic);
           await admin.setOffsets({ groupId: feedGroupId(feed), topic: feed.topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
         },

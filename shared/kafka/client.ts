@@ -29,7 +29,8 @@ export interface MessageProducer {
 export interface TopicSpec {
   topic: string;
   partitions: number;
-  retentionMs: number;
+  /** Omitted: the broker's default retention (users' topics, e.g. a Kafka feed's). */
+  retentionMs?: number;
 }
 
 /** A kafkajs client whose own log lines go to our pino logger at the matching level. */
@@ -139,7 +140,7 @@ export async function ensureTopics(kafka: KafkaClient, topics: TopicSpec[]): Pro
               topic: t.topic,
               numPartitions: t.partitions,
               replicationFactor: 1,
-              configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+              configEntries: t.retentionMs === undefined ? [] : [{ name: 'retention.ms', value: String(t.retentionMs) }],
             })),
           })
           .catch((err: { type?: string }) => {
