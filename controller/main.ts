@@ -50,8 +50,9 @@ const keys = redisKeys();
 const topics = topicNames(config.topicPrefix);
 
 // No offline queue, one retry and a command timeout: while Redis is down, requests get a 503 within about two
-// seconds instead of waiting in a queue (ioredis's defaults can hold a command for over a minute).
-const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000 });
+// seconds instead of waiting in a queue (ioredis's defaults can hold a command for over a minute). Commands issued
+// in the same tick (concurrent requests) go out in one write (auto-pipelining): fewer syscalls on both sides.
+const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000, enableAutoPipelining: true });
 redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
 await new Promise<void>((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
 const oldRedis = await tooOldRedis(redis);

@@ -310,6 +310,7 @@ export class ActivationHandler {
             statusCode: record.response.statusCode,
             ...(expired ? { expired: true } : {}),
             ...(request.blocking ? { record: JSON.stringify(record) } : {}),
+            pendingCleared: true,
           });
           const stored = await redisSpan('EVALSHA', () => store.putRecordAndComplete(record, recordTtlSeconds, completion));
           // Only when the controller gave the activation up as lost before this record could be stored.

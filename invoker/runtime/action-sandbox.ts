@@ -222,6 +222,8 @@ export class ActionSandbox {
   #guest: GuestApi | undefined;
   #state: SandboxState = 'empty';
   #busy = false;
+  /** The heap sample taken as the last activation ended (see heapBytes); cleared when the next one starts. */
+  #idleHeap: ivm.HeapStatistics | undefined;
   #window: OpenWindow | undefined;
   /** The one wake-up the guest's timers need: when the earliest is due (Infinity: none asked). */
   #wakeAt = Infinity;
@@ -305,7 +307,9 @@ export class ActionSandbox {
   heapBytes(): number {
     if (this.state === 'dead') return 0;
     if (this.#busy) return this.memoryMB * MiB;
-    const h = this.#isolate.getHeapStatisticsSync();
+    // The sample taken as the last activation ended still holds: an idle isolate runs nothing.
+    if (this.#idleHeap === undefined) this.#idleHeap = this.#isolate.getHeapStatisticsSync();
+    const h = this.#idleHeap;
     return h.total_physical_size + h.externally_allocated_size + h.malloced_memory;
   }
 
@@ -366,6 +370,7 @@ export class ActionSandbox {
 
   #enter(expected: SandboxState): void {
     if (this.#busy) throw new Error('ActionSandbox runs one activation at a time');
+    this.#idleHeap = undefined;
     const state = this.state;
     if (state !== expected) {
       throw new Error(state === 'dead' ? 'ActionSandbox is disposed' : state === 'ready' ? 'ActionSandbox is already initialized' : 'ActionSandbox is not initialized');
@@ -485,10 +490,14 @@ export class ActionSandbox {
     this.#heapWatch.unref();
   }
 
-  /** For an idle isolate (the sample is synchronous, so never while it runs). */
+  /**
+   * For an idle isolate (the sample is synchronous, so never while it runs). The sample is kept for `heapBytes`,
+   * which the pool asks right after: one sample per activation.
+   */
   #overCeilingNow(): boolean {
     if (this.#isolate.isDisposed) return false;
     const h = this.#isolate.getHeapStatisticsSync();
+    this.#idleHeap = h;
     return h.used_heap_size + h.externally_allocated_size > this.#heapCeiling;
   }
 
