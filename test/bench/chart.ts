@@ -26,7 +26,8 @@ const PANEL_WIDTH = 440;
 const LABEL_WIDTH = 150;
 const BAR_HEIGHT = 12;
 const ROW_GAP = 10;
-const TOP = 56;
+/** Below the title and each panel's heading and legend. */
+const TOP = 72;
 const COLORS = { p50: '#2b6cb0', p99: '#90cdf4', rate: '#2f855a' };
 
 const escape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
