@@ -41,8 +41,8 @@ const STACK_PROCESSES = ['controller', 'invoker', 'kafka', 'redis', 'jaeger'] as
 
 /**
  * Sample sizes and time bounds. The latency figures alternate with their floors in rounds, and so do the sustained
- * figure and the transport floor at the same concurrency. After the stack's start (10–30 s), a full run measures
- * for about 80 s, a quick one for about 15 s.
+ * figure and the transport floor at the same concurrency, and the web action and workerd at WEB_CONCURRENCY. After
+ * the stack's start (10–30 s), a full run measures for about 2½ minutes, a quick one for about 40 s.
  */
 const PLAN = quick
   ? {
