@@ -215,6 +215,14 @@ export class ActivationHandler {
 
     const fqn = `/${request.action.namespace}/${request.action.name}`;
     const key = { namespace: request.identity.namespace, action: fqn, revision: String(action.revision) };
+    const archiveBytes = action.exec.binary ? Math.min(this.#o.maxArchiveBytes, action.limits.memory * MB) : 0;
+    const worstCase = this.#worstCase(request, action, archiveBytes);
+    // The warm path: memory and a sandbox at hand, nothing to wait for.
+    const hostNow = this.#o.hostMemory.reserveNow(worstCase);
+    const leaseNow = hostNow && this.#o.pool.acquireNow(key, action.limits.memory);
+    if (hostNow && leaseNow && !this.#drain.signal.aborted) return this.#leased(action, fqn, leaseNow, hostNow, archiveBytes);
+    if (leaseNow) this.#o.pool.release(leaseNow.sandbox, { discard: false });
+    hostNow?.release();
     // A request waiting for host memory or in the pool's buffer (memory full) gives up at its deadline (it is never
     // run late) or when the invoker drains.
     const giveUp = new AbortController();
@@ -224,11 +232,10 @@ export class ActivationHandler {
       if (signal.aborted) return undefined;
       throw err;
     };
-    const archiveBytes = action.exec.binary ? Math.min(this.#o.maxArchiveBytes, action.limits.memory * MB) : 0;
     let hostMemory: Reservation | undefined;
     let lease: Lease | undefined;
     try {
-      hostMemory = await this.#o.hostMemory.reserve(this.#worstCase(request, action, archiveBytes), { signal }).catch(unlessGivenUp);
+      hostMemory = await this.#o.hostMemory.reserve(worstCase, { signal }).catch(unlessGivenUp);
       lease = hostMemory && (await this.#o.pool.acquire(key, action.limits.memory, { signal }).catch(unlessGivenUp));
     } catch (err) {
       hostMemory?.release();
@@ -243,6 +250,10 @@ export class ActivationHandler {
       if (this.#drain.signal.aborted) return { abandoned: true };
       return this.#expired(request, action);
     }
+    return this.#leased(action, fqn, lease, hostMemory, archiveBytes);
+  }
+
+  #leased(action: ActionDoc, fqn: string, lease: Lease, hostMemory: Reservation, archiveBytes: number): Prepared {
     if (lease.warm && archiveBytes > 0) hostMemory.shrinkTo(hostMemory.bytes - archiveBytes); // no archive to read
     return { action, fqn, lease, hostMemory };
   }
