@@ -24,6 +24,7 @@ import type { ActivationOutcome, JsonObject, JsonValue } from './runtime/classif
 import type { IsolatePool, Lease } from './runtime/isolate-pool.ts';
 import { worstCaseHostBytes, type HostMemoryBudget, type Reservation } from './host-memory.ts';
 import { DEFAULT_MAX_RESULT_BYTES, DEFAULT_TRUNCATION_BYTES } from './runtime/classify.ts';
+import { SIGNATURE_ANNOTATION } from '../shared/signatures.ts';
 
 const MB = 1024 * 1024;
 
@@ -280,7 +281,12 @@ export class ActivationHandler {
     try {
       const { runParams, initEnv } = splitInitArgs(JSON.parse(request.params) as JsonObject, request.initArgs);
       const outcome = await lease.sandbox.activate({
-        action: { code: action.exec.code, binary: action.exec.binary, ...(action.exec.main ? { main: action.exec.main } : {}) },
+        action: {
+          code: action.exec.code,
+          binary: action.exec.binary,
+          ...(action.exec.main ? { main: action.exec.main } : {}),
+          ...actionSignature(action),
+        },
         env: initEnv,
         params: runParams,
         owEnv: this.#owEnv(request, action, fqn),
@@ -364,6 +370,13 @@ function recordRuntimeSpans(request: ActivationRequest, fqn: string, outcome: Ac
 
 /** The `run` span's status text when the action ran out of time. */
 const TIMED_OUT_STATUS = 'action timed out';
+
+/** The action's declared signature, if any (docs/signatures.md); the sandbox refuses a name it does not know. */
+function actionSignature(action: ActionDoc): { signature?: string } {
+  const value = action.annotations.find((a) => a.key === SIGNATURE_ANNOTATION)?.value;
+  if (value === undefined || value === null) return {};
+  return { signature: typeof value === 'string' ? value : JSON.stringify(value) };
+}
 
 /** Parameters named in `initArgs` go to the action's environment at init, the rest are run arguments. */
 function splitInitArgs(params: JsonObject, initArgs: string[]): { runParams: JsonObject; initEnv: Record<string, JsonValue> } {

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.ts';
 import type { Identity } from '../auth/identity.ts';
-import { isSequence, type ActionDoc, type ActionListing, actionListing, checkPutSizes, makeAction, readActionPut, updateAction } from './action.ts';
+import { isSequence, type ActionDoc, type ActionListing, actionListing, checkPutSizes, checkSignature, makeAction, readActionPut, updateAction } from './action.ts';
 import { checkSequenceComponents } from './sequence-components.ts';
 import { entityStore, type EntityStore } from './entity-store.ts';
 import { type SystemLimits, checkActionLimits, checkInstanceLimit, effectiveLimits } from './limits.ts';
@@ -100,6 +100,7 @@ export function actionService(redis: Redis, keys: RedisKeys, system: SystemLimit
       const content = old
         ? updateAction(old, put, Math.max(now, old.updated + 1))
         : makeAction(ref.pkg === undefined ? ref.namespace : `${ref.namespace}/${ref.pkg}`, ref.name, put, system, now);
+      checkSignature(content.annotations);
       return store.put(ref.namespace, path, content, old?.revision);
     },
 

@@ -28,6 +28,8 @@ import {
 } from './classify.ts';
 import type { FetchService } from './fetch-host.ts';
 import { DEFAULT_MAX_LOG_LINES, LogCollector, type LogStream } from './logs.ts';
+import { adapterSpec, type AdapterSpec } from './signature-adapters.ts';
+import { signatureOf, type Signature } from '../../shared/signatures.ts';
 
 const BOOTSTRAP = readFileSync(new URL('./guest-bootstrap.js', import.meta.url), 'utf8');
 const GUEST_FETCH = readFileSync(new URL('./guest-fetch.js', import.meta.url), 'utf8');
@@ -90,9 +92,14 @@ export interface SandboxOptions {
 export interface ActionCode {
   /** JavaScript source, or base64 zip / tar.gz when `binary`. */
   code: string;
-  /** Entry point; `file.fn` is allowed for archives. Default `main`. */
+  /** Entry point; `file.fn` is allowed for archives. Default `main` (with a signature: that platform's default). */
   main?: string;
   binary?: boolean;
+  /**
+   * Another platform's calling convention (shared/signatures.ts, docs/signatures.md); none, or `openwhisk`, is
+   * OpenWhisk's `main(params)`. A name not known fails the init.
+   */
+  signature?: string;
 }
 
 export interface InitRequest {
@@ -387,15 +394,28 @@ export class ActionSandbox {
 
   async #init(request: InitRequest, logs: LogCollector): Promise<InitEnding> {
     const { code, binary = false } = request.action;
-    const main = request.action.main ?? 'main';
-    if (!code || !main) {
+    let signature: Signature | undefined;
+    try {
+      signature = signatureOf(request.action.signature);
+    } catch (error) {
+      this.#state = 'dead';
+      return { kind: 'failed', error: Messages.initFailed(errorMessage(error)) };
+    }
+    // With a signature and no `main`, the adapter finds the platform's entry point.
+    const main = request.action.main ?? (signature === undefined ? 'main' : undefined);
+    if (!code || main === '') {
       this.#state = 'dead';
       return { kind: 'failed', error: Messages.missingMainOrCode };
     }
-    let spec: { binary: false; code: string; main: string } | { binary: true; files: Record<string, string>; main: string };
+    type Entry = { main?: string; adapter?: AdapterSpec };
+    let spec: ({ binary: false; code: string } | { binary: true; files: Record<string, string> }) & Entry;
+    const entry: Entry = {
+      ...(main === undefined ? {} : { main }),
+      ...(signature === undefined ? {} : { adapter: adapterSpec(signature, { memoryMB: this.memoryMB, timeoutMs: request.timeoutMs }) }),
+    };
     if (binary) {
       try {
-        spec = { binary, main, files: await readArchive(code, { maxTotalBytes: this.#maxArchiveBytes }) };
+        spec = { binary, ...entry, files: await readArchive(code, { maxTotalBytes: this.#maxArchiveBytes }) };
       } catch (error) {
         // The nodejs runtime's texts; anything unexpected from a corrupt archive reads as its generic one.
         const text = error instanceof ArchiveError ? error.message : 'There was an error reading the action archive.';
@@ -404,7 +424,7 @@ export class ActionSandbox {
         return { kind: 'failed', error: Messages.initFailed(text) };
       }
     } else {
-      spec = { binary, main, code };
+      spec = { binary, ...entry, code };
     }
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(request.env ?? {})) env[key] = initEnvValue(value);
