@@ -13,7 +13,7 @@
 // expires, another controller takes the entry over (take-fire.lua) and makes the fire; restarted under its id, it
 // takes its own entries back at once. Whoever takes an entry over first looks for the trigger record under the
 // chosen id: records are write-once, so a record there means the fire ended and only the entry is left to delete.
-import type { Logger } from 'pino';
+import type { Logger } from '../middleware/logging.ts';
 import { newActivationId, newTransactionId } from '../../shared/ids.ts';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { SpanKind, inSpan, tenantContext } from '../../shared/tracing.ts';
