@@ -1,5 +1,5 @@
 // The controller process: reads its configuration, connects to Redis and Kafka, creates the topics it needs,
-// follows the invokers' health pings, consumes the topics of Kafka feeds, and serves the REST API and, on a port of
+// follows the invokers' health pings, consumes the topics of Kafka feeds, fires the alarms' ticks, and serves the REST API and, on a port of
 // its own (another origin), the web actions. It keeps its liveness key fresh, sweeps overdue pending activations
 // (its own and dead controllers'), re-dispatches unclaimed work of invokers that stopped taking it, goes on with the
 // sequences and compositions it left when it stopped, and adopts those of dead controllers (activation/run-resumer.ts).
@@ -38,6 +38,9 @@ import { InvokerProber } from './health/invoker-prober.ts';
 import { invokerHealthMetrics } from './health/metrics.ts';
 import { ensureHealthAction } from './health/test-action.ts';
 import { createServices } from './services.ts';
+import { alarmStore } from './alarms/alarm-store.ts';
+import { AlarmScheduler } from './alarms/alarm-scheduler.ts';
+import { AlarmService } from './alarms/alarm-service.ts';
 import { RunResumer } from './activation/run-resumer.ts';
 import { runStore } from './activation/run-store.ts';
 
@@ -172,6 +175,21 @@ const feeds = new KafkaFeedService({
   logger: log.child({ module: 'feeds' }),
 });
 await feeds.start();
+// Every controller schedules every alarm; a tick is claimed in Redis, so it fires once whichever controller wakes.
+const alarms = alarmStore(redis, keys);
+const scheduler = new AlarmScheduler({
+  store: alarms,
+  identities: services.identities,
+  triggers: services.triggers,
+  rules: services.rules,
+  fire: services.fire,
+  activations: store,
+  deadControllers: () => liveness.deadOthers(),
+  controllerId: config.controllerId,
+  logger: log.child({ module: 'alarms' }),
+});
+scheduler.start();
+const alarmService = new AlarmService({ store: alarms, triggers: services.triggers, limits, onChange: () => scheduler.poke() });
 const apps = createApps({
   redis,
   keys,
@@ -180,6 +198,7 @@ const apps = createApps({
   activator,
   services,
   feeds,
+  alarms: alarmService,
   invokerHealth: async () => registry.summary(),
   metrics,
   traces: jaegerTraceReader({ url: config.traceQueryUrl, waitMs: config.traceWaitMs }),
@@ -223,7 +242,7 @@ async function shutdown(signal: string): Promise<void> {
   activator.close();
   prober.close();
   resumer.stop();
-  await Promise.allSettled([sweeper.stop(), redispatcher.stop()]);
+  await Promise.allSettled([sweeper.stop(), redispatcher.stop(), scheduler.stop()]);
   await Promise.allSettled([pending.settled(), health.stop(), feeds.stop(), producer.close(), completions.stop()]);
   await tracing.shutdown();
   // its runs end with this process: leaving lets another controller adopt them without waiting for the key's expiry
