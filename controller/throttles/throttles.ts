@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { ThrottledError } from '../../shared/errors.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { redisSpan } from '../../shared/tracing.ts';
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../../shared/identity.ts';
 import { type SystemLimits, effectiveLimits } from '../entities/limits.ts';
 
 export interface Throttles {

@@ -9,15 +9,15 @@
 // request runs, in memory.
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import type { RedisKeys } from '../../shared/redis-keys.ts';
-import { BadRequestError, ConflictError } from '../../shared/errors.ts';
-import { type ApiKey, formatApiKey, newApiKey, parseApiKey } from '../../shared/ids.ts';
-import { DEFAULT_NAMESPACE, checkNamespaceName } from '../entities/names.ts';
-import { type NamespaceLimitOverrides, parseNamespaceLimits } from '../entities/limits.ts';
+import type { RedisKeys } from './redis-keys.ts';
+import { BadRequestError, ConflictError } from './errors.ts';
+import { type ApiKey, formatApiKey, newApiKey, parseApiKey } from './ids.ts';
+import { DEFAULT_NAMESPACE, checkNamespaceName } from './entity-names.ts';
+import { type NamespaceLimitOverrides, parseNamespaceLimits } from './namespace-limits.ts';
 import type { Identity } from './identity.ts';
 import { hashKey, verifyKey } from './key-hash.ts';
-import { runScript } from '../../shared/redis-script.ts';
-import { redisSpan } from '../../shared/tracing.ts';
+import { runScript } from './redis-script.ts';
+import { redisSpan } from './tracing.ts';
 
 export const GUEST_NAMESPACE = 'guest';
 
