@@ -218,9 +218,9 @@ export function identityStore(redis: Redis, keys: RedisKeys, options: IdentitySt
 
     async namespaceIdentity(namespace) {
       const ns = await redisSpan('HGETALL', () => redis.hgetall(keys.namespace(namespace)));
+      // Not refused for a blocked subject: the feed consumers read "no identity" as "namespace gone" and drop the
+      // feed for good, while a block is meant to be undone (see the README's admin section).
       if (!ns.uuid) return undefined;
-      // a blocked subject's namespace does not act on its own either
-      if ((await redisSpan('HEXISTS', () => redis.hexists(keys.authKey(ns.uuid!), 'blocked'))) === 1) return undefined;
       const limits = parseNamespaceLimits(await redisSpan('GET', () => redis.get(keys.namespaceLimits(namespace))));
       return { subject: ns.subject ?? namespace, namespace, uuid: ns.uuid, limits };
     },

@@ -157,7 +157,7 @@ describe('admin command', function () {
     assert.deepEqual(blocked, { code: 1, out: [`'${ivan}' blocked successfully`], err: [`'${missing}' missing`] });
     assert.equal(await authenticate(first), undefined);
     assert.equal(await authenticate(second), undefined);
-    assert.equal(await identities.namespaceIdentity(ivan), undefined, 'its namespace does not act on its own either');
+    assert.equal((await identities.namespaceIdentity(ivan))?.namespace, ivan, 'its feeds are kept, not dropped as if the namespace were gone');
     assert.deepEqual((await admin('user', 'get', ivan)).out, [`${first.split(':')[0]}\tblocked`]);
     assert.deepEqual(await admin('user', 'create', ivan, '--namespace', fresh('third')), { code: 1, out: [], err: ['The subject you want to edit is blocked'] });
 
