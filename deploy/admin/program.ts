@@ -116,7 +116,7 @@ function buildProgram(store: SubjectStore, io: AdminOutput): Command {
         io.err(`'${subject}' missing`);
       }
     }
-    if (missing > 0) throw new AdminError('', { cause: 'reported' });
+    if (missing > 0) throw new AdminError(''); // each missing subject was reported above
   };
   user.command('block <subjects...>').description('block one or more users: their keys are refused (401) until unblocked').action(block(true));
   user.command('unblock <subjects...>').description('unblock one or more users').action(block(false));
