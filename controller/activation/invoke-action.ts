@@ -2,7 +2,7 @@
 // invocation per active rule), web actions, and the components of sequences and compositions. Loads the action,
 // checks throttles and entitlement, and hands the activation to the activator (or, for a sequence or a
 // composition, runs it here).
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../../shared/identity.ts';
 import type { ActionService, ActionRef } from '../entities/actions.ts';
 import type { ActivationStarted, Activator } from '../entities/activator.ts';
 import { planActivation } from '../entities/invocation.ts';

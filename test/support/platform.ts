@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import openwhisk from 'openwhisk';
-import { createNamespace } from '../../controller/auth/identities.ts';
+import { createNamespace } from '../../shared/identities.ts';
 import { waitFor } from '../../deploy/local/daemon.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
 import { testPlatform } from './stack.ts';
