@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { ensureGuest } from '../../controller/auth/identities.ts';
+import { installCatalog } from '../../controller/catalog/catalog.ts';
+import { DEFAULT_LIMITS } from '../../controller/entities/limits.ts';
 import { formatApiKey, newApiKey } from '../../shared/ids.ts';
 import { newSecretsKey } from '../../shared/secret-box.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
@@ -108,6 +110,8 @@ export async function startInfrastructure(layout: StackLayout): Promise<{ redisU
 export async function startStack(layout: StackLayout, extraEnv: NodeJS.ProcessEnv = {}): Promise<StackInfo> {
   const { redisUrl, kafkaBrokers, jaegerUrl } = await startInfrastructure(layout);
   const guestKey = await withRedis(redisUrl, (redis) => ensureGuest(redis, redisKeys(), guestKeyOf(layout)));
+  // the catalog is there before the controller starts (which installs it too, for deployments without this launcher)
+  await withRedis(redisUrl, (redis) => installCatalog(redis, redisKeys(), DEFAULT_LIMITS));
   const env = { ...platformEnv(layout, kafkaBrokers, redisUrl), ...extraEnv };
   const host = apiHost(layout);
 
