@@ -30,7 +30,9 @@ import type { FeedProvider } from './feeds/feed-service.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { activationRoutes } from './routes/activations.ts';
 import type { TraceReader } from './traces/trace-reader.ts';
-import { feedRoutes } from './routes/feeds.ts';
+import { type FeedAction, feedRoutes } from './routes/feeds.ts';
+import { type AlarmFeeds, alarmFeedActions } from './alarms/alarm-feeds.ts';
+import { KAFKA_FEED_ACTION, KAFKA_FEED_NAMESPACE, KAFKA_FEED_PACKAGE } from './feeds/kafka-feed.ts';
 import { namespaceRoutes } from './routes/namespaces.ts';
 import { packageRoutes } from './routes/packages.ts';
 import { packageService } from './entities/packages.ts';
@@ -53,6 +55,8 @@ export interface AppDeps extends ServiceDeps {
   services?: Services;
   /** Serves the Kafka feed action `/whisk.system/messaging/kafkaFeed`; without it that action does not exist. */
   feeds?: FeedProvider;
+  /** Serve the alarm feed actions `/whisk.system/alarms/{alarm,interval,once}`; without them those actions do not exist. */
+  alarms?: AlarmFeeds;
   /** Prometheus registry: requests are measured into it and `GET /metrics` serves it; none → neither. */
   metrics?: Registry;
   /** Backs `GET .../activations/{id}/trace`; none → that route answers 503. */
@@ -114,9 +118,13 @@ export function createApps(deps: AppDeps): Apps {
     metrics: deps.metrics,
     webUrl: deps.webUrl,
   });
+  const feedActions: FeedAction[] = [
+    ...(deps.feeds ? [{ namespace: KAFKA_FEED_NAMESPACE, pkg: KAFKA_FEED_PACKAGE, action: KAFKA_FEED_ACTION, provider: deps.feeds, title: 'The Kafka feed' }] : []),
+    ...(deps.alarms ? alarmFeedActions(deps.alarms) : []),
+  ];
   const routers = [
     namespaceRoutes(deps.limits),
-    ...(deps.feeds ? [feedRoutes({ feeds: deps.feeds, storeRecord, limits: deps.limits, logger: deps.logger })] : []),
+    ...(feedActions.length > 0 ? [feedRoutes({ feeds: feedActions, storeRecord, limits: deps.limits, logger: deps.logger })] : []),
     actionRoutes({ actions, invoke, limits: deps.limits }),
     packageRoutes(packageService(deps.redis, deps.keys, deps.limits)),
     triggerRoutes({ triggers, fire, limits: deps.limits }),

@@ -1,9 +1,9 @@
 // The controller process: reads its configuration, connects to Redis and Kafka, installs the `whisk.system` catalog
 // packages (catalog/catalog.ts), creates the topics it needs, follows the invokers' health pings, consumes the topics
-// of Kafka feeds, and serves the REST API and, on a port of its own (another origin), the web actions. It keeps its
-// liveness key fresh, sweeps overdue pending activations (its own and dead controllers'), re-dispatches unclaimed
-// work of invokers that stopped taking it, goes on with the sequences and compositions it left when it stopped, and
-// adopts those of dead controllers (activation/run-resumer.ts).
+// of Kafka feeds, fires the alarms' ticks, and serves the REST API and, on a port of its own (another origin), the web
+// actions. It keeps its liveness key fresh, sweeps overdue pending activations (its own and dead controllers'),
+// re-dispatches unclaimed work of invokers that stopped taking it, goes on with the sequences and compositions it
+// left when it stopped, and adopts those of dead controllers (activation/run-resumer.ts).
 // SIGINT/SIGTERM stop it cleanly: the server stops accepting, waiting callers get their 202, runs halt after their
 // current step, the liveness key is deleted last (other controllers take over its pending activations and runs at
 // once), Kafka and Redis connections close.
@@ -40,6 +40,9 @@ import { invokerHealthMetrics } from './health/metrics.ts';
 import { ensureHealthAction } from './health/test-action.ts';
 import { createServices } from './services.ts';
 import { installCatalog } from './catalog/catalog.ts';
+import { alarmStore } from './alarms/alarm-store.ts';
+import { AlarmScheduler } from './alarms/alarm-scheduler.ts';
+import { AlarmService } from './alarms/alarm-service.ts';
 import { RunResumer } from './activation/run-resumer.ts';
 import { runStore } from './activation/run-store.ts';
 
@@ -52,8 +55,9 @@ const keys = redisKeys();
 const topics = topicNames(config.topicPrefix);
 
 // No offline queue, one retry and a command timeout: while Redis is down, requests get a 503 within about two
-// seconds instead of waiting in a queue (ioredis's defaults can hold a command for over a minute).
-const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000 });
+// seconds instead of waiting in a queue (ioredis's defaults can hold a command for over a minute). Commands issued
+// in the same tick (concurrent requests) go out in one write (auto-pipelining): fewer syscalls on both sides.
+const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000, enableAutoPipelining: true });
 redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
 await new Promise<void>((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
 const oldRedis = await tooOldRedis(redis);
@@ -176,6 +180,21 @@ const feeds = new KafkaFeedService({
   logger: log.child({ module: 'feeds' }),
 });
 await feeds.start();
+// Every controller schedules every alarm; a tick is claimed in Redis, so it fires once whichever controller wakes.
+const alarms = alarmStore(redis, keys);
+const scheduler = new AlarmScheduler({
+  store: alarms,
+  identities: services.identities,
+  triggers: services.triggers,
+  rules: services.rules,
+  fire: services.fire,
+  activations: store,
+  deadControllers: () => liveness.deadOthers(),
+  controllerId: config.controllerId,
+  logger: log.child({ module: 'alarms' }),
+});
+scheduler.start();
+const alarmService = new AlarmService({ store: alarms, triggers: services.triggers, limits, onChange: () => scheduler.poke() });
 const apps = createApps({
   redis,
   keys,
@@ -184,6 +203,7 @@ const apps = createApps({
   activator,
   services,
   feeds,
+  alarms: alarmService,
   invokerHealth: async () => registry.summary(),
   metrics,
   traces: jaegerTraceReader({ url: config.traceQueryUrl, waitMs: config.traceWaitMs }),
@@ -227,7 +247,7 @@ async function shutdown(signal: string): Promise<void> {
   activator.close();
   prober.close();
   resumer.stop();
-  await Promise.allSettled([sweeper.stop(), redispatcher.stop()]);
+  await Promise.allSettled([sweeper.stop(), redispatcher.stop(), scheduler.stop()]);
   await Promise.allSettled([pending.settled(), health.stop(), feeds.stop(), producer.close(), completions.stop()]);
   await tracing.shutdown();
   // its runs end with this process: leaving lets another controller adopt them without waiting for the key's expiry

@@ -24,6 +24,7 @@ import type { ActivationOutcome, JsonObject, JsonValue } from './runtime/classif
 import type { IsolatePool, Lease } from './runtime/isolate-pool.ts';
 import { worstCaseHostBytes, type HostMemoryBudget, type Reservation } from './host-memory.ts';
 import { DEFAULT_MAX_RESULT_BYTES, DEFAULT_TRUNCATION_BYTES } from './runtime/classify.ts';
+import { SIGNATURE_ANNOTATION } from '../shared/signatures.ts';
 
 const MB = 1024 * 1024;
 
@@ -215,6 +216,14 @@ export class ActivationHandler {
 
     const fqn = `/${request.action.namespace}/${request.action.name}`;
     const key = { namespace: request.identity.namespace, action: fqn, revision: String(action.revision) };
+    const archiveBytes = action.exec.binary ? Math.min(this.#o.maxArchiveBytes, action.limits.memory * MB) : 0;
+    const worstCase = this.#worstCase(request, action, archiveBytes);
+    // The warm path: memory and a sandbox at hand, nothing to wait for.
+    const hostNow = this.#o.hostMemory.reserveNow(worstCase);
+    const leaseNow = hostNow && this.#o.pool.acquireNow(key, action.limits.memory);
+    if (hostNow && leaseNow && !this.#drain.signal.aborted) return this.#leased(action, fqn, leaseNow, hostNow, archiveBytes);
+    if (leaseNow) this.#o.pool.release(leaseNow.sandbox, { discard: false });
+    hostNow?.release();
     // A request waiting for host memory or in the pool's buffer (memory full) gives up at its deadline (it is never
     // run late) or when the invoker drains.
     const giveUp = new AbortController();
@@ -224,11 +233,10 @@ export class ActivationHandler {
       if (signal.aborted) return undefined;
       throw err;
     };
-    const archiveBytes = action.exec.binary ? Math.min(this.#o.maxArchiveBytes, action.limits.memory * MB) : 0;
     let hostMemory: Reservation | undefined;
     let lease: Lease | undefined;
     try {
-      hostMemory = await this.#o.hostMemory.reserve(this.#worstCase(request, action, archiveBytes), { signal }).catch(unlessGivenUp);
+      hostMemory = await this.#o.hostMemory.reserve(worstCase, { signal }).catch(unlessGivenUp);
       lease = hostMemory && (await this.#o.pool.acquire(key, action.limits.memory, { signal }).catch(unlessGivenUp));
     } catch (err) {
       hostMemory?.release();
@@ -243,6 +251,10 @@ export class ActivationHandler {
       if (this.#drain.signal.aborted) return { abandoned: true };
       return this.#expired(request, action);
     }
+    return this.#leased(action, fqn, lease, hostMemory, archiveBytes);
+  }
+
+  #leased(action: ActionDoc, fqn: string, lease: Lease, hostMemory: Reservation, archiveBytes: number): Prepared {
     if (lease.warm && archiveBytes > 0) hostMemory.shrinkTo(hostMemory.bytes - archiveBytes); // no archive to read
     return { action, fqn, lease, hostMemory };
   }
@@ -269,7 +281,12 @@ export class ActivationHandler {
     try {
       const { runParams, initEnv } = splitInitArgs(JSON.parse(request.params) as JsonObject, request.initArgs);
       const outcome = await lease.sandbox.activate({
-        action: { code: action.exec.code, binary: action.exec.binary, ...(action.exec.main ? { main: action.exec.main } : {}) },
+        action: {
+          code: action.exec.code,
+          binary: action.exec.binary,
+          ...(action.exec.main ? { main: action.exec.main } : {}),
+          ...actionSignature(action),
+        },
         env: initEnv,
         params: runParams,
         owEnv: this.#owEnv(request, action, fqn),
@@ -310,6 +327,7 @@ export class ActivationHandler {
             statusCode: record.response.statusCode,
             ...(expired ? { expired: true } : {}),
             ...(request.blocking ? { record: JSON.stringify(record) } : {}),
+            pendingCleared: true,
           });
           const stored = await redisSpan('EVALSHA', () => store.putRecordAndComplete(record, recordTtlSeconds, completion));
           // Only when the controller gave the activation up as lost before this record could be stored.
@@ -352,6 +370,13 @@ function recordRuntimeSpans(request: ActivationRequest, fqn: string, outcome: Ac
 
 /** The `run` span's status text when the action ran out of time. */
 const TIMED_OUT_STATUS = 'action timed out';
+
+/** The action's declared signature, if any (docs/signatures.md); the sandbox refuses a name it does not know. */
+function actionSignature(action: ActionDoc): { signature?: string } {
+  const value = action.annotations.find((a) => a.key === SIGNATURE_ANNOTATION)?.value;
+  if (value === undefined || value === null) return {};
+  return { signature: typeof value === 'string' ? value : JSON.stringify(value) };
+}
 
 /** Parameters named in `initArgs` go to the action's environment at init, the rest are run arguments. */
 function splitInitArgs(params: JsonObject, initArgs: string[]): { runParams: JsonObject; initEnv: Record<string, JsonValue> } {

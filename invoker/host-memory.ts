@@ -65,6 +65,14 @@ export class HostMemoryBudget {
     return this.#queue.length;
   }
 
+  /** `reserve` without waiting: the reservation when nobody waits and `bytes` fit now; undefined otherwise. */
+  reserveNow(bytes: number): Reservation | undefined {
+    const wanted = Math.min(Math.max(0, Math.ceil(bytes)), this.limitBytes);
+    if (this.#queue.length > 0 || this.#reserved + wanted > this.limitBytes) return undefined;
+    this.#reserved += wanted;
+    return this.#reservation(wanted);
+  }
+
   /**
    * Resolves once `bytes` fit beside what is held (in arrival order: a small request never overtakes a large one
    * that came first, so the large one cannot starve). A request larger than the whole budget waits until nothing

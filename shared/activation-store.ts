@@ -41,7 +41,8 @@ export interface ActivationStore {
   /**
    * `putRecord`, then the completion's stream entry, in one round trip (the invoker's last step: the waiting
    * controller reads the entry only after the record is there). The entry is added whether or not the record was
-   * stored. All keys must live on one Redis node.
+   * stored; so is the activation's pending-table entry removed when the completion names it (a stored record leaves
+   * it nothing to guarantee). All keys must live on one Redis node.
    */
   putRecordAndComplete(record: ActivationRecord, ttlSeconds: number, completion: CompletionEntry): Promise<boolean>;
   /** The record, whatever its namespace; callers check `record.namespace`. */
@@ -53,7 +54,8 @@ export interface ActivationStore {
   count(namespace: string, query: Omit<ActivationQuery, 'limit'>): Promise<number>;
 }
 
-// KEYS: record, summary, namespace index, name index[, completion stream]
+// KEYS: record, summary, namespace index, name index[, completion stream[, pending entry, its controller index, its
+// invoker index]]
 // ARGV: record JSON, ttl seconds, start, activation id, cutoff, summary JSON[, stream max length, entry fields...]
 const PUT_ONCE = `
 local stored = 0
@@ -68,6 +70,11 @@ if redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then
 end
 if KEYS[5] then
   redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[7], '*', unpack(ARGV, 8))
+end
+if KEYS[6] then
+  redis.call('DEL', KEYS[6])
+  redis.call('ZREM', KEYS[7], ARGV[4])
+  redis.call('ZREM', KEYS[8], ARGV[4])
 end
 return stored
 `;
@@ -98,7 +105,7 @@ export function activationStore(redis: Redis, keys: RedisKeys): ActivationStore 
     ];
     const args = [JSON.stringify(record), String(ttl), String(record.start), record.activationId, String(cutoff), JSON.stringify(activationSummary(record))];
     if (completion) {
-      keyList.push(completion.stream);
+      keyList.push(completion.stream, ...(completion.pending ?? []));
       args.push(String(completion.maxLength), ...completion.fields);
     }
     return (await runScript(redis, PUT_ONCE, keyList, args)) === 1;

@@ -16,6 +16,11 @@ export interface Completion {
   expired?: true;
   /** The stored record as JSON, sent for blocking activations so the waiting request needs no extra read. */
   record?: string;
+  /**
+   * The activation's pending-table entry (controller/durability/pending-table.ts) was removed with the record, in
+   * the same script: the controller has nothing left to clean up.
+   */
+  pendingCleared?: true;
 }
 
 /**
@@ -27,18 +32,28 @@ export const RECORD_STORE_RETRY_MS = 120_000;
 /** The stream keeps about this many entries; a reader that falls further behind has lost its waiters anyway. */
 const STREAM_MAX_LENGTH = 10_000;
 
-/** A completion as the stream entry it becomes: which stream, its fields, and the stream's trim length. */
+/**
+ * A completion as the stream entry it becomes: which stream, its fields, and the stream's trim length; with
+ * `pending`, the keys of the activation's pending-table entry to remove as the record is stored.
+ */
 export interface CompletionEntry {
   stream: string;
   fields: string[];
   maxLength: number;
+  /** The entry, the controller's index and the invoker's index (see redis-keys.ts `pending*`). */
+  pending?: [entry: string, byController: string, byInvoker: string];
 }
 
 export function completionEntry(keys: RedisKeys, controllerId: number, completion: Completion): CompletionEntry {
   const fields = ['id', completion.activationId, 'invoker', String(completion.invokerId), 'status', String(completion.statusCode)];
   if (completion.expired) fields.push('expired', '1');
   if (completion.record !== undefined) fields.push('record', completion.record);
-  return { stream: keys.completions(controllerId), fields, maxLength: STREAM_MAX_LENGTH };
+  const entry: CompletionEntry = { stream: keys.completions(controllerId), fields, maxLength: STREAM_MAX_LENGTH };
+  if (completion.pendingCleared) {
+    fields.push('cleared', '1');
+    entry.pending = [keys.pending(completion.activationId), keys.pendingByController(controllerId), keys.pendingByInvoker(completion.invokerId)];
+  }
+  return entry;
 }
 
 export async function publishCompletion(redis: Redis, keys: RedisKeys, controllerId: number, completion: Completion): Promise<void> {
@@ -123,6 +138,7 @@ export class CompletionReader {
       invokerId: Number(map.get('invoker')),
       statusCode: Number(map.get('status')),
       ...(map.get('expired') === '1' ? { expired: true as const } : {}),
+      ...(map.get('cleared') === '1' ? { pendingCleared: true as const } : {}),
       ...(record !== undefined ? { record } : {}),
     });
   }

@@ -236,7 +236,7 @@ export const CONTROLLER_SETTINGS = {
     max: 60_000,
   }),
   feedsPerNamespace: int('ISOWHISK_FEEDS_PER_NAMESPACE', 10, {
-    doc: 'Kafka feeds a namespace may have at once (a namespace\'s own limits override it); beyond, a feed CREATE is refused',
+    doc: 'Kafka feeds a namespace may have at once, and alarms apart from them (a namespace\'s own limits override it); beyond, a feed CREATE is refused',
     min: 0,
     max: 1_000_000,
   }),

@@ -23,8 +23,9 @@ export function randomAlphanumeric(length: number): string {
   return out;
 }
 
+/** 32 alphanumeric characters, as OpenWhisk's; hex from `randomUUID`, which draws from a cached entropy pool. */
 export function newTransactionId(): string {
-  return randomAlphanumeric(32);
+  return randomUUID().replaceAll('-', '');
 }
 
 export interface ApiKey {

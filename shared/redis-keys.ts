@@ -36,6 +36,14 @@ export interface RedisKeys {
   namespaceFeeds(namespace: string): string;
   /** Set of the feeds (`ns/trigger`) reading a topic of the platform's Kafka; all of one namespace, its owner. */
   feedTopic(topic: string): string;
+  /** Hash: `ns/trigger` → JSON schedule of the trigger's alarm (controller/alarms/alarm-store.ts). */
+  alarms(): string;
+  /** Sorted set of the active alarms (`ns/trigger`), scored by their next tick (epoch ms): what the schedulers wake for. */
+  alarmsDue(): string;
+  /** Set of a namespace's trigger names that have an alarm (counted against its feed limit). */
+  namespaceAlarms(namespace: string): string;
+  /** Hash: `ns/trigger@tick` → JSON of a claimed tick not yet fired to the end, with the controller that claimed it. */
+  alarmFires(): string;
   /** Counter of one throttle window. */
   throttle(kind: 'invoke' | 'fire', namespace: string, window: number): string;
   /** String with a short expiry, refreshed by a live controller (controller/cluster/liveness.ts). */
@@ -80,6 +88,10 @@ export function redisKeys(prefix = 'iw:'): RedisKeys {
     feeds: () => `${prefix}feeds`,
     namespaceFeeds: (ns) => `${prefix}feeds:ns:${ns}`,
     feedTopic: (topic) => `${prefix}feeds:topic:${topic}`,
+    alarms: () => `${prefix}alarms`,
+    alarmsDue: () => `${prefix}alarms:due`,
+    namespaceAlarms: (ns) => `${prefix}alarms:ns:${ns}`,
+    alarmFires: () => `${prefix}alarms:fires`,
     throttle: (kind, ns, window) => `${prefix}throttle:${kind}:${ns}:${window}`,
     controllerAlive: (controllerId) => `${prefix}controller-alive:${controllerId}`,
     controllers: () => `${prefix}controllers`,

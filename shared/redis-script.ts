@@ -14,7 +14,7 @@ function sha1(script: string): string {
   return sha;
 }
 
-export async function runScript(redis: Redis, script: string, keys: string[], args: string[]): Promise<unknown> {
+export async function runScript(redis: Redis, script: string, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
   try {
     return await redis.evalsha(sha1(script), keys.length, ...keys, ...args);
   } catch (err) {

@@ -13,6 +13,7 @@ import { mergeJsonObjects, readArgFile, toKeyValues, valueOf, type KeyValue } fr
 import { printActionList, printActionSummary, type Entity } from '../lib/render.ts';
 import { folderEntries, zip } from '../lib/zip.ts';
 import { entityPath } from './shared.ts';
+import { NATIVE_SIGNATURE, SIGNATURE_ANNOTATION, SIGNATURES } from '../../shared/signatures.ts';
 
 const MAX_JS_INT = 2 ** 53 - 1;
 
@@ -47,6 +48,7 @@ interface ActionFlags {
   concurrency?: number;
   web?: string;
   webSecure?: string;
+  signature?: string;
   delAnnotation?: string[];
 }
 
@@ -74,7 +76,8 @@ function defineActionFlags(cmd: Command, update: boolean): void {
   withParams(cmd, { param: true, annotation: true });
   cmd
     .option('--web <string>', 'treat ACTION as a web action, a raw HTTP web action, or as a standard action; yes | true = web action, raw = raw HTTP web action, no | false = standard action')
-    .option('--web-secure <SECRET>', 'secure the web action. where SECRET is true, false, or any string. Only valid when the ACTION is a web action');
+    .option('--web-secure <SECRET>', 'secure the web action. where SECRET is true, false, or any string. Only valid when the ACTION is a web action')
+    .option('--signature <NAME>', `run ACTION with another platform's function signature (annotation signature): ${[NATIVE_SIGNATURE, ...SIGNATURES].join(', ')}`);
   if (update) {
     cmd.option('--del-annotation <string>', 'the list of annotations to be deleted from the action, e.g. --del-annotation key1 --del-annotation key2', (v: string, prev: string[] = []) => [...prev, v]);
   }
@@ -179,6 +182,8 @@ async function createOrUpdate(ctx: Context, args: string[], update: boolean): Pr
     }
 
     if (flags.web !== undefined) annotations = webAnnotations(flags.web, annotations);
+    // The controller checks the name (400 listing the known ones).
+    if (flags.signature !== undefined) annotations = setAnnotation(annotations, SIGNATURE_ANNOTATION, flags.signature);
     if (flags.webSecure !== undefined) {
       const web = flags.web === undefined ? await existingIsWeb(ctx, qn, update) : valueOf(annotations, 'web-export') === true;
       if (!web) throw usageError('The --web-secure option is only valid when the --web option is enabled.');

@@ -202,7 +202,11 @@ export class KafkaActivator implements Activator {
     if (!completion.expired) this.#o.onOutcome?.(invokerId, statusCode === 3 ? 'systemError' : 'success');
     const pending = this.#forget(activationId);
     // Also when it is not in memory (accepted before a restart of this controller): its entry is done either way.
-    this.#o.pending.removeSoon(activationId, this.#o.controllerId, pending ? [invokerId, pending.invokerId] : [invokerId]);
+    // Invokers remove it with the record (completion.pendingCleared), unless the entry moved to another invoker.
+    const moved = pending !== undefined && pending.invokerId !== invokerId;
+    if (!completion.pendingCleared || moved) {
+      this.#o.pending.removeSoon(activationId, this.#o.controllerId, pending ? [invokerId, pending.invokerId] : [invokerId]);
+    }
     if (!pending) return; // accepted before a restart, or already forced
     this.#o.metrics?.completed(statusCode);
     if (completion.record !== undefined) {

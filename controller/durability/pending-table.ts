@@ -1,6 +1,6 @@
 // The pending table: every activation a controller accepted and has not seen completed, kept in Redis so that no
 // process's memory is the only place that knows it must end with a record (docs/durability.md). Written before
-// the request is published, in one MULTI round trip:
+// the request is published, by one Lua call (atomic, and one command rather than a MULTI of seven):
 //   keys.pending(id)                     hash: `meta` (JSON: owner controller, start deadline, give-up time, trace,
 //                                        the plan fields of the forced record), `invoker` (where it was published),
 //                                        `value` (the Avro ActivationRequest bytes, to publish it again elsewhere);
@@ -38,6 +38,16 @@ export const BACKSTOP_MS = 3_600_000;
 
 type Meta = Omit<PendingEntry, 'invokerId' | 'request'> & { headers: Record<string, string> };
 
+// KEYS: entry, controller index, invoker index, invoker set; ARGV: meta, invoker id, request value, expiry (epoch
+// ms), give-up time, deadline, id.
+const ADD = `
+redis.call('HSET', KEYS[1], 'meta', ARGV[1], 'invoker', ARGV[2], 'value', ARGV[3])
+redis.call('PEXPIREAT', KEYS[1], ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[7])
+redis.call('ZADD', KEYS[3], ARGV[6], ARGV[7])
+redis.call('SADD', KEYS[4], ARGV[2])
+`;
+
 // KEYS: entry, old invoker index, new invoker index; ARGV: id, new invoker id, deadline.
 // Moves only an entry that still exists: a completion may have removed it meanwhile, and HSET would recreate it
 // without its expiry.
@@ -68,15 +78,12 @@ export class PendingTable {
     const key = k.pending(entry.activationId);
     const { request, invokerId, ...rest } = entry;
     const meta: Meta = { ...rest, headers: request.headers };
-    await this.#redis
-      .multi()
-      .hset(key, 'meta', JSON.stringify(meta), 'invoker', String(invokerId), 'value', request.value)
-      .pexpireat(key, entry.giveUpAt + BACKSTOP_MS)
-      .zadd(k.pendingByController(entry.controllerId), entry.giveUpAt, entry.activationId)
-      .zadd(k.pendingByInvoker(invokerId), entry.deadline, entry.activationId)
-      .sadd(k.pendingInvokers(), String(invokerId))
-      .exec()
-      .then(failedStep);
+    await runScript(
+      this.#redis,
+      ADD,
+      [key, k.pendingByController(entry.controllerId), k.pendingByInvoker(invokerId), k.pendingInvokers()],
+      [JSON.stringify(meta), String(invokerId), request.value, String(entry.giveUpAt + BACKSTOP_MS), String(entry.giveUpAt), String(entry.deadline), entry.activationId],
+    );
   }
 
   async get(activationId: string): Promise<PendingEntry | undefined> {

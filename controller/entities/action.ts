@@ -21,6 +21,7 @@ import {
 } from './parameters.ts';
 import { bumpPatch } from './semver.ts';
 import type { ActionDoc, ActionExec } from '../../shared/action-doc.ts';
+import { SIGNATURE_ANNOTATION, signatureOf } from '../../shared/signatures.ts';
 
 export type { ActionDoc, ActionExec };
 
@@ -162,6 +163,17 @@ export function amendAnnotations(annotations: ParameterMap, kind: string, create
   if (create && !out.has(PROVIDE_API_KEY_ANNOTATION)) out.set(PROVIDE_API_KEY_ANNOTATION, { key: PROVIDE_API_KEY_ANNOTATION, value: false });
   out.set(EXEC_ANNOTATION, { key: EXEC_ANNOTATION, value: kind });
   return out;
+}
+
+/** The `signature` annotation must name a known platform (docs/signatures.md): 400 listing the known ones. */
+export function checkSignature(annotations: readonly Parameter[]): void {
+  const annotation = annotations.find((p) => p.key === SIGNATURE_ANNOTATION);
+  if (annotation === undefined) return;
+  try {
+    signatureOf(annotation.value);
+  } catch (error) {
+    throw new BadRequestError((error as Error).message);
+  }
 }
 
 /** A sequence's parameters are its components; other actions keep the ones given. */

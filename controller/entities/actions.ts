@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.ts';
 import type { Identity } from '../auth/identity.ts';
-import { isSequence, type ActionDoc, type ActionListing, actionListing, checkPutSizes, makeAction, readActionPut, updateAction } from './action.ts';
+import { isSequence, type ActionDoc, type ActionListing, actionListing, checkPutSizes, checkSignature, makeAction, readActionPut, updateAction } from './action.ts';
 import { checkSequenceComponents } from './sequence-components.ts';
 import { entityStore, type EntityStore } from './entity-store.ts';
 import { type SystemLimits, checkActionLimits, checkInstanceLimit, effectiveLimits } from './limits.ts';
@@ -100,6 +100,7 @@ export function actionService(redis: Redis, keys: RedisKeys, system: SystemLimit
       const content = old
         ? updateAction(old, put, Math.max(now, old.updated + 1))
         : makeAction(ref.pkg === undefined ? ref.namespace : `${ref.namespace}/${ref.pkg}`, ref.name, put, system, now);
+      checkSignature(content.annotations);
       return store.put(ref.namespace, path, content, old?.revision);
     },
 
@@ -111,7 +112,8 @@ export function actionService(redis: Redis, keys: RedisKeys, system: SystemLimit
     },
 
     async resolve(ref) {
-      const { location, parameters, binding } = await locate(ref);
+      // Outside a package there is nothing to look up first: the read is sent in the caller's tick (invoke-action.ts).
+      const { location, parameters, binding } = ref.pkg === undefined ? { location: ref, parameters: [], binding: undefined } : await locate(ref);
       const doc = await store.get(location.namespace, actionPath(location));
       if (!doc) throw new NotFoundError();
       const action = parameters.length === 0 ? doc : { ...doc, parameters: overlayParameters(parameters, doc.parameters) };

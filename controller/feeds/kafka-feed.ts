@@ -7,14 +7,17 @@
 // Parsing and validation only; feed-service.ts carries the requests out.
 import { isHostPort } from '../../shared/config.ts';
 import { isLegalTopicName } from '../../shared/topics.ts';
-import { readEntityPath } from '../entities/entity-path.ts';
+import { FeedError, readFlag, readLifecycle } from './feed-lifecycle.ts';
+
+export { FeedError } from './feed-lifecycle.ts';
 
 export const KAFKA_FEED_NAMESPACE = 'whisk.system';
 export const KAFKA_FEED_PACKAGE = 'messaging';
 export const KAFKA_FEED_ACTION = 'kafkaFeed';
 export const KAFKA_FEED = `/${KAFKA_FEED_NAMESPACE}/${KAFKA_FEED_PACKAGE}/${KAFKA_FEED_ACTION}`;
 
-export type LifecycleEvent = 'CREATE' | 'READ' | 'UPDATE' | 'DELETE';
+/** The events the Kafka feed serves (its feed is never paused). */
+export type KafkaLifecycleEvent = 'CREATE' | 'READ' | 'UPDATE' | 'DELETE';
 
 /** How a feed turns Kafka records into the trigger's payload. */
 export interface FeedOptions {
@@ -45,7 +48,7 @@ export interface OwnCluster {
 }
 
 export interface FeedRequest {
-  event: LifecycleEvent;
+  event: KafkaLifecycleEvent;
   /** The trigger the feed fires, in the caller's namespace. */
   trigger: { namespace: string; name: string };
   /** Given options only (UPDATE changes just these). */
@@ -54,32 +57,11 @@ export interface FeedRequest {
   cluster?: OwnCluster;
 }
 
-/** A lifecycle request the feed refuses; it becomes the feed activation's application error. */
-export class FeedError extends Error {
-  override name = 'FeedError';
-}
-
-const EVENTS: readonly LifecycleEvent[] = ['CREATE', 'READ', 'UPDATE', 'DELETE'];
-
-/** Booleans may arrive as strings from `-p isJSONData true` on older clients. */
-function readFlag(value: unknown, name: string): boolean | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'boolean') return value;
-  if (value === 'true' || value === 'false') return value === 'true';
-  throw new FeedError(`Parameter '${name}' must be a boolean.`);
-}
+const EVENTS: readonly KafkaLifecycleEvent[] = ['CREATE', 'READ', 'UPDATE', 'DELETE'];
 
 /** Reads a lifecycle request made by `callerNamespace`; the trigger must be the caller's own. */
 export function readFeedRequest(body: Record<string, unknown>, callerNamespace: string): FeedRequest {
-  const event = typeof body.lifecycleEvent === 'string' ? body.lifecycleEvent.toUpperCase() : undefined;
-  if (!EVENTS.includes(event as LifecycleEvent)) {
-    throw new FeedError(`Parameter 'lifecycleEvent' must be one of ${EVENTS.join(', ')}.`);
-  }
-  const trigger = readEntityPath(body.triggerName, callerNamespace);
-  if (!trigger || trigger.path.includes('/')) throw new FeedError("Parameter 'triggerName' must name a trigger: /namespace/trigger.");
-  if (trigger.path !== callerNamespace) {
-    throw new FeedError(`The supplied authentication is not authorized to access '${trigger.path}/${trigger.name}'.`);
-  }
+  const { event, trigger } = readLifecycle(body, callerNamespace, EVENTS);
   const options: Partial<FeedOptions> = {};
   if (body.topic !== undefined) {
     if (typeof body.topic !== 'string' || !isLegalTopicName(body.topic)) {
@@ -96,7 +78,7 @@ export function readFeedRequest(body: Record<string, unknown>, callerNamespace: 
   if (cluster && event !== 'CREATE') {
     throw new FeedError("A feed's brokers and credentials cannot be changed; delete the feed and create it again.");
   }
-  return { event: event as LifecycleEvent, trigger: { namespace: trigger.path, name: trigger.name }, options, ...(cluster ? { cluster } : {}) };
+  return { event, trigger, options, ...(cluster ? { cluster } : {}) };
 }
 
 const BROKERS_TEXT = "Parameter 'brokers' must list your Kafka brokers as host:port, in an array or separated by commas.";

@@ -21,6 +21,9 @@ import { webArguments } from '../web/web-args.ts';
 import { SECRET_HEADER, checkWhiskAuth, headersForAction } from '../web/web-auth.ts';
 import { parseWebPath, WEB_PREFIX } from '../web/web-path.ts';
 import { transcode } from '../web/web-response.ts';
+import { HTTP_SIGNATURES, SIGNATURE_ANNOTATION, isSignature } from '../../shared/signatures.ts';
+
+const isHttpSignature = (value: unknown): boolean => isSignature(value) && HTTP_SIGNATURES.has(value);
 
 export interface WebRoutesDeps {
   identities: IdentityStore;
@@ -99,7 +102,8 @@ export function webRoutes(deps: WebRoutesDeps): Middleware {
         body,
         contentType: ctx.get('Content-Type') || undefined,
       },
-      { rawHttp: isTruthy(action.annotations, 'raw-http') },
+      // HTTP-shaped signatures get the request raw, so their adapter can rebuild the platform's request (docs/signatures.md).
+      { rawHttp: isTruthy(action.annotations, 'raw-http') || isHttpSignature(getParameter(action.annotations, SIGNATURE_ANNOTATION)) },
     );
 
     const state = requestState(ctx);

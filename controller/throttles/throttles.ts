@@ -6,11 +6,12 @@
 // controller and scales the limit by the cluster size). As in OpenWhisk every check counts, refused ones included.
 // In-flight activations are counted by each controller's activator; each controller allows its share of the limit.
 // Every invoke is checked, the components of sequences and compositions too, as if their caller had made each
-// (OpenWhisk lets them skip the throttles; see docs/tenant-isolation.md).
+// (OpenWhisk lets them skip the throttles; see docs/tenant-isolation.md). The counter is one Lua call and has no span
+// of its own: it runs on every invoke, and the HTTP span's time already covers it.
 import type { Redis } from 'ioredis';
 import { ThrottledError } from '../../shared/errors.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
-import { redisSpan } from '../../shared/tracing.ts';
+import { runScript } from '../../shared/redis-script.ts';
 import type { Identity } from '../auth/identity.ts';
 import { type SystemLimits, effectiveLimits } from '../entities/limits.ts';
 
@@ -34,16 +35,22 @@ export interface ThrottleDeps {
 
 const MINUTE_MS = 60_000;
 
+// KEYS: the minute's counter; ARGV: its lifetime (ms). One command per check: the count and, on the minute's first
+// check, the counter's expiry (a crash between two commands could otherwise leave a counter that never expires).
+const COUNT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n
+`;
+
 export function throttles(deps: ThrottleDeps): Throttles {
   const now = deps.now ?? Date.now;
 
   /** Counts this request in the namespace's current minute and refuses it past `allowed`. */
   const checkRate = async (kind: 'invoke' | 'fire', namespace: string, allowed: number) => {
     const key = deps.keys.throttle(kind, namespace, Math.floor(now() / MINUTE_MS));
-    const replies = await redisSpan('INCR', () => deps.redis.multi().incr(key).pexpire(key, 2 * MINUTE_MS).exec());
-    const [err, count] = replies?.[0] ?? [new Error('throttle counter: no reply'), 0];
-    if (err) throw err;
-    if ((count as number) > allowed) throw ThrottledError.rate(count as number, allowed);
+    const count = Number(await runScript(deps.redis, COUNT, [key], [String(2 * MINUTE_MS)]));
+    if (count > allowed) throw ThrottledError.rate(count, allowed);
   };
 
   return {

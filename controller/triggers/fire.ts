@@ -27,6 +27,10 @@ export interface FireRequest {
   headers: Record<string, string>;
   transactionId: string;
   receivedAt: number;
+  /** The trigger activation's id when the caller chose it beforehand (an alarm's claimed tick); a new one otherwise. */
+  activationId?: string;
+  /** Added to the trigger record's annotations (an alarm's tick). */
+  annotations?: Annotation[];
 }
 
 export interface Fired {
@@ -99,14 +103,14 @@ export function triggerFirer(deps: TriggerFirerDeps): FireTrigger {
     await deps.throttles?.fire(req.identity);
     const rules = Object.entries(req.trigger.rules ?? {});
     if (!rules.some(([, rule]) => rule.status === 'active')) return undefined;
-    const activationId = newActivationId();
+    const activationId = req.activationId ?? newActivationId();
     const start = Date.now();
     const traceId = activeTraceId();
     const args = { ...parametersObject(req.trigger.parameters), __ow_headers: req.headers, ...req.payload };
 
     const recorded = (async () => {
       const outcomes = await Promise.all(rules.map(([key, rule]) => runRule(req, key, rule, args)));
-      const annotations: Annotation[] = traceId ? [{ key: 'traceId', value: traceId }] : [];
+      const annotations: Annotation[] = [...(req.annotations ?? []), ...(traceId ? [{ key: 'traceId', value: traceId }] : [])];
       const record: ActivationRecord = {
         namespace: req.identity.namespace,
         name: req.trigger.name,

@@ -28,6 +28,8 @@ import {
 } from './classify.ts';
 import type { FetchService } from './fetch-host.ts';
 import { DEFAULT_MAX_LOG_LINES, LogCollector, type LogStream } from './logs.ts';
+import { adapterSpec, type AdapterSpec } from './signature-adapters.ts';
+import { signatureOf, type Signature } from '../../shared/signatures.ts';
 
 const BOOTSTRAP = readFileSync(new URL('./guest-bootstrap.js', import.meta.url), 'utf8');
 const GUEST_FETCH = readFileSync(new URL('./guest-fetch.js', import.meta.url), 'utf8');
@@ -90,9 +92,14 @@ export interface SandboxOptions {
 export interface ActionCode {
   /** JavaScript source, or base64 zip / tar.gz when `binary`. */
   code: string;
-  /** Entry point; `file.fn` is allowed for archives. Default `main`. */
+  /** Entry point; `file.fn` is allowed for archives. Default `main` (with a signature: that platform's default). */
   main?: string;
   binary?: boolean;
+  /**
+   * Another platform's calling convention (shared/signatures.ts, docs/signatures.md); none, or `openwhisk`, is
+   * OpenWhisk's `main(params)`. A name not known fails the init.
+   */
+  signature?: string;
 }
 
 export interface InitRequest {
@@ -222,6 +229,8 @@ export class ActionSandbox {
   #guest: GuestApi | undefined;
   #state: SandboxState = 'empty';
   #busy = false;
+  /** The heap sample taken as the last activation ended (see heapBytes); cleared when the next one starts. */
+  #idleHeap: ivm.HeapStatistics | undefined;
   #window: OpenWindow | undefined;
   /** The one wake-up the guest's timers need: when the earliest is due (Infinity: none asked). */
   #wakeAt = Infinity;
@@ -305,7 +314,9 @@ export class ActionSandbox {
   heapBytes(): number {
     if (this.state === 'dead') return 0;
     if (this.#busy) return this.memoryMB * MiB;
-    const h = this.#isolate.getHeapStatisticsSync();
+    // The sample taken as the last activation ended still holds: an idle isolate runs nothing.
+    if (this.#idleHeap === undefined) this.#idleHeap = this.#isolate.getHeapStatisticsSync();
+    const h = this.#idleHeap;
     return h.total_physical_size + h.externally_allocated_size + h.malloced_memory;
   }
 
@@ -366,6 +377,7 @@ export class ActionSandbox {
 
   #enter(expected: SandboxState): void {
     if (this.#busy) throw new Error('ActionSandbox runs one activation at a time');
+    this.#idleHeap = undefined;
     const state = this.state;
     if (state !== expected) {
       throw new Error(state === 'dead' ? 'ActionSandbox is disposed' : state === 'ready' ? 'ActionSandbox is already initialized' : 'ActionSandbox is not initialized');
@@ -382,15 +394,28 @@ export class ActionSandbox {
 
   async #init(request: InitRequest, logs: LogCollector): Promise<InitEnding> {
     const { code, binary = false } = request.action;
-    const main = request.action.main ?? 'main';
-    if (!code || !main) {
+    let signature: Signature | undefined;
+    try {
+      signature = signatureOf(request.action.signature);
+    } catch (error) {
+      this.#state = 'dead';
+      return { kind: 'failed', error: Messages.initFailed(errorMessage(error)) };
+    }
+    // With a signature and no `main`, the adapter finds the platform's entry point.
+    const main = request.action.main ?? (signature === undefined ? 'main' : undefined);
+    if (!code || main === '') {
       this.#state = 'dead';
       return { kind: 'failed', error: Messages.missingMainOrCode };
     }
-    let spec: { binary: false; code: string; main: string } | { binary: true; files: Record<string, string>; main: string };
+    type Entry = { main?: string; adapter?: AdapterSpec };
+    let spec: ({ binary: false; code: string } | { binary: true; files: Record<string, string> }) & Entry;
+    const entry: Entry = {
+      ...(main === undefined ? {} : { main }),
+      ...(signature === undefined ? {} : { adapter: adapterSpec(signature, { memoryMB: this.memoryMB, timeoutMs: request.timeoutMs }) }),
+    };
     if (binary) {
       try {
-        spec = { binary, main, files: await readArchive(code, { maxTotalBytes: this.#maxArchiveBytes }) };
+        spec = { binary, ...entry, files: await readArchive(code, { maxTotalBytes: this.#maxArchiveBytes }) };
       } catch (error) {
         // The nodejs runtime's texts; anything unexpected from a corrupt archive reads as its generic one.
         const text = error instanceof ArchiveError ? error.message : 'There was an error reading the action archive.';
@@ -399,7 +424,7 @@ export class ActionSandbox {
         return { kind: 'failed', error: Messages.initFailed(text) };
       }
     } else {
-      spec = { binary, main, code };
+      spec = { binary, ...entry, code };
     }
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(request.env ?? {})) env[key] = initEnvValue(value);
@@ -485,10 +510,14 @@ export class ActionSandbox {
     this.#heapWatch.unref();
   }
 
-  /** For an idle isolate (the sample is synchronous, so never while it runs). */
+  /**
+   * For an idle isolate (the sample is synchronous, so never while it runs). The sample is kept for `heapBytes`,
+   * which the pool asks right after: one sample per activation.
+   */
   #overCeilingNow(): boolean {
     if (this.#isolate.isDisposed) return false;
     const h = this.#isolate.getHeapStatisticsSync();
+    this.#idleHeap = h;
     return h.used_heap_size + h.externally_allocated_size > this.#heapCeiling;
   }
 

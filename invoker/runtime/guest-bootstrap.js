@@ -684,8 +684,11 @@ function moduleNotFound(request) {
   return error;
 }
 
-/** A CommonJS world over the archive's files (`files`: path -> source text). */
-function makeModuleSystem(files) {
+/**
+ * A CommonJS world over the archive's files (`files`: path -> source text). `builtins` (name -> exports, optional)
+ * answers `require` of those names first: the modules a signature adapter provides (docs/signatures.md).
+ */
+function makeModuleSystem(files, builtins) {
   const sources = new MapCtor(ObjectEntries(files));
   const cache = new MapCtor();
 
@@ -766,7 +769,8 @@ function makeModuleSystem(files) {
   }
 
   function makeRequire(fromDir) {
-    const require = (request) => load(resolve(request, fromDir));
+    const require = (request) =>
+      builtins !== undefined && typeof request === 'string' && mapHas(builtins, request) ? mapGet(builtins, request) : load(resolve(request, fromDir));
     require.resolve = (request) => ACTION_ROOT + '/' + resolve(request, fromDir);
     return require;
   }
@@ -805,6 +809,73 @@ function initArchive(files, main) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Signatures of other platforms (docs/signatures.md): only an action that declares one gets here. The host sends
+// the helpers' and the adapter's sources (invoker/runtime/signatures/) with the init; they are evaluated before the
+// action's code, and the adapter's `wrap` turns the platform's function into the `run(params)` handler below.
+
+/** What the adapters may use of the runtime: the log collector, the activation's environment, the error shape. */
+const adapterRuntime = {
+  log: (stream, args) => emit(stream === 'stderr' ? 'stderr' : 'stdout', formatWithOptions(args)),
+  env: processEnv,
+  serializeError,
+};
+
+function own(object, key) {
+  return object !== null && (typeof object === 'object' || typeof object === 'function') ? object[key] : undefined;
+}
+
+/** `a.b.c` read from `root`, undefined when any step is missing. */
+function lookup(root, path) {
+  const parts = stringSplit(path, '.');
+  let value = root;
+  for (let i = 0; i < parts.length && value !== undefined; i++) value = own(value, parts[i]);
+  return value;
+}
+
+/**
+ * The platform's function: `main` as given (`file.fn` names a file of an archive, or of plain code as `index`), else
+ * the adapter's default names, a function registered with its framework, module.exports itself, or the one function
+ * module.exports holds.
+ */
+function initAdapted(spec) {
+  const settings = spec.adapter;
+  const adapter = indirectEval(settings.source)(indirectEval(settings.helpers)(adapterRuntime, settings.limits));
+  const builtins = new MapCtor(ObjectEntries(adapter.modules ?? {}));
+  const modules = makeModuleSystem(spec.binary ? spec.files : { 'index.js': spec.code }, builtins);
+  const require = modules.makeRequire('');
+  const main = spec.main;
+  const parts = main === undefined ? null : /^([^.]+)\.(.+)$/.exec(main);
+  let exported;
+  let names;
+  if (parts !== null) {
+    exported = require('./' + parts[1]);
+    names = [parts[2]];
+  } else {
+    if (spec.binary && !modules.has('package.json') && !modules.has('index.js')) {
+      throw 'Zipped actions must contain either package.json or index.js at the root.';
+    }
+    exported = require('./');
+    names = main === undefined ? adapter.names : [main];
+  }
+  for (let i = 0; i < names.length; i++) {
+    const found = lookup(exported, names[i]) ?? (adapter.registered === undefined ? undefined : adapter.registered(names[i]));
+    if (typeof found === 'function') return adapter.wrap(found);
+  }
+  if (main === undefined) {
+    const registered = adapter.registered === undefined ? undefined : adapter.registered();
+    if (typeof registered === 'function') return adapter.wrap(registered);
+    if (typeof exported === 'function') return adapter.wrap(exported);
+    if (exported !== null && typeof exported === 'object') {
+      const functions = [];
+      const keys = ObjectKeys(exported);
+      for (let i = 0; i < keys.length; i++) if (typeof exported[keys[i]] === 'function') arrayPush(functions, exported[keys[i]]);
+      if (functions.length === 1) return adapter.wrap(functions[0]);
+    }
+  }
+  throw notAFunction(main ?? (names.length > 0 ? names[0] : 'main'));
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Entry points (called by the host)
 
 let handler;
@@ -833,9 +904,12 @@ function init(spec, env, owEnv, logBudget) {
   const envKeys = ObjectKeys(env);
   for (let i = 0; i < envKeys.length; i++) processEnv[envKeys[i]] = env[envKeys[i]];
   try {
-    const candidate = spec.binary ? initArchive(spec.files, spec.main) : initPlain(spec.code, spec.main);
-    if (typeof candidate !== 'function') throw notAFunction(spec.main);
-    handler = candidate;
+    if (spec.adapter !== undefined) handler = initAdapted(spec);
+    else {
+      const candidate = spec.binary ? initArchive(spec.files, spec.main) : initPlain(spec.code, spec.main);
+      if (typeof candidate !== 'function') throw notAFunction(spec.main);
+      handler = candidate;
+    }
     return { ok: true };
   } catch (error) {
     if (isAllocationFailure(error)) return { ok: false, outOfMemory: true };

@@ -161,6 +161,18 @@ export class IsolatePool {
   }
 
   /**
+   * `acquire` without waiting, for the warm path: a warm sandbox or a stem cell when nobody waits before this caller
+   * and memory allows; undefined otherwise (call `acquire`). Spares a warm activation the promise and abort wiring.
+   */
+  acquireNow(key: SandboxKey, memoryMB: number): Lease | undefined {
+    if (this.#closed || this.#queue.length > 0 || !(memoryMB > 0 && memoryMB <= this.#userMemoryMB)) return undefined;
+    let lease: Lease | undefined;
+    const waiter: Waiter = { key, keyId: keyIdOf(key), memoryMB, resolve: (l) => (lease = l), reject: () => {} };
+    if (this.#serve(waiter, false)) this.#scheduleReplenish();
+    return lease;
+  }
+
+  /**
    * Returns a leased sandbox. `discard` (developer errors, timeouts: `outcome.discard`) disposes it; a dead
    * sandbox is dropped either way; an initialized one stays warm for its key; one never initialized
    * becomes a stem cell again.
@@ -255,8 +267,11 @@ export class IsolatePool {
     });
   }
 
-  /** Serves `waiter` now if memory allows (evicting idle sandboxes LRU-first when that suffices). */
-  #serve(waiter: Waiter): boolean {
+  /**
+   * Serves `waiter` now if memory allows (evicting idle sandboxes LRU-first when that suffices). Without `mayCreate`
+   * only a warm sandbox or a stem cell serves it (a new isolate is leased only once it exists, later).
+   */
+  #serve(waiter: Waiter, mayCreate = true): boolean {
     const need = this.#leasedBytes(waiter.memoryMB);
     const warm = this.#idleByKey.get(waiter.keyId);
     if (warm !== undefined) {
@@ -264,7 +279,7 @@ export class IsolatePool {
         if (entry.memoryMB !== waiter.memoryMB || entry.sandbox === undefined) continue;
         if (entry.sandbox.state !== 'ready') {
           this.#remove(entry);
-          return this.#serve(waiter);
+          return this.#serve(waiter, mayCreate);
         }
         if (!this.#makeRoom(need - entry.bytes, entry)) return false;
         this.#deleteIdle(entry);
@@ -280,7 +295,7 @@ export class IsolatePool {
       this.#lease(stem, waiter, false);
       return true;
     }
-    if (!this.#makeRoom(need, undefined)) return false;
+    if (!mayCreate || !this.#makeRoom(need, undefined)) return false;
     const entry: Entry = { sandbox: undefined, memoryMB: waiter.memoryMB, key: waiter.key, keyId: waiter.keyId, state: 'creating', bytes: 0, lastUsed: Date.now() };
     this.#setBytes(entry, need);
     this.#entries.add(entry);

@@ -1,6 +1,7 @@
 // The Kafka client (kafkajs) behind two small interfaces, MessageProducer and the topic admin helper, so the rest
 // of the code never imports kafkajs directly and another client could replace it.
 import kafkajs from 'kafkajs';
+import './idle-timer-fix.ts';
 import type { Admin, IHeaders, Kafka as KafkaClient, KafkaConfig, LogEntry, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { retryUntil } from '../retry.ts';

@@ -46,8 +46,10 @@ export class BenchClient {
     this.#auth = `Basic ${Buffer.from(apiKey).toString('base64')}`;
   }
 
-  async createAction(name: string, code: string, memoryMB = 256): Promise<void> {
-    const body = JSON.stringify({ exec: { kind: 'nodejs:default', code }, limits: { memory: memoryMB } });
+  /** `web`: annotated `web-export` true, a web action (controller/routes/web.ts), as `wsk action create --web true`. */
+  async createAction(name: string, code: string, memoryMB = 256, web = false): Promise<void> {
+    const annotations = web ? [{ key: 'web-export', value: true }] : [];
+    const body = JSON.stringify({ exec: { kind: 'nodejs:default', code }, limits: { memory: memoryMB }, annotations });
     const res = await this.pool.request({
       method: 'PUT',
       path: `/api/v1/namespaces/_/actions/${name}?overwrite=true`,
@@ -69,6 +71,28 @@ export class BenchClient {
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`invoke ${name}: HTTP ${res.statusCode} ${text.slice(0, 200)}`);
     return Buffer.byteLength(text);
+  }
+
+  /** One non-blocking invoke that must answer 202; returns the activation's id. */
+  async invokeNonBlocking(name: string): Promise<string> {
+    const res = await this.pool.request({
+      method: 'POST',
+      path: `/api/v1/namespaces/_/actions/${name}`,
+      headers: { authorization: this.#auth, 'content-type': 'application/json' },
+      body: INVOKE_BODY,
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 202) throw new Error(`non-blocking invoke ${name}: HTTP ${res.statusCode} ${text.slice(0, 200)}`);
+    return (JSON.parse(text) as { activationId: string }).activationId;
+  }
+
+  /** The activation's record, or undefined while it is not stored yet (404). */
+  async activation(id: string): Promise<{ start: number; end: number } | undefined> {
+    const res = await this.pool.request({ method: 'GET', path: `/api/v1/namespaces/_/activations/${id}`, headers: { authorization: this.#auth } });
+    const text = await res.body.text();
+    if (res.statusCode === 404) return undefined;
+    if (res.statusCode !== 200) throw new Error(`activation ${id}: HTTP ${res.statusCode} ${text.slice(0, 200)}`);
+    return JSON.parse(text) as { start: number; end: number };
   }
 
   close(): Promise<void> {

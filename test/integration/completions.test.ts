@@ -8,6 +8,7 @@ import { CompletionReader, completionEntry, publishCompletion, type Completion }
 import { redisKeys } from '../../shared/redis-keys.ts';
 import { newActivationId } from '../../shared/ids.ts';
 import { testRedis } from '../support/stack.ts';
+import { type PendingEntry, PendingTable } from '../../controller/durability/pending-table.ts';
 
 describe('completion stream (real Redis)', () => {
   const keys = redisKeys(`iwtest${randomInt(1e9)}:`);
@@ -56,5 +57,30 @@ describe('completion stream (real Redis)', () => {
     assert.deepEqual(received, [completion, { ...completion, statusCode: 3 }]);
     assert.deepEqual((await store.getRecord(activationId))?.response, record.response, 'the first record stays');
     assert.deepEqual(await store.list('ns', { skip: 0, limit: 10 }), [record]);
+  });
+
+  it("removes the activation's pending entry with its record when the completion says so, and tells the controller", async () => {
+    const received: Completion[] = [];
+    const reader = new CompletionReader(new Redis(await testRedis()), keys, 10, pino({ level: 'silent' }), (c) => received.push(c));
+    await reader.start();
+    const table = new PendingTable(writer, keys, pino({ level: 'silent' }));
+    const store = activationStore(writer, keys);
+    const [kept, cleared] = [newActivationId(), newActivationId()];
+    const now = Date.now();
+    for (const activationId of [kept, cleared]) {
+      const plan = { activationId, receivedAt: now } as PendingEntry['plan']; // not read by this test
+      await table.add({ activationId, controllerId: 10, invokerId: 4, deadline: now + 60_000, giveUpAt: now + 120_000, plan, request: { value: Buffer.from('x'), headers: {} } });
+    }
+    const recordOf = (activationId: string) => ({ namespace: 'ns', name: 'a', subject: 'ns', activationId, start: now, end: now + 1, response: { statusCode: 0 as const, result: {} }, logs: [], version: '0.0.1', publish: false, annotations: [] });
+    await store.putRecordAndComplete(recordOf(kept), 60, completionEntry(keys, 10, { activationId: kept, invokerId: 4, statusCode: 0 }));
+    await store.putRecordAndComplete(recordOf(cleared), 60, completionEntry(keys, 10, { activationId: cleared, invokerId: 4, statusCode: 0, pendingCleared: true }));
+
+    await waitFor('both completions', async () => (received.length >= 2 ? true : undefined), 10_000, 10);
+    await reader.stop();
+    assert.deepEqual(received.map((c) => c.pendingCleared), [undefined, true]);
+    assert.ok(await table.get(kept), 'a completion that does not say so leaves the entry to the controller');
+    assert.equal(await table.get(cleared), undefined);
+    assert.deepEqual(await table.overdue(10, now + 1e9, 10), [kept]);
+    assert.deepEqual(await table.startable(4, now, 10), [kept]);
   });
 });

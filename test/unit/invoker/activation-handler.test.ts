@@ -53,6 +53,12 @@ function setup(options: { claimTaken?: boolean; leaseWaits?: boolean } = {}) {
     },
   };
   const pool = {
+    // The warm path: a sandbox at once, unless the test makes every lease wait.
+    acquireNow: () => {
+      if (options.leaseWaits) return undefined;
+      calls.push('lease');
+      return { sandbox, warm: true };
+    },
     acquire: (_key: unknown, _memoryMB: number, opts: { signal?: AbortSignal }) => {
       calls.push('lease');
       if (!options.leaseWaits) return Promise.resolve({ sandbox, warm: true });

@@ -45,6 +45,19 @@ describe('host memory budget', () => {
     assert.equal(budget.reservedBytes, 0);
   });
 
+  it('reserveNow grants only what fits at once with nobody waiting, and never queues', async () => {
+    const budget = new HostMemoryBudget(100);
+    const a = budget.reserveNow(60);
+    assert.equal(a?.bytes, 60);
+    assert.equal(budget.reserveNow(50), undefined, 'does not fit');
+    const queued = budget.reserve(50);
+    assert.equal(budget.reserveNow(10), undefined, 'fits, but must not overtake the waiter');
+    assert.deepEqual([budget.reservedBytes, budget.waiting], [60, 1]);
+    a!.release();
+    (await queued).release();
+    assert.equal(budget.reservedBytes, 0);
+  });
+
   it('runs a request larger than the whole budget alone', async () => {
     const budget = new HostMemoryBudget(100);
     const small = await budget.reserve(1);

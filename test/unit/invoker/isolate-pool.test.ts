@@ -54,6 +54,21 @@ describe('isolate pool', () => {
     assert.deepEqual(sortedKeys(p), ['alice /owner/counter 1-a']);
   });
 
+  it('acquireNow leases a warm sandbox or a stem cell at once, and nothing that would need a new isolate or a wait', async () => {
+    const p = pool({ stemCells: { memoryMB: 32, count: 1 } });
+    await p.ready();
+    assert.equal(p.acquireNow(key('alice'), 64), undefined, 'no stem cell of that size: a new isolate would be needed');
+    const stem = p.acquireNow(key('alice'), 32);
+    assert.equal(stem?.warm, false);
+    assert.equal((await stem!.sandbox.activate(req(COUNTER))).statusCode, 0);
+    p.release(stem!.sandbox, { discard: false });
+    const warm = p.acquireNow(key('alice'), 32);
+    assert.equal(warm?.sandbox, stem!.sandbox);
+    assert.equal(warm?.warm, true);
+    assert.equal(p.acquireNow(key('alice'), 32), undefined, 'the only warm sandbox is busy, and the stem cell is not replaced yet');
+    p.release(warm!.sandbox, { discard: false });
+  });
+
   it('never shares a sandbox across namespaces, and a new revision gets a fresh one', async () => {
     const p = pool();
     await invoke(p, key('alice'), COUNTER);
