@@ -17,13 +17,15 @@ import { EXIT_GENERAL, WskError } from './lib/errors.ts';
 import { Output, streamOf } from './lib/output.ts';
 import { extractParamArgs, noExtractedArgs } from './lib/params.ts';
 
-const LOGO = `
-        ____      ___                   _    _ _     _     _
-       /\\   \\    / _ \\ _ __   ___ _ __ | |  | | |__ (_)___| | __
-  /\\  /__\\   \\  | | | | '_ \\ / _ \\ '_ \\| |  | | '_ \\| / __| |/ /
- /  \\____ \\  /  | |_| | |_) |  __/ | | | |/\\| | | | | \\__ \\   <
- \\   \\  /  \\/    \\___/| .__/ \\___|_| |_|__/\\__|_| |_|_|___/_|\\_\\
-  \\___\\/ tm           |_|
+/** The banner `wsk --help` opens with: Isowhisk's own name (the commands and flags below it are wsk's). */
+export const BANNER = `
+  ___                   _     _     _
+ |_ _|___  _____      _| |__ (_)___| | __
+  | |/ __|/ _ \\ \\ /\\ / / '_ \\| / __| |/ /
+  | |\\__ \\ (_) \\ V  V /| | | | \\__ \\   <
+ |___|___/\\___/ \\_/\\_/ |_| |_|_|___/_|\\_\\
+
+ an OpenWhisk-compatible function platform
 `;
 
 function cliVersion(): string {
@@ -37,8 +39,8 @@ function cliVersion(): string {
 
 export function buildProgram(cli: Cli): Command {
   const program = new Command('wsk')
-    .description('OpenWhisk cloud computing command line interface.')
-    .addHelpText('beforeAll', ({ command }) => (command.parent ? '' : LOGO))
+    .description('Isowhisk command line interface (the OpenWhisk wsk commands).')
+    .addHelpText('beforeAll', ({ command }) => (command.parent ? '' : BANNER))
     .usage('[command]')
     // Each level parses its own flags: `property get --auth` is a selector there, a key everywhere else.
     .enablePositionalOptions()

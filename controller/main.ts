@@ -1,8 +1,9 @@
-// The controller process: reads its configuration, connects to Redis and Kafka, creates the topics it needs,
-// follows the invokers' health pings, consumes the topics of Kafka feeds, fires the alarms' ticks, and serves the REST API and, on a port of
-// its own (another origin), the web actions. It keeps its liveness key fresh, sweeps overdue pending activations
-// (its own and dead controllers'), re-dispatches unclaimed work of invokers that stopped taking it, goes on with the
-// sequences and compositions it left when it stopped, and adopts those of dead controllers (activation/run-resumer.ts).
+// The controller process: reads its configuration, connects to Redis and Kafka, installs the `whisk.system` catalog
+// packages (catalog/catalog.ts), creates the topics it needs, follows the invokers' health pings, consumes the topics
+// of Kafka feeds, fires the alarms' ticks, and serves the REST API and, on a port of its own (another origin), the web
+// actions. It keeps its liveness key fresh, sweeps overdue pending activations (its own and dead controllers'),
+// re-dispatches unclaimed work of invokers that stopped taking it, goes on with the sequences and compositions it
+// left when it stopped, and adopts those of dead controllers (activation/run-resumer.ts).
 // SIGINT/SIGTERM stop it cleanly: the server stops accepting, waiting callers get their 202, runs halt after their
 // current step, the liveness key is deleted last (other controllers take over its pending activations and runs at
 // once), Kafka and Redis connections close.
@@ -38,6 +39,7 @@ import { InvokerProber } from './health/invoker-prober.ts';
 import { invokerHealthMetrics } from './health/metrics.ts';
 import { ensureHealthAction } from './health/test-action.ts';
 import { createServices } from './services.ts';
+import { installCatalog } from './catalog/catalog.ts';
 import { alarmStore } from './alarms/alarm-store.ts';
 import { AlarmScheduler } from './alarms/alarm-scheduler.ts';
 import { AlarmService } from './alarms/alarm-service.ts';
@@ -64,6 +66,9 @@ if (oldRedis) {
   console.error(oldRedis);
   process.exit(EX_CONFIG);
 }
+// `/whisk.system/utils` and the other catalog packages, before the API serves anything that could name them.
+const installed = Object.entries(await installCatalog(redis, keys, DEFAULT_LIMITS)).filter(([, what]) => what !== 'kept');
+if (installed.length > 0) log.info({ entities: Object.fromEntries(installed) }, 'catalog installed');
 const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log });
 
 await ensureTopics(kafka, topics.systemTopics(0));

@@ -6,7 +6,7 @@ import type { RedisKeys } from '../shared/redis-keys.ts';
 import { runningInvoker, type InvokeAction } from './activation/invoke-action.ts';
 import { runStore } from './activation/run-store.ts';
 import { DEFAULT_RECORD_TTL_SECONDS, recordWriter, type StoreRecord } from './activation/record-writer.ts';
-import { identityStore, type IdentityStore } from './auth/identities.ts';
+import { identityStore, type IdentityStore } from '../shared/identities.ts';
 import { actionService, type ActionService } from './entities/actions.ts';
 import type { ActivationStarted, Activator } from './entities/activator.ts';
 import type { SystemLimits } from './entities/limits.ts';

@@ -169,6 +169,8 @@ export class ActivationHandler {
         await this.#finish(request, record, executed.expired === true, log);
       } finally {
         executed.hostMemory?.release(); // the record's logs and result are held until it is stored
+        // A cold start took a stem cell: replace it now that this activation's completion is out.
+        if (running && !running.lease.warm) this.#o.pool.replenish();
       }
       return undefined;
     });

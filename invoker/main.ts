@@ -59,6 +59,7 @@ const pool = new IsolatePool({
   userMemoryMB: config.userMemoryMB,
   idleTimeoutMs: config.idleEvictionMs,
   stemCells: { memoryMB: 256, count: config.stemCells },
+  replenishWhenAsked: true, // the activation handler asks once a cold activation's record is stored
   sandbox: {
     maxLogLines: config.maxLogLines,
     maxTimers: config.maxTimers,

@@ -4,12 +4,20 @@
 export type Collection = 'actions' | 'triggers' | 'rules' | 'packages';
 
 export interface RedisKeys {
-  /** Hash: uuid → {subject, namespace, keyHash} for Basic auth `uuid:key`. */
+  /** Hash: uuid → {subject, namespace, keyHash[, blocked]} for Basic auth `uuid:key`; `blocked` while its subject is. */
   authKey(uuid: string): string;
-  /** Hash: namespace → {subject, uuid}; one key per namespace. */
+  /** Hash: namespace → {subject, uuid}, the key the namespace acts with on its own (feed fires). */
   namespace(namespace: string): string;
   /** Set of all namespace names. */
   namespaces(): string;
+  /** Set of the uuids of every key of a namespace (one per subject that has the namespace, as in OpenWhisk). */
+  namespaceKeys(namespace: string): string;
+  /** Hash: a subject's namespaces → the uuid of its key for each (OpenWhisk's subject document). */
+  subjectNamespaces(subject: string): string;
+  /** Set of all subject names. */
+  subjects(): string;
+  /** Set of the blocked subjects (`wskadmin user block`): their keys authenticate nothing. */
+  blockedSubjects(): string;
   /** JSON: per-namespace limit overrides. */
   namespaceLimits(namespace: string): string;
   /** JSON document of one entity; `path` is `name` or `pkg/name`. */
@@ -75,6 +83,10 @@ export function redisKeys(prefix = 'iw:'): RedisKeys {
     authKey: (uuid) => `${prefix}auth:${uuid}`,
     namespace: (ns) => `${prefix}ns:${ns}`,
     namespaces: () => `${prefix}namespaces`,
+    namespaceKeys: (ns) => `${prefix}ns-keys:${ns}`,
+    subjectNamespaces: (subject) => `${prefix}subject:${subject}`,
+    subjects: () => `${prefix}subjects`,
+    blockedSubjects: () => `${prefix}subjects:blocked`,
     namespaceLimits: (ns) => `${prefix}ns:${ns}:limits`,
     entity: (ns, collection, path) => `${prefix}entity:${ns}:${collection}:${path}`,
     entityListing: (ns, collection, path) => `${prefix}listing:${ns}:${collection}:${path}`,

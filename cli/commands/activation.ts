@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
 import { integer, run, subcommand } from '../lib/command.ts';
 import type { Cli, Context } from '../lib/context.ts';
-import { checkArgs, WskError, wrap } from '../lib/errors.ts';
+import { ApiError, checkArgs, WskError, wrap } from '../lib/errors.ts';
 import { displayNamespace, parseQualifiedName } from '../lib/names.ts';
 import { ACTIVATION_SHAPE, goTime } from '../lib/output.ts';
 import { valueOf } from '../lib/params.ts';
@@ -110,17 +110,38 @@ async function get(ctx: Context, argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * How long `trace` keeps asking while the trace backend has none of the activation's spans yet: they are exported
+ * in batches a few seconds after the record is stored, so a trace asked for right after an invoke may not be there.
+ */
+const TRACE_WAIT_MS = 10_000;
+const TRACE_RETRY_PAUSE_MS = 500;
+
+/**
+ * The API's answers that mean "not yet" rather than "never" (controller/routes/activations.ts): 404 for a trace the
+ * backend does not have yet, 503 while the backend is not answering (it may still be starting).
+ */
+function traceNotYet(err: unknown): boolean {
+  if (!(err instanceof ApiError)) return false;
+  return (err.status === 404 && /not in the trace backend \(yet\)/.test(err.message)) || err.status === 503;
+}
+
 async function trace(ctx: Context, argv: string[]): Promise<void> {
   const args = await withLast(ctx, argv, 'trace');
   checkArgs(args, 1, 1, 'An activation ID is required.');
   const id = args[0] ?? '';
-  let found: JaegerTrace;
-  try {
-    found = (await ctx.client().call('GET', `${BASE}/${encodeURIComponent(id)}/trace`)) as JaegerTrace;
-  } catch (err) {
-    throw wrap(`Unable to get the trace of activation '${id}'`, err);
+  const deadline = Date.now() + TRACE_WAIT_MS;
+  let found: JaegerTrace | undefined;
+  for (;;) {
+    try {
+      found = (await ctx.client().call('GET', `${BASE}/${encodeURIComponent(id)}/trace`)) as JaegerTrace;
+      if (Array.isArray(found?.spans) && found.spans.length > 0) break;
+    } catch (err) {
+      if (!traceNotYet(err) || Date.now() + TRACE_RETRY_PAUSE_MS > deadline) throw wrap(`Unable to get the trace of activation '${id}'`, err);
+    }
+    if (Date.now() + TRACE_RETRY_PAUSE_MS > deadline) throw new WskError(`The trace of activation '${id}' has no spans yet.`);
+    await sleep(TRACE_RETRY_PAUSE_MS);
   }
-  if (!Array.isArray(found?.spans) || found.spans.length === 0) throw new WskError(`The trace of activation '${id}' has no spans yet.`);
   for (const line of timeline(found)) ctx.out.line(line);
 }
 
@@ -258,7 +279,8 @@ GETs the activation's trace from the API (/namespaces/_/activations/ID/trace), w
 spans made for your namespace. Prints "trace <traceId> (<n> spans, <total> ms)", then one line per span ordered
 by start time, children indented under their parent: offset from the trace's start (ms), duration (ms), service,
 span name, and the tags faas.coldstart, isowhisk.activation.status_code, messaging.destination.name,
-db.operation.name when present. The API waits a few seconds for the last spans to reach the trace backend.
+db.operation.name when present. The API waits a few seconds for the last spans to reach the trace backend, and
+while it has none of them yet (right after an invoke) wsk asks again for up to 10 seconds.
 'activation get' also names the trace's page in the operator's Jaeger UI (--tracehost, WSK_TRACEHOST, the
 TRACEHOST property, default http://127.0.0.1:16686); that UI shows every tenant's traces and is for operators.`,
   );

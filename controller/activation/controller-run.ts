@@ -4,7 +4,7 @@
 // is always waited for to its end: its caller's own limits bound it.
 import type { ActivationRecord, Annotation, StoredActivationResponse } from '../../shared/activation-record.ts';
 import { activeTraceId } from '../../shared/tracing.ts';
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../../shared/identity.ts';
 import type { ActionDoc } from '../entities/action.ts';
 import type { ActivationStarted } from '../entities/activator.ts';
 import type { RunScope } from './run-scope.ts';

@@ -2,7 +2,7 @@
 // invocation per active rule), web actions, and the components of sequences and compositions. Loads the action,
 // checks throttles and entitlement, and hands the activation to the activator (or, for a sequence or a
 // composition, runs it here).
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../../shared/identity.ts';
 import type { ActionService, ActionRef } from '../entities/actions.ts';
 import type { ActivationStarted, Activator } from '../entities/activator.ts';
 import { planActivation } from '../entities/invocation.ts';
@@ -104,12 +104,16 @@ export function actionInvoker(deps: ActionInvokerDeps): InvokeAction {
 export function runningInvoker(deps: ActionInvokerDeps): ActionInvoker {
   const { actions, activator, throttles } = deps;
   const invoke: InvokeAction = async (req) => {
-    // The throttle's counter and the action's lookup go to Redis together (one round trip, not two); a refusal by
-    // the throttles still wins over whatever the lookup found.
+    // The throttle's counter, the entitlement and the action's lookup are asked in the same tick, so their Redis
+    // commands leave in one write (auto-pipelining) and come back in one round trip. The answers are taken in
+    // OpenWhisk's order: a throttle refusal wins, then a missing entitlement (whatever the lookup found), then the
+    // lookup's own outcome.
     const throttled = throttles?.invoke(req.identity);
-    const lookup = actions.entitle(req.identity, req.ref).then(() => actions.resolve(req.ref));
-    const [throttle, found] = await Promise.allSettled([throttled, lookup]);
+    const entitled = actions.entitle(req.identity, req.ref);
+    const lookup = actions.resolve(req.ref);
+    const [throttle, entitlement, found] = await Promise.allSettled([throttled, entitled, lookup]);
     if (throttle.status === 'rejected') throw throttle.reason;
+    if (entitlement.status === 'rejected') throw entitlement.reason;
     if (found.status === 'rejected') throw found.reason;
     const { action, location, binding } = found.value;
     if (isSequence(action.exec)) {

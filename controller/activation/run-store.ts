@@ -11,7 +11,7 @@
 //   keys.controllerRuns(cid)     set of the top-level run ids controller `cid` owns
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../../shared/identity.ts';
 import type { ActionDoc } from '../entities/action.ts';
 import type { ActionRef } from '../entities/actions.ts';
 import type { ActivationPlan } from '../entities/activator.ts';

@@ -18,7 +18,7 @@ import { newActivationId, newTransactionId } from '../../shared/ids.ts';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { SpanKind, inSpan, tenantContext } from '../../shared/tracing.ts';
 import type { ActivationStore } from '../../shared/activation-store.ts';
-import type { IdentityStore } from '../auth/identities.ts';
+import type { IdentityStore } from '../../shared/identities.ts';
 import type { RuleService } from '../entities/rules.ts';
 import type { TriggerService } from '../entities/triggers.ts';
 import { toHttpError } from '../middleware/errors.ts';

@@ -7,7 +7,7 @@
 //   PAUSE    keeps the schedule but fires nothing until UNPAUSE, which goes on with the first tick after now.
 // Results and error texts are those of openwhisk-package-alarms (action/alarmWebAction.js) where it has them.
 import { randomBytes } from 'node:crypto';
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../../shared/identity.ts';
 import { type SystemLimits, effectiveLimits } from '../entities/limits.ts';
 import type { TriggerService } from '../entities/triggers.ts';
 import { FeedError, type LifecycleEvent, readLifecycle } from '../feeds/feed-lifecycle.ts';

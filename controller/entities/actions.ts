@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.ts';
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../../shared/identity.ts';
 import { isSequence, type ActionDoc, type ActionListing, actionListing, checkPutSizes, checkSignature, makeAction, readActionPut, updateAction } from './action.ts';
 import { checkSequenceComponents } from './sequence-components.ts';
 import { entityStore, type EntityStore } from './entity-store.ts';
@@ -112,7 +112,8 @@ export function actionService(redis: Redis, keys: RedisKeys, system: SystemLimit
     },
 
     async resolve(ref) {
-      const { location, parameters, binding } = await locate(ref);
+      // Outside a package there is nothing to look up first: the read is sent in the caller's tick (invoke-action.ts).
+      const { location, parameters, binding } = ref.pkg === undefined ? { location: ref, parameters: [], binding: undefined } : await locate(ref);
       const doc = await store.get(location.namespace, actionPath(location));
       if (!doc) throw new NotFoundError();
       const action = parameters.length === 0 ? doc : { ...doc, parameters: overlayParameters(parameters, doc.parameters) };

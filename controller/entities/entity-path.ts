@@ -3,7 +3,7 @@
 // `/_/name`, or relative `name` / `pkg/name`) or an object `{path, name}`; stored it is always `{path, name}` with
 // `path` = `ns` or `ns/pkg`.
 import type { ActionRef } from './actions.ts';
-import { DEFAULT_NAMESPACE, isEntityName } from './names.ts';
+import { DEFAULT_NAMESPACE, isEntityName } from '../../shared/entity-names.ts';
 
 export interface EntityPath {
   /** `ns` or `ns/pkg`. */

@@ -3,7 +3,7 @@
 // that need the store live in packages.ts.
 import { BadRequestError } from '../../shared/errors.ts';
 import type { ActionListing } from './action.ts';
-import { checkEntityName } from './names.ts';
+import { checkEntityName } from '../../shared/entity-names.ts';
 import { type Parameter, parametersJson, readParameters, toParameterMap } from './parameters.ts';
 import { entityHead, given, isObject, malformed, readPublish, readVersion } from './put-fields.ts';
 import { bumpPatch } from './semver.ts';

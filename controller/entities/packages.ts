@@ -4,7 +4,7 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.ts';
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../../shared/identity.ts';
 import { type ActionDoc, type ActionListing, actionListing } from './action.ts';
 import { entityStore } from './entity-store.ts';
 import { type SystemLimits, effectiveLimits } from './limits.ts';

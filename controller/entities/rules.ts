@@ -7,7 +7,7 @@
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.ts';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../../shared/identity.ts';
 import type { ActionService } from './actions.ts';
 import { type EntityPath, actionRefOf, fqnOf, rootOf } from './entity-path.ts';
 import { entityStore, type ListOptions } from './entity-store.ts';

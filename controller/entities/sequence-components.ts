@@ -6,7 +6,7 @@
 // made deep by later updates), so the walk itself is bounded: at most `maxLength` sequences deep and
 // `WALK_LOOKUPS_PER_ACTION × maxLength` lookups, beyond which the sequence counts as too long.
 import { BadRequestError, NotFoundError } from '../../shared/errors.ts';
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../../shared/identity.ts';
 import type { ActionRef, ActionService } from './actions.ts';
 import { actionFqn } from './actions.ts';
 import { readEntityPath, actionRefOf } from './entity-path.ts';

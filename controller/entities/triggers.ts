@@ -4,7 +4,7 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { ConflictError, NotFoundError } from '../../shared/errors.ts';
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../../shared/identity.ts';
 import { entityStore, type EntityStore, type ListOptions } from './entity-store.ts';
 import { type SystemLimits, effectiveLimits } from './limits.ts';
 import { checkParameterSizes } from './put-fields.ts';

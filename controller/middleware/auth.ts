@@ -4,7 +4,7 @@
 // `WWW-Authenticate: Basic realm="OpenWhisk secure realm"` (added by the error mapping).
 import type { Middleware } from 'koa';
 import { AuthenticationError } from '../../shared/errors.ts';
-import type { IdentityStore } from '../auth/identities.ts';
+import type { IdentityStore } from '../../shared/identities.ts';
 import { requestState } from './state.ts';
 
 export interface BasicCredentials {

@@ -4,7 +4,7 @@
 // not the caller's → 403 "The supplied authentication is not authorized to access '<ns[/path]>'."
 import type { Middleware } from 'koa';
 import { ForbiddenError } from '../../shared/errors.ts';
-import { DEFAULT_NAMESPACE, checkNamespaceName, rootNamespace } from '../entities/names.ts';
+import { DEFAULT_NAMESPACE, checkNamespaceName, rootNamespace } from '../../shared/entity-names.ts';
 import { identityOf, requestState } from './state.ts';
 
 /** Router param middleware for `:ns`: validates and resolves it into `state.namespace`. */

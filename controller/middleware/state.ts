@@ -1,7 +1,7 @@
 // What the middleware chain learns about a request, kept on `ctx.state` under one typed shape.
 import type { Context } from 'koa';
 import { AuthenticationError } from '../../shared/errors.ts';
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../../shared/identity.ts';
 
 export interface RequestState {
   /** OpenWhisk transaction id: echoed as `X-Request-ID` and used as `code` in error bodies. */

@@ -8,7 +8,7 @@ import type { ActionService, ActionRef } from '../entities/actions.ts';
 import { type ActivationRecord, STATUS_SUCCESS, STATUS_WHISK_ERROR, toExtendedJson } from '../../shared/activation-record.ts';
 import type { InvokeAction } from '../activation/invoke-action.ts';
 import type { SystemLimits } from '../entities/limits.ts';
-import { checkEntityName } from '../entities/names.ts';
+import { checkEntityName } from '../../shared/entity-names.ts';
 import { bodyOf, invokePayloadLimit, jsonBody, readInvokePayload } from '../middleware/body.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
 import { identityOf, namespaceOf, requestState } from '../middleware/state.ts';

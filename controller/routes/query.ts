@@ -3,7 +3,7 @@
 // around OpenWhisk's own messages.
 import type { Context } from 'koa';
 import { MalformedRequestError } from '../../shared/errors.ts';
-import { checkEntityName, isEntityName } from '../entities/names.ts';
+import { checkEntityName, isEntityName } from '../../shared/entity-names.ts';
 
 export const MAX_LIST_LIMIT = 200;
 export const DEFAULT_LIST_LIMIT = 30;

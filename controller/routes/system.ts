@@ -1,11 +1,14 @@
 // Routes outside the authenticated REST API (`CTL/Controller.scala`, `CTL/RestAPIs.scala`):
 // `GET /ping`, `GET /` (platform description), `GET /api/v1` (API description), the invoker health seam and
-// `GET /metrics` (Prometheus).
+// `GET /metrics` (Prometheus), and the API's OpenAPI document (`GET /api/v1/api-docs`) with its page (`GET /api/v1/docs`),
+// the `swagger_paths` of `GET /api/v1`, open without credentials as in OpenWhisk.
 import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
 import type { SystemLimits } from '../entities/limits.ts';
 import { RUNTIMES } from '../entities/runtimes.ts';
 import { exposition, type Registry } from '../../shared/metrics.ts';
+import { API_DOCS_PATH, DOCS_PAGE_PATH, openApiDocument } from '../api-docs/openapi.ts';
+import { docsPage } from '../api-docs/docs-page.ts';
 
 export type InvokerStatus = 'up' | 'unhealthy' | 'unresponsive' | 'down';
 
@@ -89,6 +92,18 @@ export function systemRoutes(deps: SystemRoutesDeps): Router {
   });
   router.get(['/api/v1', '/api/v1/'], (ctx) => {
     ctx.body = apiInfo(deps.build, deps.webUrl);
+  });
+
+  const apiDocs = openApiDocument(deps.build);
+  const page = docsPage(apiDocs, API_DOCS_PATH);
+  router.get(API_DOCS_PATH, (ctx) => {
+    ctx.body = apiDocs;
+  });
+  router.get(DOCS_PAGE_PATH, (ctx) => {
+    ctx.type = 'text/html; charset=utf-8';
+    // the page is self-contained: its own inline style, no scripts, nothing loaded from elsewhere
+    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    ctx.body = page;
   });
 
   const health = async (): Promise<Record<string, InvokerStatus>> => (deps.invokerHealth ? deps.invokerHealth() : {});

@@ -8,7 +8,7 @@ import type { Context, Middleware } from 'koa';
 import { STATUS_APPLICATION_ERROR, STATUS_SUCCESS } from '../../shared/activation-record.ts';
 import { BadRequestError, NotFoundError, TooLargeError } from '../../shared/errors.ts';
 import type { InvokeAction } from '../activation/invoke-action.ts';
-import type { IdentityStore } from '../auth/identities.ts';
+import type { IdentityStore } from '../../shared/identities.ts';
 import type { ActionService } from '../entities/actions.ts';
 import { type SystemLimits, effectiveLimits } from '../entities/limits.ts';
 import { getParameter, isTruthy } from '../entities/parameters.ts';

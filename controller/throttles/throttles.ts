@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import { ThrottledError } from '../../shared/errors.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { runScript } from '../../shared/redis-script.ts';
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../../shared/identity.ts';
 import { type SystemLimits, effectiveLimits } from '../entities/limits.ts';
 
 export interface Throttles {

@@ -11,7 +11,7 @@ import { newActivationId } from '../../shared/ids.ts';
 import { activeTraceId, inSpan } from '../../shared/tracing.ts';
 import type { InvokeAction } from '../activation/invoke-action.ts';
 import type { StoreRecord } from '../activation/record-writer.ts';
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../../shared/identity.ts';
 import { actionRefOf, fqnOf } from '../entities/entity-path.ts';
 import { parametersObject } from '../entities/parameters.ts';
 import type { ReducedRule, TriggerDoc } from '../entities/trigger.ts';

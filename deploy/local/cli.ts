@@ -16,7 +16,7 @@ function printInfo(info: StackInfo): void {
   const runDir = relative(PROJECT_ROOT, info.runDir) || info.runDir;
   console.log(`
 Isowhisk is up.
-  API host    ${info.apiHost}
+  API host    ${info.apiHost}   (described at ${info.apiHost}/api/v1/docs)
   Web actions ${info.webUrl}/api/v1/web/<namespace>/<package or default>/<action>
   Guest key   ${info.guestKey}
   Jaeger      ${info.jaegerUrl}   (operator's view of every tenant's traces: /trace/<trace id>; HTTP API: /api/traces/<trace id>)
@@ -25,8 +25,9 @@ Isowhisk is up.
   Redis       ${info.redisUrl}
   Logs        ${runDir}/<service>/<service>.log
 
-Point the wsk CLI at it:
+Point the wsk CLI at it (cli/bin/wsk; see cli/README.md to put it on PATH):
   wsk property set --apihost ${info.apiHost} --auth ${info.guestKey}
+More namespaces and keys: npm run admin -- user create <subject>
 `);
 }
 

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { ensureGuest } from '../../controller/auth/identities.ts';
+import { ensureGuest } from '../../shared/identities.ts';
 import { formatApiKey, newApiKey } from '../../shared/ids.ts';
 import { newSecretsKey } from '../../shared/secret-box.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';

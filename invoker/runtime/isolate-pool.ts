@@ -33,6 +33,12 @@ export interface PoolOptions {
   idleTimeoutMs?: number;
   /** Empty isolates kept ready, all of one memory size. Default 2 × 256 MB; count 0 disables. */
   stemCells?: { memoryMB: number; count: number };
+  /**
+   * Replace used stem cells only when `replenish()` is called, not right after their lease. Creating an isolate
+   * blocks the event loop for a few ms; the invoker asks once a cold activation's record is stored, so that work
+   * never delays the completion of the activation that took the stem cell. Default false.
+   */
+  replenishWhenAsked?: boolean;
   /** Options for every sandbox the pool creates (`overshoot` also sets what a leased sandbox counts). */
   sandbox?: Omit<SandboxOptions, 'memoryMB'>;
 }
@@ -107,6 +113,7 @@ export class IsolatePool {
   readonly #sweeper: NodeJS.Timeout;
   #usedBytes = 0;
   #closed = false;
+  readonly #replenishWhenAsked: boolean;
 
   constructor(options: PoolOptions) {
     assertPatchedIsolatedVm();
@@ -114,6 +121,7 @@ export class IsolatePool {
     this.#budgetBytes = options.userMemoryMB * MiB;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 600_000;
     this.#stemConfig = options.stemCells ?? { memoryMB: 256, count: 2 };
+    this.#replenishWhenAsked = options.replenishWhenAsked ?? false;
     this.#sandboxOptions = options.sandbox ?? {};
     this.#leasedFactor = 1 + (this.#sandboxOptions.overshoot ?? DEFAULT_ISOLATE_OVERSHOOT);
     const sweepEvery = Math.min(Math.max(Math.floor(this.#idleTimeoutMs / 4), 10), 10_000);
@@ -168,8 +176,13 @@ export class IsolatePool {
     if (this.#closed || this.#queue.length > 0 || !(memoryMB > 0 && memoryMB <= this.#userMemoryMB)) return undefined;
     let lease: Lease | undefined;
     const waiter: Waiter = { key, keyId: keyIdOf(key), memoryMB, resolve: (l) => (lease = l), reject: () => {} };
-    if (this.#serve(waiter, false)) this.#scheduleReplenish();
+    if (this.#serve(waiter, false) && !this.#replenishWhenAsked) this.#scheduleReplenish();
     return lease;
+  }
+
+  /** Replaces used stem cells after the current turn (see PoolOptions.replenishWhenAsked). */
+  replenish(): void {
+    this.#scheduleReplenish();
   }
 
   /**
@@ -251,7 +264,7 @@ export class IsolatePool {
       if (head === undefined || !this.#serve(head)) break;
       this.#queue.shift();
     }
-    this.#scheduleReplenish();
+    if (!this.#replenishWhenAsked) this.#scheduleReplenish();
   }
 
   /**

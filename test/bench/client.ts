@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
-import { createNamespace } from '../../controller/auth/identities.ts';
+import { createNamespace } from '../../shared/identities.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
 
 /** The trivial action every latency figure runs. */

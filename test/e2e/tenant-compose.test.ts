@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { identityStore } from '../../controller/auth/identities.ts';
+import { identityStore } from '../../shared/identities.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
 import { type Activation, type TestNamespace, annotation, api, waitForRecord } from '../support/platform.ts';
 import { forceSequence } from '../support/sequences.ts';

@@ -10,7 +10,7 @@ import { waitFor } from '../../deploy/local/daemon.ts';
 import { readCreate } from '../../controller/alarms/alarm-config.ts';
 import { AlarmScheduler } from '../../controller/alarms/alarm-scheduler.ts';
 import { type AlarmSchedule, type AlarmStore, alarmStore } from '../../controller/alarms/alarm-store.ts';
-import type { IdentityStore } from '../../controller/auth/identities.ts';
+import type { IdentityStore } from '../../shared/identities.ts';
 import type { RuleService } from '../../controller/entities/rules.ts';
 import type { TriggerDoc } from '../../controller/entities/trigger.ts';
 import type { TriggerService } from '../../controller/entities/triggers.ts';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import openwhisk from 'openwhisk';
 import { type ApiHarness, type Tenant, call, randomName, useApi } from '../support/api-harness.ts';
-import { OPENWHISK_GUEST_KEY, ensureGuest, identityStore } from '../../controller/auth/identities.ts';
+import { OPENWHISK_GUEST_KEY, ensureGuest, identityStore } from '../../shared/identities.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
 
 const CODE = 'function main() { return {}; }';

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { redisKeys } from '../../shared/redis-keys.ts';
 import { DEFAULT_LIMITS } from '../../controller/entities/limits.ts';
 import { throttles } from '../../controller/throttles/throttles.ts';
-import type { Identity } from '../../controller/auth/identity.ts';
+import type { Identity } from '../../shared/identity.ts';
 import { ThrottledError } from '../../shared/errors.ts';
 import { type ApiHarness, type Tenant, call, randomName, useApi } from '../support/api-harness.ts';
 import { testRedis } from '../support/stack.ts';

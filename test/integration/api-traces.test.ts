@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { createApps } from '../../controller/app.ts';
-import { identityStore } from '../../controller/auth/identities.ts';
+import { identityStore } from '../../shared/identities.ts';
 import { DEFAULT_LIMITS } from '../../controller/entities/limits.ts';
 import { silentLogger } from '../../controller/middleware/logging.ts';
 import type { Trace } from '../../controller/traces/tenant-trace.ts';

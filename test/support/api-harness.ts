@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import openwhisk from 'openwhisk';
 import { createApps } from '../../controller/app.ts';
-import { identityStore, type IdentityStore } from '../../controller/auth/identities.ts';
+import { identityStore, type IdentityStore } from '../../shared/identities.ts';
 import { activationStore, type ActivationStore } from '../../shared/activation-store.ts';
 import type { ActivationRecord } from '../../shared/activation-record.ts';
 import type { ActivationPlan, ActivationStarted, Activator } from '../../controller/entities/activator.ts';

@@ -10,7 +10,7 @@ import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'nod
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import openwhisk from 'openwhisk';
-import { createNamespace } from '../../controller/auth/identities.ts';
+import { createNamespace } from '../../shared/identities.ts';
 import { isAlive, logFile, logTail, runningPid, startDaemon, stopDaemon, waitFor } from '../../deploy/local/daemon.ts';
 import { startKafka, stopKafka } from '../../deploy/local/kafka.ts';
 import { PROJECT_ROOT, type StackLayout } from '../../deploy/local/layout.ts';

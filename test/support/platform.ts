@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import openwhisk from 'openwhisk';
-import { createNamespace } from '../../controller/auth/identities.ts';
+import { createNamespace } from '../../shared/identities.ts';
 import { waitFor } from '../../deploy/local/daemon.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
 import { testPlatform } from './stack.ts';
@@ -21,8 +21,15 @@ export interface TestNamespace {
 
 /** A namespace of its own for one suite or test, so tests never see each other's entities. */
 export async function freshNamespace(prefix = 'ns'): Promise<TestNamespace> {
+  return namedNamespace(freshName(prefix));
+}
+
+/** A name no namespace has yet: `<prefix>-<8 hex digits>`. */
+export const freshName = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+/** Creates namespace `name` (chosen beforehand with `freshName`) on the shared test platform. */
+export async function namedNamespace(name: string): Promise<TestNamespace> {
   const platform = await testPlatform();
-  const name = `${prefix}-${randomBytes(4).toString('hex')}`;
   const redis = new Redis(platform.redisUrl);
   try {
     const apiKey = await createNamespace(redis, redisKeys(), name);

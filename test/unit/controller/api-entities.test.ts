@@ -7,16 +7,15 @@ import {
   DEFAULT_LIMITS,
   checkActionLimits,
   effectiveLimits,
-  formatByteSize,
   limitsResponse,
   mergeActionLimits,
-  parseByteSize,
 } from '../../../controller/entities/limits.ts';
-import { checkEntityName, isEntityName } from '../../../controller/entities/names.ts';
+import { formatByteSize, parseByteSize } from '../../../shared/namespace-limits.ts';
+import { checkEntityName, isEntityName } from '../../../shared/entity-names.ts';
 import { isTruthy, readParameters, toParameterMap } from '../../../controller/entities/parameters.ts';
 import { resolveRuntime } from '../../../controller/entities/runtimes.ts';
 import { bumpPatch, parseSemVer } from '../../../controller/entities/semver.ts';
-import { hashKey, verifyKey } from '../../../controller/auth/key-hash.ts';
+import { hashKey, verifyKey } from '../../../shared/key-hash.ts';
 import { basicCredentials } from '../../../controller/middleware/auth.ts';
 import { toHttpError } from '../../../controller/middleware/errors.ts';
 import { AuthenticationError, BadRequestError, ForbiddenError, NotFoundError, WhiskError } from '../../../shared/errors.ts';

@@ -41,7 +41,7 @@ function message(deadlineInMs = 60_000): { message: IncomingMessage; request: Ac
 }
 
 /** A handler over stand-ins; `calls` lists the steps in order. */
-function setup(options: { claimTaken?: boolean; leaseWaits?: boolean } = {}) {
+function setup(options: { claimTaken?: boolean; leaseWaits?: boolean; cold?: boolean } = {}) {
   const calls: string[] = [];
   const stored: ActivationRecord[] = [];
   const released: Array<{ discard: boolean }> = [];
@@ -57,13 +57,14 @@ function setup(options: { claimTaken?: boolean; leaseWaits?: boolean } = {}) {
     acquireNow: () => {
       if (options.leaseWaits) return undefined;
       calls.push('lease');
-      return { sandbox, warm: true };
+      return { sandbox, warm: !options.cold };
     },
     acquire: (_key: unknown, _memoryMB: number, opts: { signal?: AbortSignal }) => {
       calls.push('lease');
       if (!options.leaseWaits) return Promise.resolve({ sandbox, warm: true });
       return new Promise((_resolve, reject) => opts.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
     },
+    replenish: () => calls.push('replenish'),
     release: (_s: unknown, o: { discard: boolean }) => {
       calls.push('release');
       released.push(o);
@@ -110,6 +111,12 @@ describe('activation handler: claim just before the run', () => {
     assert.deepEqual(settledAt, ['lease', 'claim'], 'settled right after the claim, before the run');
     assert.equal(stored[0]!.response.statusCode, 0);
     assert.equal(hostMemory.reservedBytes, 0);
+  });
+
+  it('a cold start asks the pool to replace its stem cell only once the record is stored', async () => {
+    const { handler, calls } = setup({ cold: true });
+    await handler.handle(message().message, () => {});
+    assert.deepEqual(calls, ['lease', 'claim', 'run', 'release', 'store', 'replenish']);
   });
 
   it('a failed claim gives back the sandbox (kept, not discarded) and the memory, and writes nothing', async () => {

@@ -69,6 +69,20 @@ describe('isolate pool', () => {
     p.release(warm!.sandbox, { discard: false });
   });
 
+  it('with replenishWhenAsked, replaces a used stem cell only when asked', async () => {
+    const p = pool({ stemCells: { memoryMB: 32, count: 2 }, replenishWhenAsked: true });
+    await p.ready();
+    const lease = await p.acquire(key('alice'), 32);
+    assert.equal(lease.warm, false);
+    await lease.sandbox.activate(req(COUNTER));
+    p.release(lease.sandbox, { discard: false });
+    await new Promise((resolve) => setImmediate(resolve));
+    await p.ready();
+    assert.equal(p.stats().stemCells, 1, 'not replaced on its own');
+    p.replenish();
+    await waitFor(() => p.stats().stemCells === 2, 2_000, 'stem replenished when asked');
+  });
+
   it('never shares a sandbox across namespaces, and a new revision gets a fresh one', async () => {
     const p = pool();
     await invoke(p, key('alice'), COUNTER);

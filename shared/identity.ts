@@ -1,5 +1,5 @@
 // The authenticated caller (OpenWhisk `E/Identity.scala`): one namespace per key, all rights within it.
-import type { NamespaceLimitOverrides } from '../entities/limits.ts';
+import type { NamespaceLimitOverrides } from './namespace-limits.ts';
 
 export interface Identity {
   subject: string;

@@ -1,23 +1,32 @@
-// Namespaces and their API keys in Redis, and the lookup Basic auth uses (OpenWhisk's subjects DB).
+// Namespaces and their API keys in Redis, and the lookup Basic auth uses (OpenWhisk's subjects DB). The controller
+// authenticates with it; the admin command (deploy/admin/, with shared/subjects.ts) and the local stack
+// (deploy/local/stack.ts, ensureGuest) create and change what it reads.
 //
-// Layout (keys from shared/redis-keys.ts):
-//   keys.authKey(uuid)          hash {subject, namespace, keyHash}   one key authenticates exactly one namespace
-//   keys.namespace(ns)          hash {subject, uuid}                  (the entity store also keeps its revision counter here)
-//   keys.namespaces()           set of namespace names
-//   keys.namespaceLimits(ns)    JSON limit overrides (OpenWhisk `UserLimits`), optional
+// Layout (keys from shared/redis-keys.ts), OpenWhisk's model: a subject has namespaces, and one key for each; a
+// namespace has one key per subject that has it.
+//   keys.authKey(uuid)              hash {subject, namespace, keyHash[, blocked]}   one key authenticates exactly one namespace
+//   keys.namespace(ns)              hash {subject, uuid}    the key the namespace acts with on its own (the entity
+//                                                           store also keeps its revision counter here)
+//   keys.namespaces()               set of namespace names
+//   keys.namespaceKeys(ns)          set of the uuids of the namespace's keys
+//   keys.subjectNamespaces(subject) hash namespace → uuid
+//   keys.subjects()                 set of subject names; keys.blockedSubjects() the blocked ones
+//   keys.namespaceLimits(ns)        JSON limit overrides (OpenWhisk `UserLimits`, shared/namespace-limits.ts), optional
+// A blocked subject's keys carry `blocked` and authenticate nothing, as OpenWhisk's identities view leaves blocked
+// subjects out: the API answers 401 "The supplied authentication is invalid".
 // Keys are stored hashed (see key-hash.ts); the plain `uuid:key` exists only in the caller's hands and, while a
 // request runs, in memory.
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import type { RedisKeys } from '../../shared/redis-keys.ts';
-import { BadRequestError, ConflictError } from '../../shared/errors.ts';
-import { type ApiKey, formatApiKey, newApiKey, parseApiKey } from '../../shared/ids.ts';
-import { DEFAULT_NAMESPACE, checkNamespaceName } from '../entities/names.ts';
-import { type NamespaceLimitOverrides, parseNamespaceLimits } from '../entities/limits.ts';
+import type { RedisKeys } from './redis-keys.ts';
+import { BadRequestError, ConflictError } from './errors.ts';
+import { type ApiKey, formatApiKey, newApiKey, parseApiKey } from './ids.ts';
+import { DEFAULT_NAMESPACE, checkNamespaceName } from './entity-names.ts';
+import { type NamespaceLimitOverrides, parseNamespaceLimits } from './namespace-limits.ts';
 import type { Identity } from './identity.ts';
 import { hashKey, verifyKey } from './key-hash.ts';
-import { runScript } from '../../shared/redis-script.ts';
-import { redisSpan } from '../../shared/tracing.ts';
+import { runScript } from './redis-script.ts';
+import { redisSpan } from './tracing.ts';
 
 export const GUEST_NAMESPACE = 'guest';
 
@@ -60,26 +69,60 @@ export interface IdentityStoreOptions {
   cacheBytes?: number;
 }
 
-// KEYS: namespace hash, auth hash, namespaces set; ARGV: subject, uuid, namespace, keyHash
-const CREATE = `
-if redis.call('HEXISTS', KEYS[1], 'uuid') == 1 then return 0 end
+/**
+ * Adds a key for `subject` to `namespace`, creating the namespace when it has no key yet.
+ * KEYS: namespace hash, auth hash, namespaces set, subject's namespaces, namespace's keys, subjects set, blocked set
+ * ARGV: subject, uuid, namespace, keyHash, "new" (the namespace must not exist yet) or "join"
+ * Returns 1 done, 0 namespace exists (with "new"), -1 uuid in use, -2 subject blocked, -3 subject has a key for it.
+ */
+export const ADD_KEY = `
+if ARGV[5] == 'new' and redis.call('HEXISTS', KEYS[1], 'uuid') == 1 then return 0 end
+if redis.call('SISMEMBER', KEYS[7], ARGV[1]) == 1 then return -2 end
+if redis.call('HEXISTS', KEYS[4], ARGV[3]) == 1 then return -3 end
 if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
-redis.call('HSET', KEYS[1], 'subject', ARGV[1], 'uuid', ARGV[2])
 redis.call('HSET', KEYS[2], 'subject', ARGV[1], 'namespace', ARGV[3], 'keyHash', ARGV[4])
-redis.call('SADD', KEYS[3], ARGV[3])
+if redis.call('HEXISTS', KEYS[1], 'uuid') == 0 then
+  redis.call('HSET', KEYS[1], 'subject', ARGV[1], 'uuid', ARGV[2])
+  redis.call('SADD', KEYS[3], ARGV[3])
+end
+redis.call('HSET', KEYS[4], ARGV[3], ARGV[2])
+redis.call('SADD', KEYS[5], ARGV[2])
+redis.call('SADD', KEYS[6], ARGV[1])
 return 1
 `;
 
-// KEYS: namespace hash, old auth hash, new auth hash; ARGV: old uuid, new uuid, namespace, keyHash
+/**
+ * Replaces the namespace's own key (its owner subject's) by a new uuid and key.
+ * KEYS: namespace hash, old auth hash, new auth hash, subject's namespaces, namespace's keys, subjects set
+ * ARGV: old uuid, new uuid, namespace, keyHash, subject
+ */
 const ROTATE = `
-if redis.call('HGET', KEYS[1], 'uuid') ~= ARGV[1] then return 0 end
+if redis.call('HGET', KEYS[1], 'uuid') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'subject') ~= ARGV[5] then return 0 end
 if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
-local subject = redis.call('HGET', KEYS[1], 'subject')
+local blocked = redis.call('HGET', KEYS[2], 'blocked')
 redis.call('DEL', KEYS[2])
-redis.call('HSET', KEYS[3], 'subject', subject, 'namespace', ARGV[3], 'keyHash', ARGV[4])
+redis.call('HSET', KEYS[3], 'subject', ARGV[5], 'namespace', ARGV[3], 'keyHash', ARGV[4])
+if blocked then redis.call('HSET', KEYS[3], 'blocked', blocked) end
 redis.call('HSET', KEYS[1], 'uuid', ARGV[2])
+redis.call('HSET', KEYS[4], ARGV[3], ARGV[2])
+redis.call('SREM', KEYS[5], ARGV[1])
+redis.call('SADD', KEYS[5], ARGV[2])
+redis.call('SADD', KEYS[6], ARGV[5])
 return 1
 `;
+
+/** The KEYS of ADD_KEY. */
+export function addKeyKeys(keys: RedisKeys, subject: string, namespace: string, uuid: string): string[] {
+  return [
+    keys.namespace(namespace),
+    keys.authKey(uuid),
+    keys.namespaces(),
+    keys.subjectNamespaces(subject),
+    keys.namespaceKeys(namespace),
+    keys.subjects(),
+    keys.blockedSubjects(),
+  ];
+}
 
 interface CachedIdentity {
   identity: Omit<Identity, 'apiKey'>;
@@ -107,25 +150,22 @@ export function identityStore(redis: Redis, keys: RedisKeys, options: IdentitySt
       const key = opts.key ?? newApiKey();
       if (parseApiKey(formatApiKey(key)) === undefined) throw new BadRequestError('An API key must be uuid:key with a 64-character key.');
       const subject = opts.subject ?? name;
-      const created = await runScript(
-        redis,
-        CREATE,
-        [keys.namespace(name), keys.authKey(key.uuid), keys.namespaces()],
-        [subject, key.uuid, name, hashKey(key.key)],
-      );
+      const created = await runScript(redis, ADD_KEY, addKeyKeys(keys, subject, name, key.uuid), [subject, key.uuid, name, hashKey(key.key), 'new']);
       if (created === 0) throw new ConflictError(`namespace '${name}' already exists`);
       if (created === -1) throw new ConflictError(`the key's uuid '${key.uuid}' is already in use`);
+      if (created === -2) throw new ConflictError(`subject '${subject}' is blocked`);
+      if (created === -3) throw new ConflictError(`subject '${subject}' already has a key for namespace '${name}'`);
       return formatApiKey(key);
     },
 
     async rotateKey(namespace, key = newApiKey()) {
-      const oldUuid = await redis.hget(keys.namespace(namespace), 'uuid');
-      if (oldUuid === null) throw new BadRequestError(`namespace '${namespace}' does not exist`);
+      const { uuid: oldUuid, subject } = await redis.hgetall(keys.namespace(namespace));
+      if (oldUuid === undefined || subject === undefined) throw new BadRequestError(`namespace '${namespace}' does not exist`);
       const done = await runScript(
         redis,
         ROTATE,
-        [keys.namespace(namespace), keys.authKey(oldUuid), keys.authKey(key.uuid)],
-        [oldUuid, key.uuid, namespace, hashKey(key.key)],
+        [keys.namespace(namespace), keys.authKey(oldUuid), keys.authKey(key.uuid), keys.subjectNamespaces(subject), keys.namespaceKeys(namespace), keys.subjects()],
+        [oldUuid, key.uuid, namespace, hashKey(key.key), subject],
       );
       if (done === 0) throw ConflictError.concurrentModification();
       if (done === -1) throw new ConflictError(`the key's uuid '${key.uuid}' is already in use`);
@@ -142,7 +182,11 @@ export function identityStore(redis: Redis, keys: RedisKeys, options: IdentitySt
           if (uuid === null) return await store.createNamespace(GUEST_NAMESPACE, { key: wanted });
           if (wanted.uuid === uuid) {
             const keyHash = await redis.hget(keys.authKey(uuid), 'keyHash');
-            if (keyHash !== null && verifyKey(wanted.key, keyHash)) return formatApiKey(wanted);
+            if (keyHash !== null && verifyKey(wanted.key, keyHash)) {
+              // a guest made before subjects were indexed: index it, so the admin command sees it
+              await redis.multi().hset(keys.subjectNamespaces(GUEST_NAMESPACE), GUEST_NAMESPACE, uuid).sadd(keys.namespaceKeys(GUEST_NAMESPACE), uuid).sadd(keys.subjects(), GUEST_NAMESPACE).exec();
+              return formatApiKey(wanted);
+            }
             // same uuid, other key: move to a fresh uuid first so the wanted one can be written
             await store.rotateKey(GUEST_NAMESPACE);
             return await store.rotateKey(GUEST_NAMESPACE, wanted);
@@ -163,7 +207,7 @@ export function identityStore(redis: Redis, keys: RedisKeys, options: IdentitySt
         return verifyKey(key, cached.keyHash) ? { ...cached.identity, apiKey } : undefined;
       }
       const auth = await redisSpan('HGETALL', () => redis.hgetall(keys.authKey(uuid)));
-      if (!auth.keyHash || !auth.namespace) return undefined;
+      if (!auth.keyHash || !auth.namespace || auth.blocked) return undefined;
       if (!verifyKey(key, auth.keyHash)) return undefined;
       const namespace = auth.namespace;
       const limits = parseNamespaceLimits(await redisSpan('GET', () => redis.get(keys.namespaceLimits(namespace))));
@@ -174,6 +218,8 @@ export function identityStore(redis: Redis, keys: RedisKeys, options: IdentitySt
 
     async namespaceIdentity(namespace) {
       const ns = await redisSpan('HGETALL', () => redis.hgetall(keys.namespace(namespace)));
+      // Not refused for a blocked subject: the feed consumers read "no identity" as "namespace gone" and drop the
+      // feed for good, while a block is meant to be undone (see the README's admin section).
       if (!ns.uuid) return undefined;
       const limits = parseNamespaceLimits(await redisSpan('GET', () => redis.get(keys.namespaceLimits(namespace))));
       return { subject: ns.subject ?? namespace, namespace, uuid: ns.uuid, limits };

@@ -1,7 +1,7 @@
 // Entity and namespace names (OpenWhisk `EntityPath.scala EntityName`): a first word character, then up to 254
 // of `[\w@ .&-]`, and a last character that is not a space; at most 256 characters. `&` is allowed although
 // OpenWhisk's docs omit it. The same rule applies to each namespace path segment.
-import { BadRequestError } from '../../shared/errors.ts';
+import { BadRequestError } from './errors.ts';
 
 export const ENTITY_NAME_MAX_LENGTH = 256;
 const ENTITY_NAME = /^(?:\w|\w[\w@ .&-]{0,254}[\w@.&-])$/;
