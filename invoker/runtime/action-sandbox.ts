@@ -33,6 +33,8 @@ import { signatureOf, type Signature } from '../../shared/signatures.ts';
 
 const BOOTSTRAP = readFileSync(new URL('./guest-bootstrap.js', import.meta.url), 'utf8');
 const GUEST_FETCH = readFileSync(new URL('./guest-fetch.js', import.meta.url), 'utf8');
+/** `require('openwhisk')` (docs/openwhisk-client.md), offered with fetch. */
+const GUEST_OPENWHISK = readFileSync(new URL('./guest-openwhisk.js', import.meta.url), 'utf8');
 /** The globals guest-fetch.js makes. */
 const GUEST_FETCH_GLOBALS = ['fetch', 'Request', 'Response', 'Headers', 'AbortController', 'AbortSignal', 'DOMException'];
 const MiB = 1024 * 1024;
@@ -289,7 +291,8 @@ export class ActionSandbox {
             maxHeaderChars: fetch.limits.maxHeaderChars,
           }).copyInto();
     const fetchSource = new ivm.Callback(() => GUEST_FETCH);
-    const api = await this.#context.evalClosure(BOOTSTRAP, [log, wake, this.#maxTimers, hostRequest, names, hostCancel, fetchSettings, fetchSource], {
+    const openwhiskSource = new ivm.Callback(() => GUEST_OPENWHISK);
+    const api = await this.#context.evalClosure(BOOTSTRAP, [log, wake, this.#maxTimers, hostRequest, names, hostCancel, fetchSettings, fetchSource, openwhiskSource], {
       filename: 'isowhisk:runtime',
       result: { reference: true },
     });

@@ -13,6 +13,7 @@
 //   $6 null, or the fetch settings { names, maxConcurrent, maxRequestBodyBytes }: the globals guest-fetch.js makes
 //      (fetch and its classes), offered instead of a plain `fetch` host function
 //   $7 fetchSource() -> the text of guest-fetch.js, asked for when an action first touches one of those globals
+//   $8 openwhiskSource() -> the text of guest-openwhisk.js, asked for when an action first requires `openwhisk`
 // Returns { init, run, fireTimer, settleHost }; the host keeps References to them, the action never sees them.
 //
 // Everything the runtime needs is captured below before action code runs, so an action that replaces
@@ -27,6 +28,7 @@ const hostFunctionNames = $4;
 const hostCancel = $5;
 const fetchSettings = $6;
 const fetchSource = $7;
+const openwhiskSource = $8;
 
 const uncurry = Function.prototype.bind.bind(Function.prototype.call);
 const apply = Reflect.apply;
@@ -678,6 +680,23 @@ function normalize(path) {
   return arrayJoin(out, '/');
 }
 
+/**
+ * Packages OpenWhisk's Node runtime installs for every action, answering `require` of their name when the action
+ * (its archive's node_modules) has none of its own, as Node's resolution would find the runtime's copy last. Each is
+ * evaluated on first use, so actions that never require one pay nothing. `openwhisk` needs fetch to reach the API.
+ */
+let openwhiskModule;
+function runtimeModule(request) {
+  if (request !== 'openwhisk' || fetchSettings === null) return undefined;
+  if (openwhiskModule === undefined) {
+    openwhiskModule = indirectEval(openwhiskSource())({
+      fetch: (input, init) => fetchGlobals().fetch(input, init),
+      env: processEnv,
+    });
+  }
+  return openwhiskModule;
+}
+
 function moduleNotFound(request) {
   const error = new ErrorCtor("Cannot find module '" + request + "'");
   error.code = 'MODULE_NOT_FOUND';
@@ -769,8 +788,18 @@ function makeModuleSystem(files, builtins) {
   }
 
   function makeRequire(fromDir) {
-    const require = (request) =>
-      builtins !== undefined && typeof request === 'string' && mapHas(builtins, request) ? mapGet(builtins, request) : load(resolve(request, fromDir));
+    const require = (request) => {
+      if (builtins !== undefined && typeof request === 'string' && mapHas(builtins, request)) return mapGet(builtins, request);
+      let path;
+      try {
+        path = resolve(request, fromDir);
+      } catch (error) {
+        const provided = runtimeModule(request);
+        if (provided !== undefined) return provided;
+        throw error;
+      }
+      return load(path);
+    };
     require.resolve = (request) => ACTION_ROOT + '/' + resolve(request, fromDir);
     return require;
   }
