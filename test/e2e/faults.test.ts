@@ -664,8 +664,13 @@ describe('fault injection (own stack: .run/faults, ports +100)', function () {
     it('every activation accepted around the outage ends with a record, and a blocking caller was answered with that record', async function () {
       this.timeout(60_000);
       const bound = giveUpTime(GRACE_MS, 3_000, CONTROLLER_COMPLETION_MARGIN_MS) + SLACK_MS;
-      for (const a of [scenario.nonBlocking, scenario.blocking]) {
-        if (a === undefined || a instanceof Error || a.activationId === undefined) continue;
+      for (const [what, a] of [['non-blocking', scenario.nonBlocking], ['blocking', scenario.blocking]] as const) {
+        assert.ok(a !== undefined && !(a instanceof Error), `the ${what} call got no answer: ${a instanceof Error ? a.message : 'none within 90 s'}`);
+        if (a.activationId === undefined) {
+          // Refused, not accepted: nothing to record, and the refusal says why.
+          assert.equal(a.status, 503, `the ${what} call was neither accepted nor refused with 503: HTTP ${a.status} ${JSON.stringify(a.body)}`);
+          continue;
+        }
         const record = await waitForRecord(ns, a.activationId, bound).catch(() => undefined);
         assert.ok(record, `activation ${a.activationId} was accepted (HTTP ${a.status}) but has no record`);
       }
