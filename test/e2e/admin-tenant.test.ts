@@ -2,17 +2,16 @@
 // CLI and the openwhisk client; blocked, it gets OpenWhisk's 401; a limit set for it is enforced. Controllers cache
 // identities for a few seconds, so a change is awaited by condition, never by a fixed sleep.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import openwhisk from 'openwhisk';
 import { waitFor } from '../../deploy/local/daemon.ts';
 import { wskWith, type Wsk } from '../support/cli.ts';
+import { adminProcess } from '../support/admin.ts';
 import { testPlatform } from '../support/stack.ts';
 
-const ADMIN = resolve(import.meta.dirname, '..', '..', 'deploy', 'admin', 'admin.ts');
 
 describe('admin command: a second tenant on the platform', function () {
   this.timeout(120_000);
@@ -24,16 +23,7 @@ describe('admin command: a second tenant on the platform', function () {
   let apiKey: string;
   const subject = `tenant-${randomBytes(5).toString('hex')}`;
 
-  const admin = (...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolvePromise, reject) => {
-      const child = spawn(process.execPath, ['--no-node-snapshot', ADMIN, '--redis', redisUrl, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-      child.on('error', reject);
-      child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-    });
+  const admin = (...args: string[]) => adminProcess(['--redis', redisUrl, ...args]);
 
   before(async function () {
     this.timeout(180_000); // the first suite to run starts the platform

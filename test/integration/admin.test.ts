@@ -2,11 +2,10 @@
 // and what the identity store the controller authenticates with then sees (shared/identities.ts). Commands run
 // in-process through runAdmin; the last tests run the real entry point as `npm run admin` does.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { runAdmin } from '../../deploy/admin/program.ts';
+import { adminProcess } from '../support/admin.ts';
 import { ensureGuest, identityStore, type IdentityStore } from '../../shared/identities.ts';
 import { formatApiKey, newApiKey, parseApiKey } from '../../shared/ids.ts';
 import { hashKey } from '../../shared/key-hash.ts';
@@ -14,7 +13,6 @@ import { redisKeys } from '../../shared/redis-keys.ts';
 import { subjectStore, type SubjectStore } from '../../shared/subjects.ts';
 import { testRedis } from '../support/stack.ts';
 
-const ADMIN = resolve(import.meta.dirname, '..', '..', 'deploy', 'admin', 'admin.ts');
 
 interface Run {
   code: number;
@@ -238,16 +236,7 @@ describe('admin command', function () {
   });
 
   describe('as `npm run admin` runs it', () => {
-    const run = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-      new Promise((resolvePromise, reject) => {
-        const child = spawn(process.execPath, ['--no-node-snapshot', ADMIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-        child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-        child.on('error', reject);
-        child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-      });
+    const run = adminProcess;
 
     it('creates a user in the Redis ISOWHISK_REDIS_URL (or --redis) names, with exit codes 0 and 1', async () => {
       const kate = fresh('kate');
