@@ -37,3 +37,6 @@ export function rootNamespace(path: string): string {
   const i = path.indexOf('/');
   return i < 0 ? path : path.slice(0, i);
 }
+
+/** The platform's own namespace (OpenWhisk's `whisk.system`): no key authenticates as it, so only the platform writes its entities. */
+export const SYSTEM_NAMESPACE = 'whisk.system';

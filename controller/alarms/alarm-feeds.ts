@@ -3,8 +3,9 @@
 import type { FeedProvider } from '../feeds/feed-service.ts';
 import type { FeedAction } from '../routes/feeds.ts';
 import type { AlarmKind } from './schedule.ts';
+import { SYSTEM_NAMESPACE } from '../../shared/entity-names.ts';
 
-export const ALARMS_NAMESPACE = 'whisk.system';
+export const ALARMS_NAMESPACE = SYSTEM_NAMESPACE;
 export const ALARMS_PACKAGE = 'alarms';
 export const ALARM_KINDS: readonly AlarmKind[] = ['alarm', 'interval', 'once'];
 

@@ -12,9 +12,9 @@ import { type EntityStore, type StoredEntity, entityStore } from '../entities/en
 import type { SystemLimits } from '../entities/limits.ts';
 import { type PackageContent, type PackageDoc, type PackageListing, makePackage, packageListing } from '../entities/package.ts';
 import type { Parameter } from '../entities/parameters.ts';
+import { SYSTEM_NAMESPACE } from '../../shared/entity-names.ts';
 
-/** The platform's own namespace: no key authenticates as it, so only the platform writes its entities. */
-export const SYSTEM_NAMESPACE = 'whisk.system';
+export { SYSTEM_NAMESPACE };
 
 export interface SystemAction {
   name: string;

@@ -8,10 +8,11 @@
 import { isHostPort } from '../../shared/config.ts';
 import { isLegalTopicName } from '../../shared/topics.ts';
 import { FeedError, readFlag, readLifecycle } from './feed-lifecycle.ts';
+import { SYSTEM_NAMESPACE } from '../../shared/entity-names.ts';
 
 export { FeedError } from './feed-lifecycle.ts';
 
-export const KAFKA_FEED_NAMESPACE = 'whisk.system';
+export const KAFKA_FEED_NAMESPACE = SYSTEM_NAMESPACE;
 export const KAFKA_FEED_PACKAGE = 'messaging';
 export const KAFKA_FEED_ACTION = 'kafkaFeed';
 export const KAFKA_FEED = `/${KAFKA_FEED_NAMESPACE}/${KAFKA_FEED_PACKAGE}/${KAFKA_FEED_ACTION}`;

@@ -11,8 +11,9 @@ import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { actionListing, makeAction, type ActionDoc, type ActionListing } from '../entities/action.ts';
 import { entityStore } from '../entities/entity-store.ts';
 import type { SystemLimits } from '../entities/limits.ts';
+import { SYSTEM_NAMESPACE } from '../../shared/entity-names.ts';
 
-export const HEALTH_ACTION_NAMESPACE = 'whisk.system';
+export const HEALTH_ACTION_NAMESPACE = SYSTEM_NAMESPACE;
 
 export const healthActionName = (controllerId: number): string => `invokerHealthTestAction${controllerId}`;
 
