@@ -6,9 +6,11 @@
 // left when it stopped, and adopts those of dead controllers (activation/run-resumer.ts).
 // SIGINT/SIGTERM stop it cleanly: the server stops accepting, waiting callers get their 202, runs halt after their
 // current step, the liveness key is deleted last (other controllers take over its pending activations and runs at
-// once), Kafka and Redis connections close.
-import { Redis } from 'ioredis';
-import { EX_CONFIG, exitOnConfigError, loadControllerConfig } from '../shared/config.ts';
+// once), Kafka and Redis connections close. With ISOWHISK_CONTROLLER_ID=auto it first claims its id in Redis
+// (shared/controller-id.ts), and gives it back last.
+import { EX_CONFIG, exitOnConfigError, loadControllerConfig, withControllerId } from '../shared/config.ts';
+import { claimControllerId } from '../shared/controller-id.ts';
+import { connectRedis, redisTarget, whenReady } from '../shared/redis-connection.ts';
 import { tooOldRedis } from '../shared/redis-version.ts';
 import { CompletionReader } from '../shared/completions.ts';
 import { createKafka, createProducer, ensureTopics, platformBrokers } from '../shared/kafka/client.ts';
@@ -46,26 +48,46 @@ import { AlarmService } from './alarms/alarm-service.ts';
 import { RunResumer } from './activation/run-resumer.ts';
 import { runStore } from './activation/run-store.ts';
 
-const config = exitOnConfigError(() => loadControllerConfig());
-const log = createLogger(`controller${config.controllerId}`, config.logLevel);
-const tracing = startTracing('isowhisk-controller', `controller${config.controllerId}`);
-const metrics = createRegistry();
-processRestarts(metrics, config.processRestarts);
+const loaded = exitOnConfigError(() => loadControllerConfig());
 const keys = redisKeys();
-const topics = topicNames(config.topicPrefix);
+let log = createLogger(loaded.controllerId === 'auto' ? 'controller' : `controller${loaded.controllerId}`, loaded.logLevel);
 
 // No offline queue, one retry and a command timeout: while Redis is down, requests get a 503 within about two
 // seconds instead of waiting in a queue (ioredis's defaults can hold a command for over a minute). Commands issued
 // in the same tick (concurrent requests) go out in one write (auto-pipelining): fewer syscalls on both sides.
-const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000, enableAutoPipelining: true });
+const target = redisTarget(loaded);
+const redis = connectRedis(target, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000, enableAutoPipelining: true });
 redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
-await new Promise<void>((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
+await whenReady(redis);
 const oldRedis = await tooOldRedis(redis);
 if (oldRedis) {
   log.fatal(oldRedis);
   console.error(oldRedis);
   process.exit(EX_CONFIG);
 }
+/** EX_TEMPFAIL (sysexits.h): another process took this controller's id; a restart claims another one. */
+const EX_TEMPFAIL = 75;
+const idClaim =
+  loaded.controllerId === 'auto' ?
+    await claimControllerId(redis, keys, {
+      ttlMs: loaded.controllerIdLeaseMs,
+      logger: log,
+      // no clean shutdown: it would delete the liveness key and pending state the other holder of this id now uses
+      onLost: (id) => {
+        console.error(`controller id ${id} is held by another process; stopping`);
+        process.exit(EX_TEMPFAIL);
+      },
+    })
+  : undefined;
+const config = withControllerId(loaded, idClaim?.id ?? (loaded.controllerId === 'auto' ? 0 : loaded.controllerId));
+if (idClaim) {
+  log = createLogger(`controller${config.controllerId}`, config.logLevel);
+  log.info({ controllerId: config.controllerId }, 'claimed controller id');
+}
+const tracing = startTracing('isowhisk-controller', `controller${config.controllerId}`);
+const metrics = createRegistry();
+processRestarts(metrics, config.processRestarts);
+const topics = topicNames(config.topicPrefix);
 // `/whisk.system/utils` and the other catalog packages, before the API serves anything that could name them.
 const installed = Object.entries(await installCatalog(redis, keys, DEFAULT_LIMITS)).filter(([, what]) => what !== 'kept');
 if (installed.length > 0) log.info({ entities: Object.fromEntries(installed) }, 'catalog installed');
@@ -108,7 +130,7 @@ const prober = new InvokerProber({
 });
 // XREAD BLOCK holds its connection, so the completion reader gets one of its own.
 // The reader waits for Redis to come back (offline queue on), where request handling must not.
-const completionConnection = new Redis(config.redisUrl);
+const completionConnection = connectRedis(target);
 completionConnection.on('error', (err) => log.warn({ err }, 'redis connection error (completion reader)'));
 const completions = new CompletionReader(completionConnection, keys, config.controllerId, log, (c) => {
   if (!prober.complete(c)) activator.complete(c);
@@ -252,6 +274,7 @@ async function shutdown(signal: string): Promise<void> {
   await tracing.shutdown();
   // its runs end with this process: leaving lets another controller adopt them without waiting for the key's expiry
   await liveness.stop(true);
+  await idClaim?.release().catch(() => {}); // expires on its own if Redis does not answer
   redis.disconnect();
   process.exit(0);
 }

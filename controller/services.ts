@@ -1,6 +1,6 @@
 // The controller's services, built once from its connections and shared by the HTTP app and the Kafka feed
 // consumers (which fire triggers without an HTTP request).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-connection.ts';
 import { activationStore, type ActivationStore } from '../shared/activation-store.ts';
 import type { RedisKeys } from '../shared/redis-keys.ts';
 import { runningInvoker, type InvokeAction } from './activation/invoke-action.ts';
@@ -17,7 +17,7 @@ import { throttles } from './throttles/throttles.ts';
 import { type FireTrigger, triggerFirer } from './triggers/fire.ts';
 
 export interface ServiceDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   /** A pino logger fits. */
   logger: Logger;

@@ -5,7 +5,7 @@
 // The cache is bounded in bytes, not entries: an action's code may be a few bytes or tens of megabytes, so a count
 // says nothing about the memory one tenant's actions can hold. An entry's size is its stored JSON's length; a
 // document larger than the whole bound is not cached (each activation then reads it).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-connection.ts';
 import { LRUCache } from 'lru-cache';
 import type { RedisKeys } from '../shared/redis-keys.ts';
 import { redisSpan } from '../shared/tracing.ts';
@@ -21,12 +21,12 @@ interface Cached {
 }
 
 export class ActionLoader {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: RedisKeys;
   /** Least recently used out first; undefined when caching is off (a bound of 0). */
   readonly #cache: LRUCache<string, Cached> | undefined;
 
-  constructor(redis: Redis, keys: RedisKeys, maxBytes = DEFAULT_ACTION_CACHE_BYTES) {
+  constructor(redis: RedisClient, keys: RedisKeys, maxBytes = DEFAULT_ACTION_CACHE_BYTES) {
     this.#redis = redis;
     this.#keys = keys;
     this.#cache = maxBytes > 0 ? new LRUCache({ maxSize: maxBytes, sizeCalculation: (entry, key) => entry.bytes + key.length }) : undefined;

@@ -6,7 +6,7 @@
 // may re-dispatch it to another invoker, and a draining invoker leaves it (docs/durability.md). A request that cannot
 // run (past its deadline, action gone) is claimed before its error record is stored. Whatever fails after the claim,
 // the activation ends with a stored record, and storing is retried through a Redis outage.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-connection.ts';
 import type { Logger } from 'pino';
 import { activationRequestCodec, type ActivationRequest } from '../shared/avro/activation-request.ts';
 import { completionEntry, RECORD_STORE_RETRY_MS } from '../shared/completions.ts';
@@ -32,7 +32,7 @@ export interface ActivationHandlerOptions {
   invokerId: number;
   /** `__OW_API_HOST` for actions. */
   apiHost: string;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   store: ActivationStore;
   loader: ActionLoader;

@@ -7,12 +7,12 @@
 // others, finish the activations running (bounded by their time limits), commit, leave the group, exit 0. While its
 // consumer is down for good it pings `unhealthy` and starts a new one.
 import { getHeapStatistics } from 'node:v8';
-import { Redis } from 'ioredis';
 import { exitOnConfigError, loadInvokerConfig } from '../shared/config.ts';
 import { BoundedConsumer } from '../shared/kafka/bounded-consumer.ts';
 import { createKafka, createProducer, ensureTopics } from '../shared/kafka/client.ts';
 import { createLogger } from '../shared/logger.ts';
 import { redisKeys } from '../shared/redis-keys.ts';
+import { connectRedis, redisTarget } from '../shared/redis-connection.ts';
 import { PARTITIONS, RETENTION_MS, topics as topicNames } from '../shared/topics.ts';
 import { createRegistry, processRestarts } from '../shared/metrics.ts';
 import { startTracing } from '../shared/tracing.ts';
@@ -48,7 +48,7 @@ processRestarts(metrics, config.processRestarts);
 const keys = redisKeys();
 const topics = topicNames(config.topicPrefix);
 // Auto-pipelining: commands issued in the same tick (an activation's claim and action read) share one round trip.
-const redis = new Redis(config.redisUrl, { enableAutoPipelining: true });
+const redis = connectRedis(redisTarget(config), { enableAutoPipelining: true });
 redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
 const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log });
 const ownTopic = { topic: topics.invoker(config.invokerId), partitions: PARTITIONS, retentionMs: RETENTION_MS.invoker };

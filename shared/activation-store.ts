@@ -12,7 +12,7 @@
 // be one configured value (OpenWhisk's default is 7 days).
 // A listing without `docs` reads only the summaries, so a page of records with megabytes of logs costs a page of
 // small documents; a record stored before summaries existed is summarised from its full record when met.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import type { RedisKeys } from './redis-keys.ts';
 import { runScript } from './redis-script.ts';
 import { type ActivationRecord, type ActivationSummary, activationFilterName, activationSummary } from './activation-record.ts';
@@ -79,7 +79,7 @@ end
 return stored
 `;
 
-export function activationStore(redis: Redis, keys: RedisKeys): ActivationStore {
+export function activationStore(redis: RedisClient, keys: RedisKeys): ActivationStore {
   const indexKey = (namespace: string, name: string | undefined) =>
     name === undefined ? keys.activationsByNamespace(namespace) : keys.activationsByName(namespace, name);
   const bounds = (q: { since?: number; upto?: number }) =>

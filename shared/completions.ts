@@ -1,6 +1,6 @@
 // Completions travel from invokers to the controller that accepted the activation through that controller's own
 // Redis stream (`completions:<controllerId>`), written with XADD ... MAXLEN ~ and read with a blocking XREAD.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import type { Logger } from 'pino';
 import type { RedisKeys } from './redis-keys.ts';
 
@@ -56,7 +56,7 @@ export function completionEntry(keys: RedisKeys, controllerId: number, completio
   return entry;
 }
 
-export async function publishCompletion(redis: Redis, keys: RedisKeys, controllerId: number, completion: Completion): Promise<void> {
+export async function publishCompletion(redis: RedisClient, keys: RedisKeys, controllerId: number, completion: Completion): Promise<void> {
   const { stream, fields, maxLength } = completionEntry(keys, controllerId, completion);
   await redis.xadd(stream, 'MAXLEN', '~', maxLength, '*', ...fields);
 }
@@ -66,14 +66,14 @@ export async function publishCompletion(redis: Redis, keys: RedisKeys, controlle
  * It needs a connection of its own: XREAD BLOCK holds the connection while it waits.
  */
 export class CompletionReader {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #key: string;
   readonly #logger: Logger;
   readonly #onCompletion: (c: Completion) => void;
   #running = false;
   #loop: Promise<void> | undefined;
 
-  constructor(redis: Redis, keys: RedisKeys, controllerId: number, logger: Logger, onCompletion: (c: Completion) => void) {
+  constructor(redis: RedisClient, keys: RedisKeys, controllerId: number, logger: Logger, onCompletion: (c: Completion) => void) {
     this.#redis = redis;
     this.#key = keys.completions(controllerId);
     this.#logger = logger;

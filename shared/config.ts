@@ -54,6 +54,14 @@ export function int(name: string, fallback: number, opts: Described & { min?: nu
   });
 }
 
+/** An integer as `int` reads it, or the word `auto` (any case): a value decided at start-up. */
+export function intOrAuto(name: string, fallback: number, opts: Described & { min: number; max: number }): Setting<number | 'auto'> {
+  const number = int(name, fallback, opts);
+  return setting<number | 'auto'>(name, fallback, String(fallback), opts, `${number.expected}, or auto`, (raw) =>
+    raw.toLowerCase() === 'auto' ? 'auto' : number.parse(raw),
+  );
+}
+
 /** Free text; `check` narrows what is accepted and `expected` says what that is. */
 export function str(name: string, fallback: string, opts: Described & { check?: (value: string) => boolean; expected?: string }): Setting<string> {
   const { check } = opts;
@@ -101,6 +109,10 @@ export function oneOf<const V extends readonly string[]>(name: string, values: V
   return setting(name, fallback, fallback, opts, `one of ${values.join(', ')}`, (raw) => values.find((v) => v.toLowerCase() === raw.toLowerCase()));
 }
 
+/** How the processes reach Redis (shared/redis-connection.ts). */
+export const REDIS_MODES = ['standalone', 'sentinel', 'cluster'] as const;
+export type RedisMode = (typeof REDIS_MODES)[number];
+
 // ---- validators shared by several variables
 
 const INT32_MAX = 2 ** 31 - 1; // ids travel as Avro ints
@@ -141,6 +153,30 @@ export const COMMON_SETTINGS = {
   redisUrl: url('ISOWHISK_REDIS_URL', 'redis://127.0.0.1:6380', {
     doc: 'Redis holding entities, activation records and completion streams',
     protocols: ['redis', 'rediss'],
+  }),
+  redisMode: oneOf('ISOWHISK_REDIS_MODE', REDIS_MODES, 'standalone', {
+    doc: 'how Redis is reached (shared/redis-connection.ts): `standalone` at ISOWHISK_REDIS_URL, `sentinel` through ISOWHISK_REDIS_SENTINELS, `cluster` through ISOWHISK_REDIS_CLUSTER_NODES',
+  }),
+  redisSentinels: list('ISOWHISK_REDIS_SENTINELS', [], {
+    doc: 'Redis Sentinels asked for the current master (mode `sentinel`)',
+    defaultText: '(none)',
+    item: isHostPort,
+    itemExpected: 'host:port',
+  }),
+  redisSentinelName: str('ISOWHISK_REDIS_SENTINEL_NAME', 'mymaster', {
+    doc: 'name of the master the Sentinels monitor (mode `sentinel`)',
+    check: (v) => /^[A-Za-z0-9._-]+$/.test(v),
+    expected: "letters, digits, '.', '_' and '-'",
+  }),
+  redisClusterNodes: list('ISOWHISK_REDIS_CLUSTER_NODES', [], {
+    doc: 'some nodes of the Redis Cluster, from which the client learns the others (mode `cluster`)',
+    defaultText: '(none)',
+    item: isHostPort,
+    itemExpected: 'host:port',
+  }),
+  redisPassword: str('ISOWHISK_REDIS_PASSWORD', '', {
+    doc: 'password of the Redis servers (`requirepass`) in every mode; a password in ISOWHISK_REDIS_URL works too',
+    defaultText: '(none)',
   }),
   apiHost: url('ISOWHISK_API_HOST', 'http://127.0.0.1:3233', {
     doc: 'public URL of the API, given to actions as __OW_API_HOST',
@@ -186,10 +222,15 @@ export const CONTROLLER_SETTINGS = {
     defaultText: 'http://127.0.0.1:ISOWHISK_WEB_PORT',
     protocols: ['http', 'https'],
   }),
-  controllerId: int('ISOWHISK_CONTROLLER_ID', 0, {
-    doc: 'this controller\'s id: names its completion stream; unique per controller',
+  controllerId: intOrAuto('ISOWHISK_CONTROLLER_ID', 0, {
+    doc: 'this controller\'s id: names its completion stream; unique per controller. `auto` claims the lowest id no live controller holds, with a lease in Redis kept while the process lives (shared/controller-id.ts): for controllers of a Deployment',
     min: 0,
     max: INT32_MAX,
+  }),
+  controllerIdLeaseMs: int('ISOWHISK_CONTROLLER_ID_LEASE_MS', 15_000, {
+    doc: 'with ISOWHISK_CONTROLLER_ID=auto: how long the id stays claimed after the controller last renewed it (it renews every third of this); a dead controller\'s id is free again after it',
+    min: 1_000,
+    max: 600_000,
   }),
   blockingWaitMaxMs: int('ISOWHISK_BLOCKING_WAIT_MAX_MS', 60_000, {
     doc: 'longest a blocking invoke waits before answering 202 with the activation id',
@@ -339,7 +380,10 @@ type Settings = Readonly<Record<string, Setting<unknown>>>;
 type ValuesOf<S extends Settings> = { readonly [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
 
 export type CommonConfig = ValuesOf<typeof COMMON_SETTINGS>;
-export type ControllerConfig = CommonConfig & ValuesOf<typeof CONTROLLER_SETTINGS>;
+/** The controller's settings as read: its id may be `auto`, decided at start-up (shared/controller-id.ts). */
+export type LoadedControllerConfig = CommonConfig & ValuesOf<typeof CONTROLLER_SETTINGS>;
+/** The controller's configuration once it knows its id. */
+export type ControllerConfig = Omit<LoadedControllerConfig, 'controllerId'> & { readonly controllerId: number };
 export type InvokerConfig = CommonConfig & ValuesOf<typeof INVOKER_SETTINGS>;
 
 // ---- loading
@@ -375,8 +419,17 @@ function load<S extends Settings>(env: Env, own: S, clientIdOf: (values: ValuesO
   const problems: string[] = [];
   const common = read(COMMON_SETTINGS, env, problems);
   const values = read(own, env, problems);
+  problems.push(...redisModeProblems(common));
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({ ...common, kafkaClientId: common.kafkaClientId || clientIdOf(values), ...values }) as CommonConfig & ValuesOf<S>;
+}
+
+/** What the chosen Redis mode needs and is missing. */
+function redisModeProblems(c: CommonConfig): string[] {
+  const { redisSentinels, redisClusterNodes } = COMMON_SETTINGS;
+  if (c.redisMode === 'sentinel' && c.redisSentinels.length === 0) return [`${redisSentinels.name} must be set when ISOWHISK_REDIS_MODE is sentinel`];
+  if (c.redisMode === 'cluster' && c.redisClusterNodes.length === 0) return [`${redisClusterNodes.name} must be set when ISOWHISK_REDIS_MODE is cluster`];
+  return [];
 }
 
 /** The part every process reads; tools that are neither controller nor invoker use client id `isowhisk`. */
@@ -384,16 +437,27 @@ export function loadCommonConfig(env: Env = process.env): CommonConfig {
   return load(env, {}, () => 'isowhisk');
 }
 
-export function loadControllerConfig(env: Env = process.env): ControllerConfig {
-  const config = load(env, CONTROLLER_SETTINGS, (c) => `isowhisk-controller${c.controllerId}`);
+/**
+ * The controller's settings as read; `controllerId` may still be `auto` (then `kafkaClientId` is empty unless
+ * set): `withControllerId` makes the ControllerConfig once the id is claimed.
+ */
+export function loadControllerConfig(env: Env = process.env): LoadedControllerConfig {
+  const config = load(env, CONTROLLER_SETTINGS, (c) => (c.controllerId === 'auto' ? '' : controllerClientId(c.controllerId)));
   return Object.freeze({ ...config, ...webOrigin(config) });
+}
+
+const controllerClientId = (id: number): string => `isowhisk-controller${id}`;
+
+/** The configuration with the id the controller runs under (its own, or the one it claimed for `auto`). */
+export function withControllerId(config: LoadedControllerConfig, controllerId: number): ControllerConfig {
+  return Object.freeze({ ...config, controllerId, kafkaClientId: config.kafkaClientId || controllerClientId(controllerId) });
 }
 
 /**
  * The web actions' port and public URL, defaults derived from the REST API's. A web action's page must never share
  * the API's origin (it could then use the visitor's cached API credentials), so the two must differ.
  */
-function webOrigin(config: ControllerConfig): Pick<ControllerConfig, 'webPort' | 'webUrl'> {
+function webOrigin(config: LoadedControllerConfig): Pick<LoadedControllerConfig, 'webPort' | 'webUrl'> {
   const webPort = config.webPort || (config.port < 65535 ? config.port + 1 : config.port - 1);
   const webUrl = (config.webUrl || `http://127.0.0.1:${webPort}`).replace(/\/+$/, '');
   if (webPort === config.port) throw new ConfigError([`ISOWHISK_WEB_PORT must differ from ISOWHISK_CONTROLLER_PORT, got ${webPort} for both`]);

@@ -16,7 +16,7 @@
 // subjects out: the API answers 401 "The supplied authentication is invalid".
 // Keys are stored hashed (see key-hash.ts); the plain `uuid:key` exists only in the caller's hands and, while a
 // request runs, in memory.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import { LRUCache } from 'lru-cache';
 import type { RedisKeys } from './redis-keys.ts';
 import { BadRequestError, ConflictError } from './errors.ts';
@@ -129,7 +129,7 @@ interface CachedIdentity {
   keyHash: string;
 }
 
-export function identityStore(redis: Redis, keys: RedisKeys, options: IdentityStoreOptions = {}): IdentityStore {
+export function identityStore(redis: RedisClient, keys: RedisKeys, options: IdentityStoreOptions = {}): IdentityStore {
   const ttl = options.cacheTtlMs ?? 5000;
   // Least recently used out first; an entry older than `ttl` is never returned.
   const cache = new LRUCache<string, CachedIdentity>({
@@ -236,7 +236,7 @@ export function identityStore(redis: Redis, keys: RedisKeys, options: IdentitySt
 
 /** Creates a namespace with a fresh key; returns `uuid:key` (see IdentityStore.createNamespace). */
 export function createNamespace(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   name: string,
   options?: { subject?: string; key?: ApiKey },
@@ -245,6 +245,6 @@ export function createNamespace(
 }
 
 /** Makes sure `guest` exists with `key` (default OPENWHISK_GUEST_KEY); returns the key (see IdentityStore.ensureGuest). */
-export function ensureGuest(redis: Redis, keys: RedisKeys, key?: string): Promise<string> {
+export function ensureGuest(redis: RedisClient, keys: RedisKeys, key?: string): Promise<string> {
   return identityStore(redis, keys, { cacheTtlMs: 0 }).ensureGuest(key);
 }

@@ -2,7 +2,7 @@
 // controller's activations, re-dispatching a dead invoker's backlog, resuming a composition). A lease expires on
 // its own, so a holder that dies frees it; a holder renews it while it works and gives it back when done. Renew and
 // release compare the holder first, so a holder whose lease already expired never takes it from the next one.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import { runScript } from './redis-script.ts';
 
 // KEYS: lease; ARGV: holder, ttl ms
@@ -27,7 +27,7 @@ export interface Lease {
 }
 
 /** Takes the lease at `key` for `ttlMs` unless another holder has it; undefined when it is taken. */
-export async function tryLease(redis: Redis, key: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
+export async function tryLease(redis: RedisClient, key: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
   const taken = await redis.set(key, holder, 'PX', ttlMs, 'NX');
   if (taken !== 'OK') return undefined;
   return {
@@ -41,7 +41,7 @@ export async function tryLease(redis: Redis, key: string, holder: string, ttlMs:
 }
 
 /** Runs `work` under the lease at `key` when it can be taken; resolves undefined (and runs nothing) when it cannot. */
-export async function withLease<T>(redis: Redis, key: string, holder: string, ttlMs: number, work: (lease: Lease) => Promise<T>): Promise<T | undefined> {
+export async function withLease<T>(redis: RedisClient, key: string, holder: string, ttlMs: number, work: (lease: Lease) => Promise<T>): Promise<T | undefined> {
   const lease = await tryLease(redis, key, holder, ttlMs);
   if (!lease) return undefined;
   try {

@@ -1,7 +1,7 @@
 // Runs a Lua script by its SHA1 (EVALSHA), loading it with EVAL the first time a server has not seen it.
 // Scripts stay beside the code that calls them; this helper only saves sending their text on every call.
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 
 const shas = new Map<string, string>();
 
@@ -14,7 +14,7 @@ function sha1(script: string): string {
   return sha;
 }
 
-export async function runScript(redis: Redis, script: string, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
+export async function runScript(redis: RedisClient, script: string, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
   try {
     return await redis.evalsha(sha1(script), keys.length, ...keys, ...args);
   } catch (err) {

@@ -4,7 +4,7 @@
 // when it is made; afterwards only its uuid. Each change is one Lua script, so a controller never reads half of it.
 // Controllers cache identities for a few seconds (IdentityStoreOptions.cacheTtlMs): a block, a deleted key or new
 // limits take effect within that time.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
 import { type ApiKey, formatApiKey, newApiKey } from './ids.ts';
 import { ADD_KEY, addKeyKeys } from './identities.ts';
@@ -104,7 +104,7 @@ export interface SubjectStore {
   clearLimits(namespace: string): Promise<boolean>;
 }
 
-export function subjectStore(redis: Redis, keys: RedisKeys): SubjectStore {
+export function subjectStore(redis: RedisClient, keys: RedisKeys): SubjectStore {
   const authPrefix = keys.authKey('');
 
   const getSubject = async (subject: string): Promise<Subject | undefined> => {

@@ -5,7 +5,7 @@
 // run moves (SMOVE, one winner) from the dead controller's set to its own, and is resumed here. A controller taking
 // its own runs back at start-up holds the same lease, after it has marked itself alive, so a run is never adopted
 // by another controller while its owner resumes it.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { Logger } from 'pino';
 import { withLease } from '../../shared/lease.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
@@ -14,7 +14,7 @@ import type { ActivationStarted } from '../entities/activator.ts';
 import type { RunStore } from './run-store.ts';
 
 export interface RunResumerOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   runs: RunStore;
   liveness: ControllerLiveness;

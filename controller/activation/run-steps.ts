@@ -15,7 +15,7 @@
 import type { ActivationRecord } from '../../shared/activation-record.ts';
 import type { ActivationStore } from '../../shared/activation-store.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import { forcedErrorRecord } from '../activator/forced-record.ts';
 import { TOMBSTONE_PREFIX, activationClaims, controllerHolder, tombstoneHolder } from '../durability/claims.ts';
 import { COMPLETION_MARGIN_MS, giveUpTime } from '../activator/kafka-activator.ts';
@@ -36,7 +36,7 @@ export interface Run {
 
 /** What the runs of this controller need to be durable and resumable. */
 export interface Durability {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   runs: RunStore;
   activations: ActivationStore;

@@ -9,7 +9,7 @@
 //   keys.run(id)                 hash: `state` (RunState JSON); on a top-level run also `actions`, `conductorRuns`
 //                                (the budget shared by the whole tree of nested runs, written by every run of it)
 //   keys.controllerRuns(cid)     set of the top-level run ids controller `cid` owns
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import type { Identity } from '../../shared/identity.ts';
 import type { ActionDoc } from '../entities/action.ts';
@@ -99,7 +99,7 @@ export interface RunStore {
   adopt(from: number, to: number, activationId: string): Promise<boolean>;
 }
 
-export function runStore(redis: Redis, keys: RedisKeys): RunStore {
+export function runStore(redis: RedisClient, keys: RedisKeys): RunStore {
   return {
     async save(state, budget) {
       const key = keys.run(state.activationId);

@@ -1,4 +1,4 @@
-// Where alarms live: Redis, so every controller schedules every alarm and a restart loses none.
+// Where alarms live: RedisClient, so every controller schedules every alarm and a restart loses none.
 //   - `alarms` hash: `ns/trigger` → the schedule as JSON (settings, status, next and last tick, counters);
 //   - `alarms:due` sorted set: the active alarms scored by their next tick, which the schedulers wake for;
 //   - `alarms:ns:<ns>` set: each namespace's alarm triggers, counted against its feed limit;
@@ -7,7 +7,7 @@
 // version), so concurrent controllers and lifecycle requests never overwrite each other's change unseen.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { runScript } from '../../shared/redis-script.ts';
 import type { AlarmSettings } from './alarm-config.ts';
@@ -99,7 +99,7 @@ const DROP_DUE = "if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then redis.cal
 
 const nextArg = (s: AlarmSchedule) => (s.next === undefined ? '' : String(s.next));
 
-export function alarmStore(redis: Redis, keys: RedisKeys): AlarmStore {
+export function alarmStore(redis: RedisClient, keys: RedisKeys): AlarmStore {
   return {
     async get(namespace, trigger) {
       const json = await redis.hget(keys.alarms(), alarmKey({ namespace, trigger }));

@@ -4,7 +4,7 @@
 // possibly at the same moment, so each write is idempotent and guarded: a document already as wanted is left alone
 // (its revision, which invokers key their caches by, stays), a missing or outdated one is written with the entity
 // store's compare-and-set, and a write that loses a race reads the winner's document and checks it again.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import { ConflictError } from '../../shared/errors.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { type ActionContent, type ActionDoc, type ActionListing, actionListing, makeAction } from '../entities/action.ts';
@@ -42,7 +42,7 @@ const MAX_ATTEMPTS = 5;
 const KIND = 'nodejs:default';
 
 /** Writes `pkg` and its actions where they are missing or differ from it; the package first, as actions need it. */
-export async function installSystemPackage(redis: Redis, keys: RedisKeys, pkg: SystemPackage, system: SystemLimits): Promise<InstallOutcome> {
+export async function installSystemPackage(redis: RedisClient, keys: RedisKeys, pkg: SystemPackage, system: SystemLimits): Promise<InstallOutcome> {
   const packages = entityStore<PackageDoc, PackageListing>(redis, keys, 'packages', packageListing);
   const actions = entityStore<ActionDoc, ActionListing>(redis, keys, 'actions', actionListing);
   const outcome: InstallOutcome = {};

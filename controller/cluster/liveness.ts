@@ -2,12 +2,12 @@
 // `intervalMs` and is listed in a set of every controller ever seen. A controller whose key expired is dead (or cut
 // off from Redis); the others then take over what it left: its activations' deadlines and its compositions
 // (docs/durability.md). A restarted controller, under the same id, is alive again and resumes its own.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { Logger } from 'pino';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 
 export interface LivenessOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   controllerId: number;
   logger: Logger;

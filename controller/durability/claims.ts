@@ -2,7 +2,7 @@
 // first (`SET NX`) decides the activation's fate. An invoker's claim (`invoker<N>`) means it runs; a controller's
 // (`controller<N>`) means it stores the forced "lost" record; a tombstone (`tombstone:controller<N>`) means the
 // caller was answered 503 and it never runs. Invokers skip any id already claimed and write nothing for it.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 
 /** A claim outlives any request's start deadline by this much (the invoker's claims last as long). */
@@ -20,7 +20,7 @@ export interface Claims {
   held(activationId: string): Promise<boolean>;
 }
 
-export function activationClaims(redis: Redis, keys: RedisKeys): Claims {
+export function activationClaims(redis: RedisClient, keys: RedisKeys): Claims {
   return {
     async take(activationId, holder, ttlMs = CLAIM_TTL_MS) {
       // SET NX GET (Redis 7): taken and previous holder in one round trip; null means this call set it.

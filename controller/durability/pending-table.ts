@@ -11,7 +11,7 @@
 //   keys.pendingInvokers()               set of the invoker ids ever given pending work
 // An entry goes when its completion arrives (removals are batched into one pipeline per tick), when its record is
 // forced or found by a sweeper, or when its publish was refused (503, 413).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { Logger } from 'pino';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { runScript } from '../../shared/redis-script.ts';
@@ -60,14 +60,14 @@ return 1
 `;
 
 export class PendingTable {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: RedisKeys;
   readonly #logger: Logger;
   /** Removals waiting for the next flush: id → the indexes it may be in. */
   #removals = new Map<string, { controllerId: number; invokerIds: Set<number> }>();
   #flush: Promise<void> | undefined;
 
-  constructor(redis: Redis, keys: RedisKeys, logger: Logger) {
+  constructor(redis: RedisClient, keys: RedisKeys, logger: Logger) {
     this.#redis = redis;
     this.#keys = keys;
     this.#logger = logger;
@@ -142,7 +142,7 @@ export class PendingTable {
     return (await this.#redis.smembers(this.#keys.pendingInvokers())).map(Number);
   }
 
-  #removeIn(pipeline: ReturnType<Redis['pipeline']>, activationId: string, controllerId: number, invokerIds: Iterable<number>): void {
+  #removeIn(pipeline: ReturnType<RedisClient['pipeline']>, activationId: string, controllerId: number, invokerIds: Iterable<number>): void {
     pipeline.del(this.#keys.pending(activationId)).zrem(this.#keys.pendingByController(controllerId), activationId);
     for (const invokerId of new Set(invokerIds)) pipeline.zrem(this.#keys.pendingByInvoker(invokerId), activationId);
   }

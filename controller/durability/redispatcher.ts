@@ -11,7 +11,7 @@
 // the memory it reserved on the first invoker. That first invoker gets no new work while it is not `up`, so the
 // reservation left on it only delays its full use once it is back, until the completions arrive; the new invoker
 // runs the request without it being counted against it here (it buffers beyond its memory as any invoker does).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { Logger } from 'pino';
 import { NoInvokerError } from '../../shared/errors.ts';
 import type { MessageProducer } from '../../shared/kafka/client.ts';
@@ -25,7 +25,7 @@ import type { PendingTable } from './pending-table.ts';
 const REDISPATCH_FROM: ReadonlySet<string> = new Set(['down', 'draining', 'unhealthy']);
 
 export interface RedispatcherOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   table: PendingTable;
   claims: Claims;

@@ -7,7 +7,7 @@
 //      and only its completion was lost, and that record stands;
 //   3. remove the entry, and tell the activator (waiting callers, metrics, the invoker's outcome).
 // A step that fails (Redis away) leaves the entry in place: the next round tries again.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { Logger } from 'pino';
 import type { ActivationStore } from '../../shared/activation-store.ts';
 import { withLease } from '../../shared/lease.ts';
@@ -18,7 +18,7 @@ import { controllerHolder, TOMBSTONE_PREFIX, type Claims } from './claims.ts';
 import type { PendingTable } from './pending-table.ts';
 
 export interface SweeperOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   table: PendingTable;
   claims: Claims;

@@ -1,6 +1,6 @@
 // Action operations behind the REST API (`CTL/Actions.scala`): create/update with OpenWhisk's checks in
 // OpenWhisk's order, get, delete, list, and the lookups an invoke needs. Storage is the generic entity store.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.ts';
 import type { Identity } from '../../shared/identity.ts';
@@ -58,7 +58,7 @@ export interface ActionService {
   checkPackage(namespace: string, pkg: string, write: boolean): Promise<void>;
 }
 
-export function actionService(redis: Redis, keys: RedisKeys, system: SystemLimits): ActionService {
+export function actionService(redis: RedisClient, keys: RedisKeys, system: SystemLimits): ActionService {
   const store = entityStore<ActionDoc, ActionListing>(redis, keys, 'actions', actionListing);
   const access = packageAccess(redis, keys);
 

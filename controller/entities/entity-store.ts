@@ -15,7 +15,7 @@
 // A store made with a `toListing` function keeps each document's list form beside it (an action without its code and
 // parameters), and `listed()` reads only those, so a listing never loads code. A document written before list
 // forms existed, or by a store without `toListing`, has none; a listing then reads it whole and reduces it.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { Collection, RedisKeys } from '../../shared/redis-keys.ts';
 import { ConflictError } from '../../shared/errors.ts';
 import { runScript } from '../../shared/redis-script.ts';
@@ -101,7 +101,7 @@ function splitPath(path: string): { pkg: string | undefined; name: string } {
  * `listed()` returns whole documents. All stores of one collection should be made with the same `toListing`.
  */
 export function entityStore<D extends StoredEntity, L = D>(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   collection: Collection,
   toListing?: (doc: Content<D>) => L,

@@ -4,7 +4,7 @@
 // READ on a package: the owner, or anyone when it is published. READ on a binding: only its owner, and only when
 // the owner may read the bound package. A missing package is 404 for its owner and a plain refusal for anyone
 // else, so other namespaces learn nothing about what exists.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { Collection, RedisKeys } from '../../shared/redis-keys.ts';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../shared/errors.ts';
 import { entityStore, type EntityStore } from './entity-store.ts';
@@ -44,7 +44,7 @@ export const circularBinding = (b: PackageBinding) => new UnprocessableError(`Pa
 
 const refersToItself = (doc: PackageDoc, b: PackageBinding) => b.namespace === doc.namespace && b.name === doc.name;
 
-export function packageAccess(redis: Redis, keys: RedisKeys): PackageAccess {
+export function packageAccess(redis: RedisClient, keys: RedisKeys): PackageAccess {
   const store = entityStore<PackageDoc, PackageListing>(redis, keys, 'packages', packageListing);
 
   const takenElsewhere = async (namespace: string, name: string): Promise<boolean> =>

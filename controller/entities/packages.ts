@@ -1,7 +1,7 @@
 // Package and binding operations behind the REST API (`CTL/Packages.scala`): create/update with the binding checks
 // in OpenWhisk's order and texts, get (a binding shows its target's actions and merged parameters), delete (a
 // package with actions only with `force`), and lists that show other namespaces only their published packages.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.ts';
 import type { Identity } from '../../shared/identity.ts';
@@ -52,7 +52,7 @@ export const Messages = {
 /** Enough to read every entry of an index in one range. */
 const ALL = 2 ** 31 - 1;
 
-export function packageService(redis: Redis, keys: RedisKeys, system: SystemLimits): PackageService {
+export function packageService(redis: RedisClient, keys: RedisKeys, system: SystemLimits): PackageService {
   const access = packageAccess(redis, keys);
   const store = access.store;
   const actions = entityStore<ActionDoc, ActionListing>(redis, keys, 'actions', actionListing);

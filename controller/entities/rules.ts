@@ -5,7 +5,7 @@
 //   status   edit the trigger's entry (404 when the trigger is gone)
 //   delete   delete the rule → unlink it (rules are deleted even while active)
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import type { Identity } from '../../shared/identity.ts';
 import type { ActionService } from './actions.ts';
@@ -30,7 +30,7 @@ export interface RuleService {
   count(namespace: string, options: Omit<ListOptions, 'pkg' | 'limit'>): Promise<number>;
 }
 
-export function ruleService(redis: Redis, keys: RedisKeys, triggers: TriggerService, actions: ActionService): RuleService {
+export function ruleService(redis: RedisClient, keys: RedisKeys, triggers: TriggerService, actions: ActionService): RuleService {
   const store = entityStore<RuleDoc>(redis, keys, 'rules');
 
   /** The caller must be able to read both ends: its own trigger, and an action it owns or a published package holds. */

@@ -1,7 +1,7 @@
 // Trigger operations behind the REST API (`CTL/Triggers.scala`): create/update, get, delete, list, and the edits
 // rules make to a trigger's `rules` map. Every write is compare-and-set on the stored revision; an edit of the
 // rules map re-reads and retries when a concurrent write got there first.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { ConflictError, NotFoundError } from '../../shared/errors.ts';
 import type { Identity } from '../../shared/identity.ts';
@@ -30,7 +30,7 @@ export interface TriggerService {
 
 const MAX_EDIT_ATTEMPTS = 10;
 
-export function triggerService(redis: Redis, keys: RedisKeys, system: SystemLimits): TriggerService {
+export function triggerService(redis: RedisClient, keys: RedisKeys, system: SystemLimits): TriggerService {
   const store = entityStore<TriggerDoc, TriggerListing>(redis, keys, 'triggers', triggerListing);
 
   return {

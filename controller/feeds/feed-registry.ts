@@ -7,7 +7,7 @@
 // to the namespace whose feeds read it, until the last of them is removed (docs/tenant-isolation.md).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { runScript } from '../../shared/redis-script.ts';
 import type { FeedOptions, SaslMechanism } from './kafka-feed.ts';
@@ -62,7 +62,7 @@ const REGISTER = script('register-feed.lua');
 const REPLACE = script('replace-feed.lua');
 const REMOVE = script('remove-feed.lua');
 
-export function feedRegistry(redis: Redis, keys: RedisKeys): FeedRegistry {
+export function feedRegistry(redis: RedisClient, keys: RedisKeys): FeedRegistry {
   const parse = (json: string | null | undefined) => (json ? (JSON.parse(json) as FeedRegistration) : undefined);
   /** The topic's key when the feed reads the platform's Kafka (feeds on users' clusters own nothing there). */
   const topicKeys = (feed: FeedRegistration) => (feed.cluster ? [] : [keys.feedTopic(feed.topic)]);

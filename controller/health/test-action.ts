@@ -3,7 +3,7 @@
 // that a controller sends straight to one invoker's topic to learn whether that invoker runs actions again. Each
 // controller has its own, so one controller's writes never change another's test.
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { ActivationRequest, InvokingIdentity } from '../../shared/avro/activation-request.ts';
 import { ConflictError } from '../../shared/errors.ts';
 import { newActivationId, newTransactionId } from '../../shared/ids.ts';
@@ -24,7 +24,7 @@ const HEALTH_ACTION_CODE = 'function main(params) { return params; }';
 const HEALTH_IDENTITY: InvokingIdentity = { subject: HEALTH_ACTION_NAMESPACE, namespace: HEALTH_ACTION_NAMESPACE, uuid: randomUUID() };
 
 /** The controller's test action, created (smallest memory, as OpenWhisk's) when it does not exist. */
-export async function ensureHealthAction(redis: Redis, keys: RedisKeys, controllerId: number, system: SystemLimits): Promise<ActionDoc> {
+export async function ensureHealthAction(redis: RedisClient, keys: RedisKeys, controllerId: number, system: SystemLimits): Promise<ActionDoc> {
   const store = entityStore<ActionDoc, ActionListing>(redis, keys, 'actions', actionListing);
   const name = healthActionName(controllerId);
   const existing = await store.get(HEALTH_ACTION_NAMESPACE, name);

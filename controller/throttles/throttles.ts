@@ -8,7 +8,7 @@
 // Every invoke is checked, the components of sequences and compositions too, as if their caller had made each
 // (OpenWhisk lets them skip the throttles; see docs/tenant-isolation.md). The counter is one Lua call and has no span
 // of its own: it runs on every invoke, and the HTTP span's time already covers it.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis-connection.ts';
 import { ThrottledError } from '../../shared/errors.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { runScript } from '../../shared/redis-script.ts';
@@ -23,7 +23,7 @@ export interface Throttles {
 }
 
 export interface ThrottleDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   limits: SystemLimits;
   /** Activations of a namespace this controller has in flight. */
