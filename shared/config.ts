@@ -177,6 +177,8 @@ export const COMMON_SETTINGS = {
   redisPassword: str('ISOWHISK_REDIS_PASSWORD', '', {
     doc: 'password of the Redis servers (`requirepass`) in every mode; a password in ISOWHISK_REDIS_URL works too',
     defaultText: '(none)',
+    check: (v) => /^\S+$/.test(v),
+    expected: 'a string without blanks',
   }),
   apiHost: url('ISOWHISK_API_HOST', 'http://127.0.0.1:3233', {
     doc: 'public URL of the API, given to actions as __OW_API_HOST',

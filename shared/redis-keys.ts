@@ -1,5 +1,16 @@
 // Every Redis key Isowhisk uses is built here, so the layout of the store can be read in one place.
 // All keys share a prefix (default "iw:") so the store can live beside other data in one Redis.
+//
+// Redis Cluster runs a Lua script, a MULTI or a multi-key command only when all its keys hash to one slot, so keys
+// used together carry one hash tag, `{group}` right after the prefix (only the tag is hashed):
+//   {registry}     identities and entities: the identity scripts span namespaces, subjects and keys, and an
+//                  entity's write checks its namespace (controller/entities/entity-store.ts)
+//   {activations}  records, summaries and their indexes, completion streams and the pending table: the invoker
+//                  stores a record, indexes it, adds its completion and clears its pending entry in one script
+//                  (shared/activation-store.ts)
+//   {runs}         sequence and composition state with the per-controller run sets (one MULTI, SMOVE)
+//   {feeds}, {alarms}, {controllers}   each group's scripts and MULTIs
+// Keys only ever used alone (claims, throttle counters, leases) carry no tag and spread over the slots.
 
 export type Collection = 'actions' | 'triggers' | 'rules' | 'packages';
 
@@ -79,40 +90,46 @@ export interface RedisKeys {
 }
 
 export function redisKeys(prefix = 'iw:'): RedisKeys {
+  const registry = `${prefix}{registry}:`;
+  const activations = `${prefix}{activations}:`;
+  const runs = `${prefix}{runs}:`;
+  const feeds = `${prefix}{feeds}:`;
+  const alarms = `${prefix}{alarms}:`;
+  const controllers = `${prefix}{controllers}:`;
   return {
-    authKey: (uuid) => `${prefix}auth:${uuid}`,
-    namespace: (ns) => `${prefix}ns:${ns}`,
-    namespaces: () => `${prefix}namespaces`,
-    namespaceKeys: (ns) => `${prefix}ns-keys:${ns}`,
-    subjectNamespaces: (subject) => `${prefix}subject:${subject}`,
-    subjects: () => `${prefix}subjects`,
-    blockedSubjects: () => `${prefix}subjects:blocked`,
-    namespaceLimits: (ns) => `${prefix}ns:${ns}:limits`,
-    entity: (ns, collection, path) => `${prefix}entity:${ns}:${collection}:${path}`,
-    entityListing: (ns, collection, path) => `${prefix}listing:${ns}:${collection}:${path}`,
-    entityIndex: (ns, collection) => `${prefix}index:${ns}:${collection}`,
-    activation: (id) => `${prefix}activation:${id}`,
-    activationSummary: (id) => `${prefix}activation-summary:${id}`,
-    activationsByNamespace: (ns) => `${prefix}activations:${ns}`,
-    activationsByName: (ns, name) => `${prefix}activations:${ns}:${name}`,
+    authKey: (uuid) => `${registry}auth:${uuid}`,
+    namespace: (ns) => `${registry}ns:${ns}`,
+    namespaces: () => `${registry}namespaces`,
+    namespaceKeys: (ns) => `${registry}ns-keys:${ns}`,
+    subjectNamespaces: (subject) => `${registry}subject:${subject}`,
+    subjects: () => `${registry}subjects`,
+    blockedSubjects: () => `${registry}subjects:blocked`,
+    namespaceLimits: (ns) => `${registry}ns:${ns}:limits`,
+    entity: (ns, collection, path) => `${registry}entity:${ns}:${collection}:${path}`,
+    entityListing: (ns, collection, path) => `${registry}listing:${ns}:${collection}:${path}`,
+    entityIndex: (ns, collection) => `${registry}index:${ns}:${collection}`,
+    activation: (id) => `${activations}activation:${id}`,
+    activationSummary: (id) => `${activations}activation-summary:${id}`,
+    activationsByNamespace: (ns) => `${activations}activations:${ns}`,
+    activationsByName: (ns, name) => `${activations}activations:${ns}:${name}`,
     activationClaim: (id) => `${prefix}claim:${id}`,
-    completions: (controllerId) => `${prefix}completions:${controllerId}`,
-    feeds: () => `${prefix}feeds`,
-    namespaceFeeds: (ns) => `${prefix}feeds:ns:${ns}`,
-    feedTopic: (topic) => `${prefix}feeds:topic:${topic}`,
-    alarms: () => `${prefix}alarms`,
-    alarmsDue: () => `${prefix}alarms:due`,
-    namespaceAlarms: (ns) => `${prefix}alarms:ns:${ns}`,
-    alarmFires: () => `${prefix}alarms:fires`,
+    completions: (controllerId) => `${activations}completions:${controllerId}`,
+    feeds: () => `${feeds}feeds`,
+    namespaceFeeds: (ns) => `${feeds}feeds:ns:${ns}`,
+    feedTopic: (topic) => `${feeds}feeds:topic:${topic}`,
+    alarms: () => `${alarms}alarms`,
+    alarmsDue: () => `${alarms}alarms:due`,
+    namespaceAlarms: (ns) => `${alarms}alarms:ns:${ns}`,
+    alarmFires: () => `${alarms}alarms:fires`,
     throttle: (kind, ns, window) => `${prefix}throttle:${kind}:${ns}:${window}`,
-    controllerAlive: (controllerId) => `${prefix}controller-alive:${controllerId}`,
-    controllers: () => `${prefix}controllers`,
+    controllerAlive: (controllerId) => `${controllers}controller-alive:${controllerId}`,
+    controllers: () => `${controllers}controllers`,
     lease: (name) => `${prefix}lease:${name}`,
-    pending: (id) => `${prefix}pending:${id}`,
-    pendingByController: (controllerId) => `${prefix}pending:controller:${controllerId}`,
-    pendingByInvoker: (invokerId) => `${prefix}pending:invoker:${invokerId}`,
-    pendingInvokers: () => `${prefix}pending:invokers`,
-    run: (id) => `${prefix}run:${id}`,
-    controllerRuns: (controllerId) => `${prefix}runs:controller${controllerId}`,
+    pending: (id) => `${activations}pending:${id}`,
+    pendingByController: (controllerId) => `${activations}pending:controller:${controllerId}`,
+    pendingByInvoker: (invokerId) => `${activations}pending:invoker:${invokerId}`,
+    pendingInvokers: () => `${activations}pending:invokers`,
+    run: (id) => `${runs}run:${id}`,
+    controllerRuns: (controllerId) => `${runs}runs:controller${controllerId}`,
   };
 }

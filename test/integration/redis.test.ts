@@ -35,8 +35,9 @@ describe('Redis keys and the real server', () => {
     ];
     assert.ok(built.every((k) => k.startsWith('iw:')));
     assert.equal(new Set(built).size, built.length);
-    assert.equal(keys.entity('guest', 'actions', 'pkg/a'), 'iw:entity:guest:actions:pkg/a');
-    assert.equal(redisKeys('other:').completions(1), 'other:completions:1');
+    assert.equal(keys.entity('guest', 'actions', 'pkg/a'), 'iw:{registry}:entity:guest:actions:pkg/a');
+    assert.equal(keys.activationClaim('abc'), 'iw:claim:abc');
+    assert.equal(redisKeys('other:').completions(1), 'other:{activations}:completions:1');
   });
 
   it('round-trips values, claims once, and runs with append-only persistence', async () => {

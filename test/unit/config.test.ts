@@ -11,6 +11,7 @@ import {
   loadCommonConfig,
   loadControllerConfig,
   loadInvokerConfig,
+  withControllerId,
 } from '../../shared/config.ts';
 import type { ConfigVariable, Env } from '../../shared/config.ts';
 
@@ -32,6 +33,11 @@ const common = {
   kafkaBrokers: ['127.0.0.1:9092'],
   topicPrefix: '',
   redisUrl: 'redis://127.0.0.1:6380',
+  redisMode: 'standalone',
+  redisSentinels: [],
+  redisSentinelName: 'mymaster',
+  redisClusterNodes: [],
+  redisPassword: '',
   apiHost: 'http://127.0.0.1:3233',
   activationTtlSeconds: 604_800,
   userEvents: false,
@@ -53,6 +59,7 @@ describe('config', () => {
           webHost: '127.0.0.1',
           webUrl: 'http://127.0.0.1:3234',
           controllerId: 0,
+          controllerIdLeaseMs: 15_000,
           blockingWaitMaxMs: 60_000,
           invokerOfflineAfterMs: 10_000,
           invokerTestActionIntervalMs: 60_000,
@@ -143,6 +150,22 @@ describe('config', () => {
       assert.equal(loadInvokerConfig({ ISOWHISK_INVOKER_ID: '5' }).kafkaClientId, 'isowhisk-invoker5');
     });
 
+    it('takes ISOWHISK_CONTROLLER_ID=auto as an id decided at start: the client id follows the claimed id unless set', () => {
+      const auto = loadControllerConfig({ ISOWHISK_CONTROLLER_ID: 'Auto' });
+      assert.equal(auto.controllerId, 'auto');
+      assert.equal(withControllerId(auto, 4).controllerId, 4);
+      assert.equal(withControllerId(auto, 4).kafkaClientId, 'isowhisk-controller4');
+      const named = loadControllerConfig({ ISOWHISK_CONTROLLER_ID: 'auto', ISOWHISK_KAFKA_CLIENT_ID: 'front' });
+      assert.equal(withControllerId(named, 4).kafkaClientId, 'front');
+    });
+
+    it('reads the Redis mode with what it needs', () => {
+      const sentinel = loadCommonConfig({ ISOWHISK_REDIS_MODE: 'sentinel', ISOWHISK_REDIS_SENTINELS: 's-0:26379, s-1:26379', ISOWHISK_REDIS_SENTINEL_NAME: 'main' });
+      assert.deepStrictEqual([sentinel.redisMode, sentinel.redisSentinels, sentinel.redisSentinelName], ['sentinel', ['s-0:26379', 's-1:26379'], 'main']);
+      const cluster = loadCommonConfig({ ISOWHISK_REDIS_MODE: 'CLUSTER', ISOWHISK_REDIS_CLUSTER_NODES: '10.0.0.1:6379', ISOWHISK_REDIS_PASSWORD: 's3cret' });
+      assert.deepStrictEqual([cluster.redisMode, cluster.redisClusterNodes, cluster.redisPassword], ['cluster', ['10.0.0.1:6379'], 's3cret']);
+    });
+
     it('gives web actions the port after the API\'s and a URL of their own, unless set', () => {
       const moved = loadControllerConfig({ ISOWHISK_CONTROLLER_PORT: '8080' });
       assert.equal(moved.webPort, 8081);
@@ -168,7 +191,11 @@ describe('config', () => {
       ['ISOWHISK_CONTROLLER_PORT', '80.5', 'ISOWHISK_CONTROLLER_PORT must be an integer from 1 to 65535, got "80.5"'],
       ['ISOWHISK_CONTROLLER_PORT', '1e3', 'ISOWHISK_CONTROLLER_PORT must be an integer from 1 to 65535, got "1e3"'],
       ['ISOWHISK_CONTROLLER_HOST', 'http://x', 'ISOWHISK_CONTROLLER_HOST must be a host name or IP address, got "http://x"'],
-      ['ISOWHISK_CONTROLLER_ID', '-1', 'ISOWHISK_CONTROLLER_ID must be an integer from 0 to 2147483647, got "-1"'],
+      ['ISOWHISK_CONTROLLER_ID', '-1', 'ISOWHISK_CONTROLLER_ID must be an integer from 0 to 2147483647, or auto, got "-1"'],
+      ['ISOWHISK_REDIS_MODE', 'replicated', 'ISOWHISK_REDIS_MODE must be one of standalone, sentinel, cluster, got "replicated"'],
+      ['ISOWHISK_REDIS_MODE', 'sentinel', 'ISOWHISK_REDIS_SENTINELS must be set when ISOWHISK_REDIS_MODE is sentinel'],
+      ['ISOWHISK_REDIS_MODE', 'cluster', 'ISOWHISK_REDIS_CLUSTER_NODES must be set when ISOWHISK_REDIS_MODE is cluster'],
+      ['ISOWHISK_REDIS_SENTINELS', 'sentinel-0', 'ISOWHISK_REDIS_SENTINELS must be a comma-separated list of host:port, got "sentinel-0"'],
       ['ISOWHISK_COMPLETION_GRACE_MS', 'soon', 'ISOWHISK_COMPLETION_GRACE_MS must be an integer from 0 to 3600000, got "soon"'],
       ['ISOWHISK_KAFKA_BROKERS', 'localhost', 'ISOWHISK_KAFKA_BROKERS must be a comma-separated list of host:port, got "localhost"'],
       ['ISOWHISK_KAFKA_BROKERS', 'a:9092,b:99999', 'ISOWHISK_KAFKA_BROKERS must be a comma-separated list of host:port, got "a:9092,b:99999"'],
