@@ -21,6 +21,7 @@ import { type RunState, runStore } from '../../controller/activation/run-store.t
 import { ControllerLiveness } from '../../controller/cluster/liveness.ts';
 import { waitFor } from '../../deploy/local/daemon.ts';
 import { type ModePlatform, startModePlatform } from '../support/redis-mode-platform.ts';
+import { adminProcess } from '../support/admin.ts';
 import { startCluster, startSentinelSet } from '../support/redis-topologies.ts';
 import { ownStackLayout } from '../support/stack.ts';
 
@@ -97,6 +98,15 @@ for (const mode of MODES) {
       await ow.actions.delete({ name: 'both' });
       // the controller runs under the id it was given or claimed: its liveness key says so
       assert.equal(await redis.exists(keys.controllerAlive(mode.expectedControllerId)), 1);
+    });
+
+    it('the admin command reaches Redis by the same variables', async () => {
+      const env = { ...process.env, ISOWHISK_REDIS_URL: 'redis://127.0.0.1:1', ...topology!.env };
+      const subject = `admin-${randomUUID().slice(0, 8)}`;
+      const created = await adminProcess(['user', 'create', subject], env);
+      assert.equal(created.code, 0, created.stderr);
+      const uuid = created.stdout.trim().split(':')[0];
+      assert.deepEqual(await adminProcess(['user', 'get', subject], env).then((r) => [r.code, r.stdout.trim()]), [0, uuid]);
     });
 
     it('runs every store script and MULTI of the controller and the admin command', async () => {
