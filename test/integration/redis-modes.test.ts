@@ -1,8 +1,8 @@
 // The platform on Redis as deployments run it (ISOWHISK_REDIS_MODE, shared/redis-connection.ts): through a Sentinel
 // (one master, one replica, one sentinel) and on a Redis Cluster of three masters, each started by the suite on
 // ports of its own. In each mode a controller and an invoker serve a blocking invoke, a sequence and the activation
-// API; then every Lua script and MULTI the stores run is called directly: on the Cluster, a key of another slot in
-// any of them fails with CROSSSLOT.
+// API (through a Sentinel also after a failover); then every Lua script and MULTI the stores run is called directly:
+// on the Cluster, a key of another slot in any of them fails with CROSSSLOT.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
@@ -37,12 +37,14 @@ interface Mode {
   heldIds: number;
   expectedControllerId: number;
   invokerId: number;
+  /** Whether the suite makes the topology fail over (Sentinel). */
+  failover: boolean;
 }
 
 const MODES: Mode[] = [
-  { title: 'through a Sentinel', offset: 150, start: startSentinelSet, controllerId: '5', heldIds: 0, expectedControllerId: 5, invokerId: 5 },
+  { title: 'through a Sentinel', offset: 150, start: startSentinelSet, controllerId: '5', heldIds: 0, expectedControllerId: 5, invokerId: 5, failover: true },
   // `auto` with ids 0 to 5 held: the controller claims 6
-  { title: 'on a Redis Cluster', offset: 160, start: startCluster, controllerId: 'auto', heldIds: 6, expectedControllerId: 6, invokerId: 6 },
+  { title: 'on a Redis Cluster', offset: 160, start: startCluster, controllerId: 'auto', heldIds: 6, expectedControllerId: 6, invokerId: 6, failover: false },
 ];
 
 for (const mode of MODES) {
@@ -57,6 +59,7 @@ for (const mode of MODES) {
       const layout = ownStackLayout(`redis-${mode.offset}`, mode.offset);
       topology = await mode.start(layout);
       redis = connectRedis(topology.target);
+      redis.on('error', () => {}); // while a failover moves the master; commands that fail say so
       await whenReady(redis);
       for (let id = 0; id < mode.heldIds; id++) await tryLease(redis, controllerIdLeaseKey(keys, id), `suite-${id}`, 600_000);
       platform = await startModePlatform({
@@ -100,6 +103,17 @@ for (const mode of MODES) {
       assert.equal(await redis.exists(keys.controllerAlive(mode.expectedControllerId)), 1);
     });
 
+    if (mode.failover) it('goes on after a Sentinel failover: the controller and the invoker follow the new master', async () => {
+      const { ow } = platform!;
+      await topology!.failover!();
+      // requests while the connections move may be refused (503); once they moved, invokes succeed
+      const invoke = () => ow.actions.invoke({ name: 'greet', params: { name: 'failover' }, blocking: true }) as Promise<{ activationId: string; response: { result: unknown } }>;
+      const answered = await waitFor('a blocking invoke after the failover', () => invoke().catch(() => undefined), 60_000, 500);
+      assert.deepEqual(answered.response.result, { greeting: 'hello failover' });
+      const record = (await ow.activations.get({ name: answered.activationId })) as { response: { result: unknown } };
+      assert.deepEqual(record.response.result, { greeting: 'hello failover' });
+    });
+
     it('the admin command reaches Redis by the same variables', async () => {
       const env = { ...process.env, ISOWHISK_REDIS_URL: 'redis://127.0.0.1:1', ...topology!.env };
       const subject = `admin-${randomUUID().slice(0, 8)}`;
@@ -135,8 +149,12 @@ async function identitiesAndSubjects(redis: RedisClient, keys: RedisKeys): Promi
   assert.equal(await identities.authenticate(parsed.uuid, parsed.key), undefined);
   assert.equal(await subjects.setBlocked(subject, false), true);
   await identities.rotateKey(subject, newApiKey());
+  // a second subject's key for the namespace: deleting the owner's makes the delete script read the other's auth key
+  await subjects.addKey(`${subject}-2`, { namespace: subject });
   await subjects.deleteSubject(subject);
   assert.equal(await subjects.getSubject(subject), undefined);
+  assert.equal((await identities.namespaceIdentity(subject))?.subject, `${subject}-2`, 'the namespace now acts as the other subject');
+  await subjects.deleteSubject(`${subject}-2`);
 }
 
 async function pendingTable(redis: RedisClient, keys: RedisKeys): Promise<void> {

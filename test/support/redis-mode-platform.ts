@@ -57,6 +57,7 @@ export async function startModePlatform(o: ModePlatformOptions): Promise<ModePla
   const host = apiHost(o.layout);
   try {
     const redis = connectRedis(o.target);
+    redis.on('error', () => {}); // a failing command reports it
     let apiKey: string;
     const namespace = `modes-${o.topicPrefix.replace(/[^a-z0-9]/g, '')}-${Date.now().toString(36)}`;
     try {

@@ -17,6 +17,8 @@ interface Topology {
   target: RedisTarget;
   /** The same as ISOWHISK_REDIS_* variables, for processes started by the suite. */
   env: Record<string, string>;
+  /** Sentinel only: makes the sentinel promote the replica, resolving once the old master serves as its replica. */
+  failover?: () => Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -89,9 +91,25 @@ export async function startSentinelSet(layout: StackLayout, name = 'isowhisk'): 
     throw err;
   }
   const sentinels = [`127.0.0.1:${sentinelPort}`];
+  const masterPortNow = () => withClient(sentinelPort, async (s) => Number(((await s.call('SENTINEL', 'get-master-addr-by-name', name)) as string[])[1]));
   return {
     target: { mode: 'sentinel', sentinels, name },
     env: { ISOWHISK_REDIS_MODE: 'sentinel', ISOWHISK_REDIS_SENTINELS: sentinels.join(','), ISOWHISK_REDIS_SENTINEL_NAME: name },
+    async failover() {
+      const before = await masterPortNow();
+      const other = before === masterPort ? replicaPort : masterPort;
+      await withClient(sentinelPort, (s) => s.call('SENTINEL', 'failover', name));
+      await waitFor(
+        'the failover to end',
+        async () => {
+          if ((await masterPortNow()) !== other) return undefined;
+          const role = await withClient(before, (r) => r.call('ROLE') as Promise<unknown[]>);
+          return role[0] === 'slave' && role[3] === 'connected' ? true : undefined;
+        },
+        60_000,
+        200,
+      );
+    },
     stop,
   };
 }
