@@ -151,7 +151,7 @@ export const COMMON_SETTINGS = {
     expected: "letters, digits, '.', '_' and '-' (at most 243)",
   }),
   redisUrl: url('ISOWHISK_REDIS_URL', 'redis://127.0.0.1:6380', {
-    doc: 'Redis holding entities, activation records and completion streams',
+    doc: 'Redis holding entities, activation records and completion streams (ISOWHISK_REDIS_MODE `standalone`)',
     protocols: ['redis', 'rediss'],
   }),
   redisMode: oneOf('ISOWHISK_REDIS_MODE', REDIS_MODES, 'standalone', {
