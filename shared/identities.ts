@@ -51,11 +51,17 @@ export interface IdentityStore {
   rotateKey(namespace: string, key?: ApiKey): Promise<string>;
   /** The identity for a presented uuid and key, or undefined when they are not valid. */
   authenticate(uuid: string, key: string): Promise<Identity | undefined>;
-  /** The identity a namespace acts as when no key is presented (feed fires); undefined when it does not exist. */
-  namespaceIdentity(namespace: string): Promise<Identity | undefined>;
+  /**
+   * The identity a namespace acts as when no key is presented (feed and alarm fires, web actions), with whether
+   * its subject is blocked; undefined when the namespace does not exist.
+   */
+  namespaceIdentity(namespace: string): Promise<NamespaceOwner | undefined>;
   /** Stores per-namespace limit overrides (replacing earlier ones). */
   setLimits(namespace: string, limits: NamespaceLimitOverrides): Promise<void>;
 }
+
+/** A namespace's own identity. A blocked subject's namespace still has one: a block is meant to be undone. */
+export type NamespaceOwner = Identity & { blocked: boolean };
 
 export interface IdentityStoreOptions {
   /**
@@ -218,11 +224,15 @@ export function identityStore(redis: Redis, keys: RedisKeys, options: IdentitySt
 
     async namespaceIdentity(namespace) {
       const ns = await redisSpan('HGETALL', () => redis.hgetall(keys.namespace(namespace)));
-      // Not refused for a blocked subject: the feed consumers read "no identity" as "namespace gone" and drop the
-      // feed for good, while a block is meant to be undone (see the README's admin section).
+      // A blocked subject's namespace is still returned, flagged: the feed consumers read "no identity" as
+      // "namespace gone" and drop the feed for good, while a block is meant to be undone (README, admin section).
       if (!ns.uuid) return undefined;
-      const limits = parseNamespaceLimits(await redisSpan('GET', () => redis.get(keys.namespaceLimits(namespace))));
-      return { subject: ns.subject ?? namespace, namespace, uuid: ns.uuid, limits };
+      const subject = ns.subject ?? namespace;
+      const [limits, blocked] = await Promise.all([
+        redisSpan('GET', () => redis.get(keys.namespaceLimits(namespace))),
+        redisSpan('SISMEMBER', () => redis.sismember(keys.blockedSubjects(), subject)),
+      ]);
+      return { subject, namespace, uuid: ns.uuid, limits: parseNamespaceLimits(limits), blocked: blocked === 1 };
     },
 
     async setLimits(namespace, limits) {

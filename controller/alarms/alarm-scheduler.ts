@@ -222,6 +222,11 @@ export class AlarmScheduler {
         await this.#gone(fire);
         return;
       }
+      if (identity.blocked) {
+        // As a throttled tick: it passes unfired, and the schedule goes on for when the subject is unblocked.
+        this.#d.logger.warn({ alarm: alarmKey(fire) }, 'an alarm tick was not fired: its namespace is blocked');
+        return;
+      }
       try {
         const fired = await this.#d.fire({
           identity,

@@ -308,6 +308,7 @@ export class KafkaFeedService implements FeedProvider {
       const identity = await this.#deps.identities.namespaceIdentity(feed.namespace);
       const trigger = identity && (await this.#deps.triggers.find(feed.namespace, feed.trigger));
       if (!identity || !trigger) return 'gone';
+      if (identity.blocked) return 'held';
       const fired = await this.#deps.fire({
         identity,
         trigger,

@@ -61,7 +61,8 @@ export function webRoutes(deps: WebRoutesDeps): Middleware {
     if (!ctx.path.startsWith(WEB_PREFIX)) return next();
     const path = parseWebPath(ctx.path);
     const owner = path && (await deps.identities.namespaceIdentity(path.ref.namespace));
-    if (!path || !owner) throw new NotFoundError();
+    // A blocked subject's web actions are not found, as OpenWhisk's identities view leaves blocked subjects out.
+    if (!path || !owner || owner.blocked) throw new NotFoundError();
     const action = await deps.actions.resolve(path.ref).then(
       (found) => found.action,
       (err: unknown) => {
