@@ -13,7 +13,7 @@ import { ThrottledError } from '../../shared/errors.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { luaScript, runScript } from '../../shared/redis-script.ts';
 import type { Identity } from '../../shared/identity.ts';
-import { type SystemLimits, effectiveLimits } from '../entities/limits.ts';
+import { type SystemLimits, effectiveLimits } from '../entities/models/limits.ts';
 
 export interface Throttles {
   /** Before an action invoke: the namespace's invoke rate, then its activations in flight. */
