@@ -35,7 +35,7 @@ import { type AlarmFeeds, alarmFeedActions } from './alarms/alarm-feeds.ts';
 import { KAFKA_FEED_ACTION, KAFKA_FEED_NAMESPACE, KAFKA_FEED_PACKAGE } from './feeds/kafka-feed.ts';
 import { namespaceRoutes } from './routes/namespaces.ts';
 import { packageRoutes } from './routes/packages.ts';
-import { packageService } from './entities/packages.ts';
+import { packageService } from './entities/package-service.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { triggerRoutes } from './routes/triggers.ts';
 import { webRoutes } from './routes/web.ts';

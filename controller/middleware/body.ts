@@ -5,7 +5,7 @@
 // HTTP layer's 50 MB entity limit.
 import type { Context, Middleware } from 'koa';
 import { MalformedRequestError, TooLargeError, UnsupportedMediaTypeError } from '../../shared/errors.ts';
-import { effectiveLimits, type SystemLimits } from '../entities/limits.ts';
+import { effectiveLimits, type SystemLimits } from '../entities/models/limits.ts';
 import { identityOf } from './state.ts';
 
 /** Pekko's `max-content-length` in OpenWhisk's controller. */

@@ -3,11 +3,11 @@
 import type { Context, Middleware } from 'koa';
 import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
-import { actionJson, actionSummary } from '../entities/action.ts';
-import type { ActionService, ActionRef } from '../entities/actions.ts';
+import { type ActionRef, actionJson, actionSummary } from '../entities/models/action.ts';
+import type { ActionService } from '../entities/action-service.ts';
 import { type ActivationRecord, STATUS_SUCCESS, STATUS_WHISK_ERROR, toExtendedJson } from '../../shared/activation-record.ts';
-import type { InvokeAction } from '../activation/invoke-action.ts';
-import type { SystemLimits } from '../entities/limits.ts';
+import type { InvokeAction } from '../invoke/invoke-action.ts';
+import type { SystemLimits } from '../entities/models/limits.ts';
 import { checkEntityName } from '../../shared/entity-names.ts';
 import { bodyOf, invokePayloadLimit, jsonBody, readInvokePayload } from '../middleware/body.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';

@@ -8,7 +8,7 @@ import { type ActivationRecord, extendedResponse, toExtendedJson } from '../../s
 import type { ActivationStore } from '../../shared/activation-store.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
 import { namespaceOf } from '../middleware/state.ts';
-import { getParameter } from '../entities/parameters.ts';
+import { getParameter } from '../entities/models/parameters.ts';
 import type { TraceReader } from '../traces/trace-reader.ts';
 import { booleanParam, epochParam, listParams, nameFilterParam, pathParam } from './query.ts';
 

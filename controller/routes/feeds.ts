@@ -14,10 +14,10 @@ import {
 } from '../../shared/activation-record.ts';
 import { newActivationId } from '../../shared/ids.ts';
 import { activeTraceId } from '../../shared/tracing.ts';
-import type { StoreRecord } from '../activation/record-writer.ts';
+import type { StoreRecord } from '../invoke/record-writer.ts';
 import { FeedError } from '../feeds/feed-lifecycle.ts';
 import type { FeedProvider } from '../feeds/feed-service.ts';
-import type { SystemLimits } from '../entities/limits.ts';
+import type { SystemLimits } from '../entities/models/limits.ts';
 import { invokePayloadLimit, readInvokePayload } from '../middleware/body.ts';
 import type { Logger } from '../middleware/logging.ts';
 import { identityOf } from '../middleware/state.ts';

@@ -2,7 +2,7 @@
 // `GET /api/v1/namespaces/{ns}` has no route, as in OpenWhisk.
 import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
-import { limitsResponse, type SystemLimits } from '../entities/limits.ts';
+import { limitsResponse, type SystemLimits } from '../entities/models/limits.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
 import { identityOf, namespaceOf } from '../middleware/state.ts';
 

@@ -1,8 +1,8 @@
 // `/api/v1/namespaces/{ns}/rules[/{name}]` (`CTL/Rules.scala`): create/update, get, enable/disable, delete, list. Owner only.
 import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
-import { readRuleStatus, ruleJson, ruleSummary } from '../entities/rule.ts';
-import type { RuleService } from '../entities/rules.ts';
+import { readRuleStatus, ruleJson, ruleSummary } from '../entities/models/rule.ts';
+import type { RuleService } from '../entities/rule-service.ts';
 import { bodyOf, jsonBody } from '../middleware/body.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
 import { identityOf, namespaceOf } from '../middleware/state.ts';

@@ -4,8 +4,8 @@
 // the `swagger_paths` of `GET /api/v1`, open without credentials as in OpenWhisk.
 import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
-import type { SystemLimits } from '../entities/limits.ts';
-import { RUNTIMES } from '../entities/runtimes.ts';
+import type { SystemLimits } from '../entities/models/limits.ts';
+import { RUNTIMES } from '../entities/models/runtimes.ts';
 import { exposition, type Registry } from '../../shared/metrics.ts';
 import { API_DOCS_PATH, DOCS_PAGE_PATH, openApiDocument } from '../api-docs/openapi.ts';
 import { docsPage } from '../api-docs/docs-page.ts';

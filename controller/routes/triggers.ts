@@ -1,9 +1,9 @@
 // `/api/v1/namespaces/{ns}/triggers[/{name}]` (`CTL/Triggers.scala`): create/update, get, delete, list and fire. Owner only.
 import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
-import type { SystemLimits } from '../entities/limits.ts';
-import { triggerJson, triggerSummary } from '../entities/trigger.ts';
-import type { TriggerService } from '../entities/triggers.ts';
+import type { SystemLimits } from '../entities/models/limits.ts';
+import { triggerJson, triggerSummary } from '../entities/models/trigger.ts';
+import type { TriggerService } from '../entities/trigger-service.ts';
 import { bodyOf, invokePayloadLimit, jsonBody, readInvokePayload } from '../middleware/body.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
 import { identityOf, namespaceOf, requestState } from '../middleware/state.ts';

@@ -7,11 +7,11 @@
 import type { Context, Middleware } from 'koa';
 import { STATUS_APPLICATION_ERROR, STATUS_SUCCESS } from '../../shared/activation-record.ts';
 import { BadRequestError, NotFoundError, TooLargeError } from '../../shared/errors.ts';
-import type { InvokeAction } from '../activation/invoke-action.ts';
+import type { InvokeAction } from '../invoke/invoke-action.ts';
 import type { IdentityStore } from '../../shared/identities.ts';
-import type { ActionService } from '../entities/actions.ts';
-import { type SystemLimits, effectiveLimits } from '../entities/limits.ts';
-import { getParameter, isTruthy } from '../entities/parameters.ts';
+import type { ActionService } from '../entities/action-service.ts';
+import { type SystemLimits, effectiveLimits } from '../entities/models/limits.ts';
+import { getParameter, isTruthy } from '../entities/models/parameters.ts';
 import { basicCredentials } from '../middleware/auth.ts';
 import { CORS_HEADERS } from '../middleware/cors.ts';
 import { requestState } from '../middleware/state.ts';

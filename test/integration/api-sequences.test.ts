@@ -1,7 +1,7 @@
 // Sequences (`CTL/actions/SequenceActions.scala`, `CTL/Actions.scala` sequence checks) against the real app and test Redis; the scripted activator plays the
 // invokers: each component "runs" by a rule of the test, chosen by the action's name.
 import assert from 'node:assert/strict';
-import type { ActivationPlan } from '../../controller/entities/activator.ts';
+import type { ActivationPlan } from '../../controller/activator/activator.ts';
 import { type ApiHarness, type Tenant, call, recordFor, useApi } from '../support/api-harness.ts';
 import { forceSequence } from '../support/sequences.ts';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { redisKeys } from '../../shared/redis-keys.ts';
-import { DEFAULT_LIMITS } from '../../controller/entities/limits.ts';
+import { DEFAULT_LIMITS } from '../../controller/entities/models/limits.ts';
 import { throttles } from '../../controller/throttles/throttles.ts';
 import type { Identity } from '../../shared/identity.ts';
 import { ThrottledError } from '../../shared/errors.ts';

@@ -1,9 +1,9 @@
 // The trigger entity (`E/WhiskTrigger.scala`, `CTL/Triggers.scala`): its stored document,
-// how a PUT body is read and applied, and its API JSON. Pure functions; storage lives in triggers.ts.
+// how a PUT body is read and applied, and its API JSON. Pure functions; storage lives in ../trigger-service.ts.
 //
 // A trigger also holds the state of the rules that fire from it: `rules` maps `ns/rule` to the rule's action and
 // status. That is OpenWhisk's layout, and it makes a fire one read.
-import { BadRequestError } from '../../shared/errors.ts';
+import { BadRequestError } from '../../../shared/errors.ts';
 import { readEntityPath, type EntityPath } from './entity-path.ts';
 import { type Parameter, getParameter, parametersJson, readParameters, toParameterMap } from './parameters.ts';
 import { entityHead, given, isObject, malformed, readPublish, readVersion } from './put-fields.ts';

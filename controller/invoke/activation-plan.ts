@@ -2,13 +2,12 @@
 // `INV/containerpool/ContainerProxy.scala` for the API-key rule).
 import { BadRequestError } from '../../shared/errors.ts';
 import { newActivationId } from '../../shared/ids.ts';
-import type { InvokeActionRequest } from '../activation/invoke-action.ts';
-import { type ActionDoc, FINAL_ANNOTATION, PROVIDE_API_KEY_ANNOTATION } from './action.ts';
-import type { ActivationPlan } from './activator.ts';
-import { type ActionRef, actionFqn } from './actions.ts';
-import { getParameter, isTruthy, parametersObject } from './parameters.ts';
+import type { InvokeActionRequest } from './invoke-action.ts';
+import { type ActionDoc, type ActionRef, FINAL_ANNOTATION, PROVIDE_API_KEY_ANNOTATION, actionFqn } from '../entities/models/action.ts';
+import type { ActivationPlan } from '../activator/activator.ts';
+import { getParameter, isTruthy, parametersObject } from '../entities/models/parameters.ts';
 
-/** An invoke as the activation path has resolved it (see controller/activation/invoke-action.ts). */
+/** An invoke as the activation path has resolved it (see controller/invoke/invoke-action.ts). */
 export interface InvokeRequest extends Omit<InvokeActionRequest, 'scope'> {
   /** Where the action is stored (through a binding: in the bound package). */
   ref: ActionRef;

@@ -3,7 +3,7 @@
 // choosing an invoker, publishing, waiting for the completion, writing a record when none arrives — is the
 // activator's job.
 import type { ActivationRecord } from '../../shared/activation-record.ts';
-import type { ActionLimits } from './limits.ts';
+import type { ActionLimits } from '../entities/models/limits.ts';
 
 /** Everything an invoker needs to run one activation. */
 export interface ActivationPlan {

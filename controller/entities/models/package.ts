@@ -1,9 +1,9 @@
 // The package entity, plain package or binding (`E/WhiskPackage.scala`, `CTL/Packages.scala`): its stored
 // document, how a PUT body is read and applied, and its API JSON. Pure functions; storage and the binding checks
-// that need the store live in packages.ts.
-import { BadRequestError } from '../../shared/errors.ts';
+// that need the store live in ../package-service.ts.
+import { BadRequestError } from '../../../shared/errors.ts';
 import type { ActionListing } from './action.ts';
-import { checkEntityName } from '../../shared/entity-names.ts';
+import { checkEntityName } from '../../../shared/entity-names.ts';
 import { type Parameter, parametersJson, readParameters, toParameterMap } from './parameters.ts';
 import { entityHead, given, isObject, malformed, readPublish, readVersion } from './put-fields.ts';
 import { bumpPatch } from './semver.ts';

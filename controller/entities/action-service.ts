@@ -4,26 +4,13 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.ts';
 import type { Identity } from '../../shared/identity.ts';
-import { isSequence, type ActionDoc, type ActionListing, actionListing, checkPutSizes, checkSignature, makeAction, readActionPut, updateAction } from './action.ts';
+import { isSequence, type ActionDoc, type ActionRef, actionFqn, actionPath, type ActionListing, actionListing, checkPutSizes, checkSignature, makeAction, readActionPut, updateAction } from './models/action.ts';
 import { checkSequenceComponents } from './sequence-components.ts';
 import { entityStore, type EntityStore } from './entity-store.ts';
-import { type SystemLimits, checkActionLimits, checkInstanceLimit, effectiveLimits } from './limits.ts';
-import { overlayParameters } from './package.ts';
-import type { Parameter } from './parameters.ts';
+import { type SystemLimits, checkActionLimits, checkInstanceLimit, effectiveLimits } from './models/limits.ts';
+import { overlayParameters } from './models/package.ts';
+import type { Parameter } from './models/parameters.ts';
 import { packageAccess } from './package-access.ts';
-
-/** Where an action lives: its root namespace, and its package when it is in one. */
-export interface ActionRef {
-  namespace: string;
-  pkg?: string;
-  name: string;
-}
-
-/** The store path of an action: `name` or `pkg/name`. */
-export const actionPath = (ref: ActionRef): string => (ref.pkg === undefined ? ref.name : `${ref.pkg}/${ref.name}`);
-
-/** The fully qualified name (`ns/name`, `ns/pkg/name`). */
-export const actionFqn = (ref: ActionRef): string => `${ref.namespace}/${actionPath(ref)}`;
 
 /** An action as reached by a name that may go through a binding (`resolveActionAndMergeParameters`). */
 export interface ResolvedAction {
@@ -112,7 +99,8 @@ export function actionService(redis: Redis, keys: RedisKeys, system: SystemLimit
     },
 
     async resolve(ref) {
-      // Outside a package there is nothing to look up first: the read is sent in the caller's tick (invoke-action.ts).
+      // Outside a package there is nothing to look up first: the read is sent in the caller's tick
+      // (invoke/invoke-action.ts).
       const { location, parameters, binding } = ref.pkg === undefined ? { location: ref, parameters: [], binding: undefined } : await locate(ref);
       const doc = await store.get(location.namespace, actionPath(location));
       if (!doc) throw new NotFoundError();

@@ -1,7 +1,7 @@
 // The rule entity (`E/WhiskRule.scala`, `CTL/Rules.scala`): a link from one trigger to one
 // action. The rule document holds the names; whether it is active lives in the trigger's `rules` map, so the API
 // JSON takes the status as an argument.
-import { BadRequestError } from '../../shared/errors.ts';
+import { BadRequestError } from '../../../shared/errors.ts';
 import { type EntityPath, readEntityPath } from './entity-path.ts';
 import { type Parameter, readParameters, toParameterMap } from './parameters.ts';
 import { entityHead, given, isObject, malformed, readPublish, readVersion } from './put-fields.ts';

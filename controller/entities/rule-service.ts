@@ -8,12 +8,12 @@ import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import type { Identity } from '../../shared/identity.ts';
-import type { ActionService } from './actions.ts';
-import { type EntityPath, actionRefOf, fqnOf, rootOf } from './entity-path.ts';
+import type { ActionService } from './action-service.ts';
+import { type EntityPath, actionRefOf, fqnOf, rootOf } from './models/entity-path.ts';
 import { entityStore, type ListOptions } from './entity-store.ts';
-import { type RuleContent, type RuleDoc, makeRule, readRulePut, ruleKey, updateRule } from './rule.ts';
-import type { RuleStatus } from './trigger.ts';
-import type { TriggerService } from './triggers.ts';
+import { type RuleContent, type RuleDoc, makeRule, readRulePut, ruleKey, updateRule } from './models/rule.ts';
+import type { RuleStatus } from './models/trigger.ts';
+import type { TriggerService } from './trigger-service.ts';
 
 export interface RuleWithStatus {
   rule: RuleDoc;

@@ -13,16 +13,16 @@ import { STATUS_APPLICATION_ERROR, STATUS_SUCCESS, STATUS_WHISK_ERROR } from '..
 import { ForbiddenError, NotFoundError, ThrottledError } from '../../shared/errors.ts';
 import { newActivationId } from '../../shared/ids.ts';
 import { inSpan } from '../../shared/tracing.ts';
-import { type ActionRef, actionFqn } from '../entities/actions.ts';
-import type { ActivationStarted } from '../entities/activator.ts';
-import { actionRefOf, readEntityPath } from '../entities/entity-path.ts';
-import type { InvokeActionRequest } from './invoke-action.ts';
+import { type ActionRef, actionFqn } from '../entities/models/action.ts';
+import type { ActivationStarted } from '../activator/activator.ts';
+import { actionRefOf, readEntityPath } from '../entities/models/entity-path.ts';
+import type { InvokeActionRequest } from '../invoke/invoke-action.ts';
 import { controllerRun, controllerRunRecord } from './controller-run.ts';
-import type { StoreRecord } from './record-writer.ts';
+import type { StoreRecord } from '../invoke/record-writer.ts';
 import { type RunScope, RunLimitError, enterRun } from './run-scope.ts';
 import type { RunState } from './run-store.ts';
 import { type Run, type RunSteps, RunHalted, newRun, storedRun } from './run-steps.ts';
-import { type SequenceToRun, reportUnlessHalted, storeAndEnd } from './sequence.ts';
+import { type SequenceToRun, reportUnlessHalted, storeAndEnd } from './sequence-runner.ts';
 
 export interface CompositionDeps {
   /** Starts steps (and, for a durable run, writes its state before each: run-steps.ts). */

@@ -19,10 +19,10 @@ import type { Redis } from 'ioredis';
 import { forcedErrorRecord } from '../activator/forced-record.ts';
 import { TOMBSTONE_PREFIX, activationClaims, controllerHolder, tombstoneHolder } from '../durability/claims.ts';
 import { COMPLETION_MARGIN_MS, giveUpTime } from '../activator/kafka-activator.ts';
-import type { ActionRef } from '../entities/actions.ts';
-import type { ActivationStarted } from '../entities/activator.ts';
+import type { ActionRef } from '../entities/models/action.ts';
+import type { ActivationStarted } from '../activator/activator.ts';
 import type { Logger } from '../middleware/logging.ts';
-import { type InvokeAction, type InvokeActionRequest, componentRequest } from './invoke-action.ts';
+import { type InvokeAction, type InvokeActionRequest, componentRequest } from '../invoke/invoke-action.ts';
 import type { RunState, RunStore, StartedComponent } from './run-store.ts';
 import type { RunKind, RunScope } from './run-scope.ts';
 

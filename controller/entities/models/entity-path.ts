@@ -2,8 +2,8 @@
 // annotation (`E/EntityPath.scala FullyQualifiedEntityName`). On the wire a name is a string (`/ns/pkg/name`,
 // `/_/name`, or relative `name` / `pkg/name`) or an object `{path, name}`; stored it is always `{path, name}` with
 // `path` = `ns` or `ns/pkg`.
-import type { ActionRef } from './actions.ts';
-import { DEFAULT_NAMESPACE, isEntityName } from '../../shared/entity-names.ts';
+import type { ActionRef } from './action.ts';
+import { DEFAULT_NAMESPACE, isEntityName } from '../../../shared/entity-names.ts';
 
 export interface EntityPath {
   /** `ns` or `ns/pkg`. */

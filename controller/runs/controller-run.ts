@@ -5,8 +5,8 @@
 import type { ActivationRecord, Annotation, StoredActivationResponse } from '../../shared/activation-record.ts';
 import { activeTraceId } from '../../shared/tracing.ts';
 import type { Identity } from '../../shared/identity.ts';
-import type { ActionDoc } from '../entities/action.ts';
-import type { ActivationStarted } from '../entities/activator.ts';
+import type { ActionDoc } from '../entities/models/action.ts';
+import type { ActivationStarted } from '../activator/activator.ts';
 import type { RunScope } from './run-scope.ts';
 
 export function controllerRun(

@@ -1,8 +1,8 @@
 // Parameters and annotations: `[{"key": k, "value": v, "init"?: true, "encryption"?: "..."}]` on the wire, a map
 // by key in memory (OpenWhisk `E/Parameter.scala`): a repeated key keeps its first position and takes the last
 // value, and `a ++ b` lets b's values win.
-import { MalformedRequestError } from '../../shared/errors.ts';
-import type { Parameter } from '../../shared/action-doc.ts';
+import { MalformedRequestError } from '../../../shared/errors.ts';
+import type { Parameter } from '../../../shared/action-doc.ts';
 
 export type { Parameter };
 

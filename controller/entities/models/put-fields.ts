@@ -1,7 +1,7 @@
 // The fields every entity shares (`version`, `publish`, parameters and annotations): reading them from a PUT body
 // with spray-json's texts, their size checks, and the head of their API JSON, so actions, packages, triggers and
 // rules treat them the same way.
-import { MalformedRequestError, TooLargeError } from '../../shared/errors.ts';
+import { MalformedRequestError, TooLargeError } from '../../../shared/errors.ts';
 import type { EffectiveLimits } from './limits.ts';
 import { type Parameter, parametersJson, parametersSize } from './parameters.ts';
 import { parseSemVer } from './semver.ts';

@@ -1,9 +1,9 @@
 // System limits (configuration), how a namespace's own limits (shared/namespace-limits.ts, stored in Redis like
 // OpenWhisk's `<ns>/limits` document) apply over them, and the checks OpenWhisk applies to an action's limits (`E/*Limit.scala`, `E/Identity.scala`).
 // Units follow OpenWhisk: memory and logs in MB, timeouts in ms, byte sizes in bytes.
-import { BadRequestError } from '../../shared/errors.ts';
-import type { ActionLimits } from '../../shared/action-doc.ts';
-import { formatByteSize, type NamespaceLimitOverrides, parseByteSize } from '../../shared/namespace-limits.ts';
+import { BadRequestError } from '../../../shared/errors.ts';
+import type { ActionLimits } from '../../../shared/action-doc.ts';
+import { formatByteSize, type NamespaceLimitOverrides, parseByteSize } from '../../../shared/namespace-limits.ts';
 
 export interface Range {
   min: number;

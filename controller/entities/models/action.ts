@@ -1,6 +1,6 @@
 // The action entity: its stored document, how a PUT body is read, checked and merged into it, and its API JSON
-// (`E/WhiskAction.scala`, `E/Exec.scala`, `CTL/Actions.scala`). Pure functions; storage lives in actions.ts.
-import { BadRequestError, TooLargeError } from '../../shared/errors.ts';
+// (`E/WhiskAction.scala`, `E/Exec.scala`, `CTL/Actions.scala`). Pure functions; storage lives in ../action-service.ts.
+import { BadRequestError, TooLargeError } from '../../../shared/errors.ts';
 import { given, isObject, malformed, readPublish, readVersion } from './put-fields.ts';
 import {
   type ActionLimits,
@@ -20,14 +20,27 @@ import {
   toParameterMap,
 } from './parameters.ts';
 import { bumpPatch } from './semver.ts';
-import type { ActionDoc, ActionExec } from '../../shared/action-doc.ts';
-import { SIGNATURE_ANNOTATION, signatureOf } from '../../shared/signatures.ts';
+import type { ActionDoc, ActionExec } from '../../../shared/action-doc.ts';
+import { SIGNATURE_ANNOTATION, signatureOf } from '../../../shared/signatures.ts';
 
 export type { ActionDoc, ActionExec };
 
 export const SEQUENCE_KIND = 'sequence';
 
 export const isSequence = (exec: ActionExec): boolean => exec.kind === SEQUENCE_KIND;
+
+/** Where an action lives: its root namespace, and its package when it is in one. */
+export interface ActionRef {
+  namespace: string;
+  pkg?: string;
+  name: string;
+}
+
+/** The store path of an action: `name` or `pkg/name`. */
+export const actionPath = (ref: ActionRef): string => (ref.pkg === undefined ? ref.name : `${ref.pkg}/${ref.name}`);
+
+/** The fully qualified name (`ns/name`, `ns/pkg/name`). */
+export const actionFqn = (ref: ActionRef): string => `${ref.namespace}/${actionPath(ref)}`;
 
 /** A sequence stores its components as its only parameter, `_actions` (OpenWhisk's layout). */
 export const SEQUENCE_PARAMETER = '_actions';
@@ -53,7 +66,10 @@ export function isBinaryCode(code: string): boolean {
   return t.length > 0 && t.length % 4 === 0 && BASE64.test(t);
 }
 
-/** `{kind: "sequence", components: ["/ns/a", "/ns/pkg/b"]}`; names are checked against the store by actions.ts. */
+/**
+ * `{kind: "sequence", components: ["/ns/a", "/ns/pkg/b"]}`; names are checked against the store by
+ * ../sequence-components.ts.
+ */
 function readSequenceExec(value: Record<string, unknown>): ActionExec {
   const components = value.components;
   if (!Array.isArray(components) || !components.every((c) => typeof c === 'string')) {

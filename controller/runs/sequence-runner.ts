@@ -13,13 +13,12 @@ import { STATUS_APPLICATION_ERROR, STATUS_SUCCESS, STATUS_WHISK_ERROR } from '..
 import { NotFoundError, ThrottledError } from '../../shared/errors.ts';
 import { newActivationId } from '../../shared/ids.ts';
 import { inSpan } from '../../shared/tracing.ts';
-import type { ActionDoc } from '../entities/action.ts';
-import { type ActionRef, actionFqn } from '../entities/actions.ts';
-import type { ActivationStarted } from '../entities/activator.ts';
+import { type ActionDoc, type ActionRef, actionFqn } from '../entities/models/action.ts';
+import type { ActivationStarted } from '../activator/activator.ts';
 import { componentRef } from '../entities/sequence-components.ts';
-import type { InvokeActionRequest } from './invoke-action.ts';
+import type { InvokeActionRequest } from '../invoke/invoke-action.ts';
 import { controllerRun, controllerRunRecord } from './controller-run.ts';
-import type { StoreRecord } from './record-writer.ts';
+import type { StoreRecord } from '../invoke/record-writer.ts';
 import { type RunScope, RunLimitError, enterRun } from './run-scope.ts';
 import type { RunState } from './run-store.ts';
 import { type Run, type RunSteps, RunHalted, newRun, storedRun } from './run-steps.ts';

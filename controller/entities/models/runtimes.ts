@@ -6,7 +6,7 @@
 // tooling written for OpenWhisk's Node.js 20/22 images deploy unchanged; they run on the same isolate runtime.
 // The kind is stored as given (so `wsk action get` and the `exec` annotation show what the user asked for); an
 // isolate offers plain ECMAScript, which is the same language for all three kinds (no Node.js APIs in any).
-// `sequence` is handled by the controller (controller/activation/sequence.ts); `blackbox` is not supported.
+// `sequence` is handled by the controller (controller/runs/sequence-runner.ts); `blackbox` is not supported.
 
 export interface RuntimeManifest {
   kind: string;

@@ -5,10 +5,10 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.ts';
 import type { Identity } from '../../shared/identity.ts';
-import { type ActionDoc, type ActionListing, actionListing } from './action.ts';
+import { type ActionDoc, type ActionListing, actionListing } from './models/action.ts';
 import { entityStore } from './entity-store.ts';
-import { type SystemLimits, effectiveLimits } from './limits.ts';
-import { checkParameterSizes } from './put-fields.ts';
+import { type SystemLimits, effectiveLimits } from './models/limits.ts';
+import { checkParameterSizes } from './models/put-fields.ts';
 import {
   type PackageBinding,
   type PackageDoc,
@@ -19,7 +19,7 @@ import {
   overlayParameters,
   readPackagePut,
   updatePackage,
-} from './package.ts';
+} from './models/package.ts';
 import { type PackageAccess, circularBinding, packageAccess } from './package-access.ts';
 
 /** What `GET` shows: the package (a binding with merged parameters) and the actions of the package it reaches. */

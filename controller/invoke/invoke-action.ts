@@ -3,18 +3,18 @@
 // checks throttles and entitlement, and hands the activation to the activator (or, for a sequence or a
 // composition, runs it here).
 import type { Identity } from '../../shared/identity.ts';
-import type { ActionService, ActionRef } from '../entities/actions.ts';
-import type { ActivationStarted, Activator } from '../entities/activator.ts';
-import { planActivation } from '../entities/invocation.ts';
+import type { ActionService } from '../entities/action-service.ts';
+import type { ActivationStarted, Activator } from '../activator/activator.ts';
+import { planActivation } from './activation-plan.ts';
 import type { Throttles } from '../throttles/throttles.ts';
-import { CONDUCTOR_ANNOTATION, isSequence } from '../entities/action.ts';
+import { type ActionRef, CONDUCTOR_ANNOTATION, isSequence } from '../entities/models/action.ts';
 import type { StoreRecord } from './record-writer.ts';
-import { sequenceRunner } from './sequence.ts';
-import { compositionRunner } from './composition.ts';
-import { isTruthy } from '../entities/parameters.ts';
-import { type RunScope, chargeActivation, enterRun } from './run-scope.ts';
-import type { RunState, StartedComponent } from './run-store.ts';
-import { type Durability, runSteps } from './run-steps.ts';
+import { sequenceRunner } from '../runs/sequence-runner.ts';
+import { compositionRunner } from '../runs/composition-runner.ts';
+import { isTruthy } from '../entities/models/parameters.ts';
+import { type RunScope, chargeActivation, enterRun } from '../runs/run-scope.ts';
+import type { RunState, StartedComponent } from '../runs/run-store.ts';
+import { type Durability, runSteps } from '../runs/run-steps.ts';
 
 export interface InvokeActionRequest {
   identity: Identity;
@@ -36,7 +36,7 @@ export interface InvokeActionRequest {
   scope?: RunScope;
   /** Run a conductor action itself, as one step of its composition, rather than the composition. */
   atomic?: boolean;
-  /** The activation id to use (a nested run started again under the id its parent recorded: run-steps.ts). */
+  /** The activation id to use (a nested run started again under the id its parent recorded: runs/run-steps.ts). */
   activationId?: string;
   /**
    * Called once everything is checked, just before the activation is handed to the activator (or a nested run
@@ -64,7 +64,7 @@ export interface ActionInvokerDeps {
   storeRecord?: StoreRecord;
   /** Most atomic actions one sequence may run. */
   sequenceMaxLength?: number;
-  /** Sequences and compositions keep their state in Redis and can be resumed (run-steps.ts); none → memory only. */
+  /** Sequences and compositions keep their state in Redis and can be resumed (runs/run-steps.ts); none: memory only. */
   durable?: Omit<Durability, 'resumeNested'>;
   onError?: (err: unknown, action: string) => void;
 }
@@ -73,8 +73,8 @@ export interface ActionInvokerDeps {
 export interface ActionInvoker {
   invoke: InvokeAction;
   /**
-   * Goes on with a stored top-level run (run-resumer.ts); undefined when it has no state (it ended). Throws when it
-   * has a state but no controller can run it here (no record store).
+   * Goes on with a stored top-level run (runs/run-resumer.ts); undefined when it has no state (it ended). Throws
+   * when it has a state but no controller can run it here (no record store).
    */
   resume(activationId: string): Promise<ActivationStarted | undefined>;
   /**
@@ -92,9 +92,9 @@ const COMPONENT_WAIT_MARGIN_MS = 60_000;
  * and compositions too, as if the caller had invoked each (docs/tenant-isolation.md). Then entitlement: an action
  * outside a package is the owner's only, one in a package needs READ on the package (its owner, or published) →
  * 403. Then the name is resolved, through a binding to the bound package's action with the parameters merged
- * (missing → 404). A sequence (sequence.ts) or a conductor's composition (composition.ts) is run by the
- * controller; any other action is counted against its run's budget (run-scope.ts) and goes to the activator,
- * whose refusals keep their typed errors (503 no invoker, 413 too large).
+ * (missing → 404). A sequence (runs/sequence-runner.ts) or a conductor's composition (runs/composition-runner.ts)
+ * is run by the controller; any other action is counted against its run's budget (runs/run-scope.ts) and goes to
+ * the activator, whose refusals keep their typed errors (503 no invoker, 413 too large).
  */
 export function actionInvoker(deps: ActionInvokerDeps): InvokeAction {
   return runningInvoker(deps).invoke;

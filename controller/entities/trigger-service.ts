@@ -6,9 +6,9 @@ import type { RedisKeys } from '../../shared/redis-keys.ts';
 import { ConflictError, NotFoundError } from '../../shared/errors.ts';
 import type { Identity } from '../../shared/identity.ts';
 import { entityStore, type EntityStore, type ListOptions } from './entity-store.ts';
-import { type SystemLimits, effectiveLimits } from './limits.ts';
-import { checkParameterSizes } from './put-fields.ts';
-import { type ReducedRule, type TriggerDoc, type TriggerListing, makeTrigger, triggerListing, readTriggerPut, updateTrigger } from './trigger.ts';
+import { type SystemLimits, effectiveLimits } from './models/limits.ts';
+import { checkParameterSizes } from './models/put-fields.ts';
+import { type ReducedRule, type TriggerDoc, type TriggerListing, makeTrigger, triggerListing, readTriggerPut, updateTrigger } from './models/trigger.ts';
 
 export interface TriggerService {
   readonly store: EntityStore<TriggerDoc, TriggerListing>;

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { withLease } from '../../shared/lease.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import type { ControllerLiveness } from '../cluster/liveness.ts';
-import type { ActivationStarted } from '../entities/activator.ts';
+import type { ActivationStarted } from '../activator/activator.ts';
 import type { RunStore } from './run-store.ts';
 
 export interface RunResumerOptions {

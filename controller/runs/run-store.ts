@@ -12,9 +12,8 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import type { Identity } from '../../shared/identity.ts';
-import type { ActionDoc } from '../entities/action.ts';
-import type { ActionRef } from '../entities/actions.ts';
-import type { ActivationPlan } from '../entities/activator.ts';
+import type { ActionDoc, ActionRef } from '../entities/models/action.ts';
+import type { ActivationPlan } from '../activator/activator.ts';
 import type { RunKind } from './run-scope.ts';
 
 /** One day: a run's state outlives its longest possible run (50 actions of 5 minutes each) many times. */
