@@ -169,6 +169,10 @@ describe('Helm chart', function () {
     }
     const other = await template('--set', 'image.repository=registry.example/isowhisk', '--set', 'image.tag=0.2.0');
     assert.equal(controller(other).image, 'registry.example/isowhisk:0.2.0');
+    // an upgrade in order: the invokers first, on a tag of their own
+    const halfway = await template('--set', 'invokers.imageTag=0.2.0');
+    assert.equal(invoker(halfway).image, 'isowhisk:0.2.0');
+    assert.equal(controller(halfway).image, 'isowhisk:0.1.0');
   });
 
   it('gives controllers an auto id, the API and web ports on all addresses, and probes on /ping', () => {

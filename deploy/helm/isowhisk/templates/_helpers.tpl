@@ -39,6 +39,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
 {{- end -}}
 
+{{/* One role's image: its own tag when set (for upgrades in order, docs/operations.md), else image.tag. */}}
+{{- define "isowhisk.roleImage" -}}
+{{- printf "%s:%s" .root.Values.image.repository (.tag | default .root.Values.image.tag | default .root.Chart.AppVersion) -}}
+{{- end -}}
+
 {{- define "isowhisk.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
 {{- default (include "isowhisk.fullname" .) .Values.serviceAccount.name -}}
