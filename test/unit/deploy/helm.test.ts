@@ -4,6 +4,8 @@
 // need (shared/config.ts, invoker/drain.ts). Runs the pinned helm (deploy/helm/install-helm.sh), offline.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
@@ -123,6 +125,37 @@ let helm = '';
 async function template(...args: string[]): Promise<Rendered> {
   const { stdout } = await run(helm, ['template', RELEASE, CHART, '--namespace', NAMESPACE, ...args], { maxBuffer: 16 * 1024 * 1024 });
   return new Rendered(stdout);
+}
+
+/**
+ * NOTES.txt as `helm install` prints it. helm renders NOTES only against a cluster, so a copy of the chart renders it
+ * through `tpl` into a ConfigMap instead.
+ */
+async function notes(...args: string[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'isowhisk-chart-'));
+  try {
+    const copy = join(dir, 'isowhisk');
+    await cp(CHART, copy, { recursive: true });
+    await mkdir(join(copy, 'notes'));
+    await rename(join(copy, 'templates', 'NOTES.txt'), join(copy, 'notes', 'NOTES.txt'));
+    await writeFile(
+      join(copy, 'templates', 'notes.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: notes }\ndata:\n  NOTES.txt: {{ tpl (.Files.Get "notes/NOTES.txt") . | quote }}\n',
+    );
+    const { stdout } = await run(helm, ['template', RELEASE, copy, '--namespace', NAMESPACE, '--show-only', 'templates/notes.yaml', ...args]);
+    const text = new Rendered(stdout).get('ConfigMap', 'notes').data?.['NOTES.txt'];
+    assert.ok(text, 'NOTES.txt rendered empty');
+    return text;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The pod spec the NOTES' `kubectl run ... --overrides='<json>'` gives the admin command. */
+function adminOverrides(text: string): { spec: { containers: Container[] } } {
+  const json = /--overrides='([^']+)'/.exec(text)?.[1];
+  assert.ok(json, `no --overrides in the NOTES:\n${text}`);
+  return JSON.parse(json) as { spec: { containers: Container[] } };
 }
 
 /** helm's error text for values the chart refuses. */
@@ -264,7 +297,9 @@ describe('Helm chart', function () {
     }
     const secret = sentinel.get('Secret', FULLNAME);
     assert.equal(Buffer.from(secret.data?.['ISOWHISK_REDIS_PASSWORD'] ?? '', 'base64').toString(), 'change-me');
-    assert.equal(Buffer.from(secret.data?.['ISOWHISK_SECRETS_KEY'] ?? '', 'base64').length, 32, 'a generated 32-byte key');
+    // Secret data is base64 of the variable's value, itself base64 of 32 random bytes
+    const secretsKey = Buffer.from(secret.data?.['ISOWHISK_SECRETS_KEY'] ?? '', 'base64').toString();
+    assert.equal(Buffer.from(secretsKey, 'base64').length, 32, `a generated 32-byte key, got ${JSON.stringify(secretsKey)}`);
     assert.equal(secret.metadata.annotations?.['helm.sh/resource-policy'], 'keep');
   });
 
@@ -336,6 +371,24 @@ describe('Helm chart', function () {
     assert.deepEqual(narrowed[2], { to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 6379, protocol: 'TCP' }] });
     const controllers = defaults.get('NetworkPolicy', `${FULLNAME}-controller`);
     assert.deepEqual(controllers.spec?.ingress?.map((rule) => rule.ports?.map((p) => p.port)), [[3233, 3234], [3233]]);
+  });
+
+  it('tells how to make a key with the admin role, reaching Redis as the pods do, and how to invoke a first action', async () => {
+    const text = await notes();
+    const admin = adminOverrides(text).spec.containers[0];
+    assert.equal(admin?.name, 'isowhisk-admin', 'kubectl run merges the override into the container of the same name');
+    assert.equal(admin?.image, 'isowhisk:0.1.0');
+    assert.deepEqual(admin?.args, ['admin', 'user', 'create', 'guest']);
+    assert.deepEqual(admin?.envFrom, [{ configMapRef: { name: `${FULLNAME}-config` } }]);
+    assert.ok(defaults.find('ConfigMap', `${FULLNAME}-config`), 'the ConfigMap the admin pod reads exists');
+    assert.match(text, new RegExp(`port-forward service/${FULLNAME}-controller 3233:3233`));
+    assert.match(text, /wsk action invoke hello -p name cluster --result/);
+
+    const withIngress = await notes('-f', join(CI_VALUES, 'sentinel-values.yaml'));
+    assert.match(withIngress, /wsk property set --apihost https:\/\/api\.functions\.example\.org --auth/);
+    assert.deepEqual(adminOverrides(withIngress).spec.containers[0]?.env, [
+      { name: 'ISOWHISK_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: FULLNAME, key: 'ISOWHISK_REDIS_PASSWORD', optional: false } } },
+    ]);
   });
 
   it('renders no NetworkPolicy when they are turned off', async () => {
