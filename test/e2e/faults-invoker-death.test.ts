@@ -52,6 +52,8 @@ describe('fault injection: an invoker killed (kill -9) mid-run, with more activa
     restart: undefined as Outcome<number> | undefined,
     again: undefined as Outcome<Retried<ApiAnswer>> | undefined,
     backlogHandled: undefined as Outcome<true> | undefined,
+    /** Runs of `sleepy` counted before the restart: 1 if it got as far as its first step before the kill, else 0. */
+    sleepyRunsBeforeRestart: 0,
   };
   const outcome = <T>(p: Promise<T>): Promise<Outcome<T>> => p.then((value) => ({ value }), (error: Error) => ({ error }));
   const valueOf = <T>(o: Outcome<T> | undefined, what: string): T => {
@@ -99,6 +101,7 @@ describe('fault injection: an invoker killed (kill -9) mid-run, with more activa
     const lastDeadline = Math.max(...scenario.marker.map((m) => m.sentAt)) + GRACE_MS;
     await waitFor('the start deadlines to pass', async () => (Date.now() > lastDeadline + 200 ? true : undefined), GRACE_MS + SLACK_MS, 50);
 
+    scenario.sleepyRunsBeforeRestart = counter.runs(scenario.sleepyId);
     scenario.restart = await outcome(stack.startInvoker(90_000));
     if ('value' in scenario.restart) note('invoker restart after kill -9 (to up, incl. Kafka group rejoin)', `${scenario.restart.value} ms (${Date.now() - scenario.killedAt} ms after the kill)`);
     scenario.again = await outcome(retryUntil('a blocking invoke after the invoker restart', async () => answerOk(await invoke(ns, 'echo', { back: true }, 'blocking=true', 30_000)), 60_000));
@@ -126,7 +129,7 @@ describe('fault injection: an invoker killed (kill -9) mid-run, with more activa
     const answered = answer.body as Activation;
     assert.equal(answered.activationId, scenario.sleepyId);
     assert.deepEqual(answered.response, record.response, 'the caller was answered with the stored record');
-    assert.equal(counter.runs(scenario.sleepyId), 1, 'it had started once, before the kill');
+    assert.ok(counter.runs(scenario.sleepyId) <= 1, `ran ${counter.runs(scenario.sleepyId)} times`);
   });
 
   it('1. the controller lists the invoker down within the offline threshold, and up again after a restart; new activations work', function () {
@@ -141,7 +144,9 @@ describe('fault injection: an invoker killed (kill -9) mid-run, with more activa
     valueOf(scenario.restart, 'the restart');
     const still = await getRecord(ns, scenario.sleepyId);
     assert.deepEqual(still, valueOf(scenario.record, 'the record'));
-    assert.equal(counter.runs(scenario.sleepyId), 1, 'not started again after the restart');
+    // Killed right after its claim, it may have died before its first step (0) or after (1); never again after.
+    assert.ok(scenario.sleepyRunsBeforeRestart <= 1, `ran ${scenario.sleepyRunsBeforeRestart} times before the restart`);
+    assert.equal(counter.runs(scenario.sleepyId), scenario.sleepyRunsBeforeRestart, 'started again after the restart');
   });
 
   it('5. each activation accepted for the dead invoker is recorded as expired ("... it was not run") and not run', async function () {
