@@ -13,14 +13,13 @@
 // Everything the apps need comes in through AppDeps, so tests can run them against a real Redis with a fake
 // activator, and main can wire the real one.
 import Koa from 'koa';
-import type { Middleware } from 'koa';
-import type { Router } from '@koa/router';
 import { MethodNotAllowedError, NotFoundError } from '../shared/errors.ts';
 import { authenticate } from './middleware/auth.ts';
 import { cors } from './middleware/cors.ts';
 import { errorHandler } from './middleware/errors.ts';
 import { requestLogger } from './middleware/logging.ts';
 import { requestId } from './middleware/request-id.ts';
+import type { AppMiddleware, AppRouter, AppState } from './middleware/state.ts';
 import { httpServerSpan, traceTenant } from './middleware/tracing.ts';
 import { httpMetrics } from './middleware/metrics.ts';
 import { redirectWebActions, refuseBrowserPages } from './middleware/web-origin.ts';
@@ -35,7 +34,7 @@ import { type AlarmFeeds, alarmFeedActions } from './alarms/alarm-feeds.ts';
 import { KAFKA_FEED_ACTION, KAFKA_FEED_NAMESPACE, KAFKA_FEED_PACKAGE } from './feeds/kafka-feed.ts';
 import { namespaceRoutes } from './routes/namespaces.ts';
 import { packageRoutes } from './routes/packages.ts';
-import { packageService } from './entities/packages.ts';
+import { packageService } from './entities/package-service.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { triggerRoutes } from './routes/triggers.ts';
 import { webRoutes } from './routes/web.ts';
@@ -67,16 +66,16 @@ export interface AppDeps extends ServiceDeps {
 
 export interface Apps {
   /** The REST API. */
-  api: Koa;
+  api: Koa<AppState>;
   /** The web actions, on an origin of their own. */
-  web: Koa;
+  web: Koa<AppState>;
 }
 
 /**
  * HEAD is not served on the REST API (OpenWhisk runs with `transparent-head-requests = off`); the router would
  * answer it as a GET, so it is refused first: 405 listing the methods the path has, or 404.
  */
-function noHead(routers: readonly Router[]): Middleware {
+function noHead(routers: readonly AppRouter[]): AppMiddleware {
   return async (ctx, next) => {
     if (ctx.method !== 'HEAD') return next();
     const methods = new Set<string>();
@@ -91,13 +90,13 @@ function noHead(routers: readonly Router[]): Middleware {
 }
 
 /** Only requests under the API prefix need credentials; others fall through to the 404 handling. */
-function underPrefix(prefix: string, middleware: Middleware): Middleware {
+function underPrefix(prefix: string, middleware: AppMiddleware): AppMiddleware {
   return (ctx, next) => (ctx.path === prefix || ctx.path.startsWith(`${prefix}/`) ? middleware(ctx, next) : next());
 }
 
 /** A Koa app with the head every request meets: trace span, metrics, request id, logging. */
-function platformApp(deps: AppDeps, measure: Middleware | undefined): Koa {
-  const app = new Koa();
+function platformApp(deps: AppDeps, measure: AppMiddleware | undefined): Koa<AppState> {
+  const app = new Koa<AppState>();
   app.proxy = false;
   app.silent = true; // errors are logged by the error middleware
   app.use(httpServerSpan());

@@ -3,7 +3,7 @@
 // of Kafka feeds, fires the alarms' ticks, and serves the REST API and, on a port of its own (another origin), the web
 // actions. It keeps its liveness key fresh, sweeps overdue pending activations (its own and dead controllers'),
 // re-dispatches unclaimed work of invokers that stopped taking it, goes on with the sequences and compositions it
-// left when it stopped, and adopts those of dead controllers (activation/run-resumer.ts).
+// left when it stopped, and adopts those of dead controllers (runs/run-resumer.ts).
 // SIGINT/SIGTERM stop it cleanly: the server stops accepting, waiting callers get their 202, runs halt after their
 // current step, the liveness key is deleted last (other controllers take over its pending activations and runs at
 // once), Kafka and Redis connections close. With ISOWHISK_CONTROLLER_ID=auto it first claims its id in Redis
@@ -32,7 +32,7 @@ import { jaegerTraceReader } from './traces/trace-reader.ts';
 import { InvokerRegistry } from './balancer/invoker-registry.ts';
 import { ShardingBalancer } from './balancer/sharding-balancer.ts';
 import { activationStore } from '../shared/activation-store.ts';
-import { DEFAULT_LIMITS, type SystemLimits } from './entities/limits.ts';
+import { DEFAULT_LIMITS, type SystemLimits } from './entities/models/limits.ts';
 import { brokerGuard } from './feeds/broker-guard.ts';
 import { feedRegistry } from './feeds/feed-registry.ts';
 import { KafkaFeedService } from './feeds/feed-service.ts';
@@ -45,8 +45,8 @@ import { installCatalog } from './catalog/catalog.ts';
 import { alarmStore } from './alarms/alarm-store.ts';
 import { AlarmScheduler } from './alarms/alarm-scheduler.ts';
 import { AlarmService } from './alarms/alarm-service.ts';
-import { RunResumer } from './activation/run-resumer.ts';
-import { runStore } from './activation/run-store.ts';
+import { RunResumer } from './runs/run-resumer.ts';
+import { runStore } from './runs/run-store.ts';
 
 const loaded = exitOnConfigError(() => loadControllerConfig());
 const keys = redisKeys();

@@ -3,15 +3,15 @@
 import type { RedisClient } from '../shared/redis-connection.ts';
 import { activationStore, type ActivationStore } from '../shared/activation-store.ts';
 import type { RedisKeys } from '../shared/redis-keys.ts';
-import { runningInvoker, type InvokeAction } from './activation/invoke-action.ts';
-import { runStore } from './activation/run-store.ts';
-import { DEFAULT_RECORD_TTL_SECONDS, recordWriter, type StoreRecord } from './activation/record-writer.ts';
+import { runningInvoker, type InvokeAction } from './invoke/invoke-action.ts';
+import { runStore } from './runs/run-store.ts';
+import { DEFAULT_RECORD_TTL_SECONDS, recordWriter, type StoreRecord } from './invoke/record-writer.ts';
 import { identityStore, type IdentityStore } from '../shared/identities.ts';
-import { actionService, type ActionService } from './entities/actions.ts';
-import type { ActivationStarted, Activator } from './entities/activator.ts';
-import type { SystemLimits } from './entities/limits.ts';
-import { ruleService, type RuleService } from './entities/rules.ts';
-import { triggerService, type TriggerService } from './entities/triggers.ts';
+import { actionService, type ActionService } from './entities/action-service.ts';
+import type { ActivationStarted, Activator } from './activator/activator.ts';
+import type { SystemLimits } from './entities/models/limits.ts';
+import { ruleService, type RuleService } from './entities/rule-service.ts';
+import { triggerService, type TriggerService } from './entities/trigger-service.ts';
 import type { Logger } from './middleware/logging.ts';
 import { throttles } from './throttles/throttles.ts';
 import { type FireTrigger, triggerFirer } from './triggers/fire.ts';
@@ -21,7 +21,7 @@ export interface ServiceDeps {
   keys: RedisKeys;
   /** A pino logger fits. */
   logger: Logger;
-  /** System limits; `DEFAULT_LIMITS` from entities/limits.ts are OpenWhisk's defaults. */
+  /** System limits; `DEFAULT_LIMITS` from entities/models/limits.ts are OpenWhisk's defaults. */
   limits: SystemLimits;
   activator: Activator;
   /** Defaults to a store on `redis`/`keys` with a 5 s identity cache. */
@@ -49,7 +49,7 @@ export interface Services {
   fire: FireTrigger;
   /** Writes a record the controller makes itself, retrying through a short Redis outage. */
   storeRecord: StoreRecord;
-  /** Goes on with a stored top-level sequence or composition (controller/activation/run-resumer.ts). */
+  /** Goes on with a stored top-level sequence or composition (controller/runs/run-resumer.ts). */
   resumeRun: (activationId: string) => Promise<ActivationStarted | undefined>;
   /** Stops durable runs after their current step, without a record, for a resume (the controller shuts down). */
   haltRuns: () => void;

@@ -1,6 +1,6 @@
 // An action as it is stored in Redis (`keys.entity(ns, 'actions', path)`): written by the controller's entity
 // store, read by invokers to run it. Types only; how a PUT body becomes this document lives in
-// controller/entities/action.ts (OpenWhisk's `WhiskAction.scala`, `Exec.scala`).
+// controller/entities/models/action.ts (OpenWhisk's `WhiskAction.scala`, `Exec.scala`).
 
 /** One `{key, value}` pair of an entity's parameters or annotations. */
 export interface Parameter {

@@ -14,7 +14,7 @@
 // small documents; a record stored before summaries existed is summarised from its full record when met.
 import type { RedisClient } from './redis-connection.ts';
 import type { RedisKeys } from './redis-keys.ts';
-import { runScript } from './redis-script.ts';
+import { luaScript, runScript } from './redis-script.ts';
 import { type ActivationRecord, type ActivationSummary, activationFilterName, activationSummary } from './activation-record.ts';
 import type { CompletionEntry } from './completions.ts';
 
@@ -54,30 +54,8 @@ export interface ActivationStore {
   count(namespace: string, query: Omit<ActivationQuery, 'limit'>): Promise<number>;
 }
 
-// KEYS: record, summary, namespace index, name index[, completion stream[, pending entry, its controller index, its
-// invoker index]]
-// ARGV: record JSON, ttl seconds, start, activation id, cutoff, summary JSON[, stream max length, entry fields...]
-const PUT_ONCE = `
-local stored = 0
-if redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then
-  stored = 1
-  redis.call('SET', KEYS[2], ARGV[6], 'EX', ARGV[2])
-  for i = 3, 4 do
-    redis.call('ZADD', KEYS[i], ARGV[3], ARGV[4])
-    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. ARGV[5])
-    redis.call('EXPIRE', KEYS[i], ARGV[2])
-  end
-end
-if KEYS[5] then
-  redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[7], '*', unpack(ARGV, 8))
-end
-if KEYS[6] then
-  redis.call('DEL', KEYS[6])
-  redis.call('ZREM', KEYS[7], ARGV[4])
-  redis.call('ZREM', KEYS[8], ARGV[4])
-end
-return stored
-`;
+// KEYS, ARGV and result: the file's header.
+const PUT_ONCE = luaScript(import.meta.dirname, 'put-record.lua');
 
 export function activationStore(redis: RedisClient, keys: RedisKeys): ActivationStore {
   const indexKey = (namespace: string, name: string | undefined) =>

@@ -25,7 +25,7 @@ import { DEFAULT_NAMESPACE, checkNamespaceName } from './entity-names.ts';
 import { type NamespaceLimitOverrides, parseNamespaceLimits } from './namespace-limits.ts';
 import type { Identity } from './identity.ts';
 import { hashKey, verifyKey } from './key-hash.ts';
-import { runScript } from './redis-script.ts';
+import { luaScript, runScript } from './redis-script.ts';
 import { redisSpan } from './tracing.ts';
 
 export const GUEST_NAMESPACE = 'guest';
@@ -51,11 +51,17 @@ export interface IdentityStore {
   rotateKey(namespace: string, key?: ApiKey): Promise<string>;
   /** The identity for a presented uuid and key, or undefined when they are not valid. */
   authenticate(uuid: string, key: string): Promise<Identity | undefined>;
-  /** The identity a namespace acts as when no key is presented (feed fires); undefined when it does not exist. */
-  namespaceIdentity(namespace: string): Promise<Identity | undefined>;
+  /**
+   * The identity a namespace acts as when no key is presented (feed and alarm fires, web actions), with whether
+   * its subject is blocked; undefined when the namespace does not exist.
+   */
+  namespaceIdentity(namespace: string): Promise<NamespaceOwner | undefined>;
   /** Stores per-namespace limit overrides (replacing earlier ones). */
   setLimits(namespace: string, limits: NamespaceLimitOverrides): Promise<void>;
 }
+
+/** A namespace's own identity. A blocked subject's namespace still has one: a block is meant to be undone. */
+export type NamespaceOwner = Identity & { blocked: boolean };
 
 export interface IdentityStoreOptions {
   /**
@@ -69,47 +75,9 @@ export interface IdentityStoreOptions {
   cacheBytes?: number;
 }
 
-/**
- * Adds a key for `subject` to `namespace`, creating the namespace when it has no key yet.
- * KEYS: namespace hash, auth hash, namespaces set, subject's namespaces, namespace's keys, subjects set, blocked set
- * ARGV: subject, uuid, namespace, keyHash, "new" (the namespace must not exist yet) or "join"
- * Returns 1 done, 0 namespace exists (with "new"), -1 uuid in use, -2 subject blocked, -3 subject has a key for it.
- */
-export const ADD_KEY = `
-if ARGV[5] == 'new' and redis.call('HEXISTS', KEYS[1], 'uuid') == 1 then return 0 end
-if redis.call('SISMEMBER', KEYS[7], ARGV[1]) == 1 then return -2 end
-if redis.call('HEXISTS', KEYS[4], ARGV[3]) == 1 then return -3 end
-if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
-redis.call('HSET', KEYS[2], 'subject', ARGV[1], 'namespace', ARGV[3], 'keyHash', ARGV[4])
-if redis.call('HEXISTS', KEYS[1], 'uuid') == 0 then
-  redis.call('HSET', KEYS[1], 'subject', ARGV[1], 'uuid', ARGV[2])
-  redis.call('SADD', KEYS[3], ARGV[3])
-end
-redis.call('HSET', KEYS[4], ARGV[3], ARGV[2])
-redis.call('SADD', KEYS[5], ARGV[2])
-redis.call('SADD', KEYS[6], ARGV[1])
-return 1
-`;
-
-/**
- * Replaces the namespace's own key (its owner subject's) by a new uuid and key.
- * KEYS: namespace hash, old auth hash, new auth hash, subject's namespaces, namespace's keys, subjects set
- * ARGV: old uuid, new uuid, namespace, keyHash, subject
- */
-const ROTATE = `
-if redis.call('HGET', KEYS[1], 'uuid') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'subject') ~= ARGV[5] then return 0 end
-if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
-local blocked = redis.call('HGET', KEYS[2], 'blocked')
-redis.call('DEL', KEYS[2])
-redis.call('HSET', KEYS[3], 'subject', ARGV[5], 'namespace', ARGV[3], 'keyHash', ARGV[4])
-if blocked then redis.call('HSET', KEYS[3], 'blocked', blocked) end
-redis.call('HSET', KEYS[1], 'uuid', ARGV[2])
-redis.call('HSET', KEYS[4], ARGV[3], ARGV[2])
-redis.call('SREM', KEYS[5], ARGV[1])
-redis.call('SADD', KEYS[5], ARGV[2])
-redis.call('SADD', KEYS[6], ARGV[5])
-return 1
-`;
+// KEYS, ARGV and results: each .lua file's header. ADD_KEY serves the admin command too (subjects.ts).
+export const ADD_KEY = luaScript(import.meta.dirname, 'add-key.lua');
+const ROTATE = luaScript(import.meta.dirname, 'rotate-key.lua');
 
 /** The KEYS of ADD_KEY. */
 export function addKeyKeys(keys: RedisKeys, subject: string, namespace: string, uuid: string): string[] {
@@ -218,11 +186,15 @@ export function identityStore(redis: RedisClient, keys: RedisKeys, options: Iden
 
     async namespaceIdentity(namespace) {
       const ns = await redisSpan('HGETALL', () => redis.hgetall(keys.namespace(namespace)));
-      // Not refused for a blocked subject: the feed consumers read "no identity" as "namespace gone" and drop the
-      // feed for good, while a block is meant to be undone (see the README's admin section).
+      // A blocked subject's namespace is still returned, flagged: the feed consumers read "no identity" as
+      // "namespace gone" and drop the feed for good, while a block is meant to be undone (README, admin section).
       if (!ns.uuid) return undefined;
-      const limits = parseNamespaceLimits(await redisSpan('GET', () => redis.get(keys.namespaceLimits(namespace))));
-      return { subject: ns.subject ?? namespace, namespace, uuid: ns.uuid, limits };
+      const subject = ns.subject ?? namespace;
+      const [limits, blocked] = await Promise.all([
+        redisSpan('GET', () => redis.get(keys.namespaceLimits(namespace))),
+        redisSpan('SISMEMBER', () => redis.sismember(keys.blockedSubjects(), subject)),
+      ]);
+      return { subject, namespace, uuid: ns.uuid, limits: parseNamespaceLimits(limits), blocked: blocked === 1 };
     },
 
     async setLimits(namespace, limits) {

@@ -3,19 +3,11 @@
 // its own, so a holder that dies frees it; a holder renews it while it works and gives it back when done. Renew and
 // release compare the holder first, so a holder whose lease already expired never takes it from the next one.
 import type { RedisClient } from './redis-connection.ts';
-import { runScript } from './redis-script.ts';
+import { luaScript, runScript } from './redis-script.ts';
 
-// KEYS: lease; ARGV: holder, ttl ms
-const RENEW = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-`;
-
-// KEYS: lease; ARGV: holder
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
+// KEYS, ARGV and results: each .lua file's header.
+const RENEW = luaScript(import.meta.dirname, 'renew-lease.lua');
+const RELEASE = luaScript(import.meta.dirname, 'release-lease.lua');
 
 export interface Lease {
   readonly key: string;

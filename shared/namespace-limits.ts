@@ -1,6 +1,6 @@
 // A namespace's own limits, OpenWhisk's `UserLimits` (`common/scala/.../entity/UserLimits.scala`), as stored in Redis at
 // `keys.namespaceLimits(ns)` (JSON): the controller reads them with the caller's identity and applies them over the
-// system limits (controller/entities/limits.ts); the admin command (deploy/admin/) sets, shows and clears them.
+// system limits (controller/entities/models/limits.ts); the admin command (deploy/admin/) sets, shows and clears them.
 // Sizes are strings such as `"1 MB"`, as in OpenWhisk.
 
 const MB = 1024 * 1024;

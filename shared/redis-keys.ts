@@ -82,7 +82,7 @@ export interface RedisKeys {
   /**
    * Hash: the state of a running sequence or composition (field `state`, JSON), so any controller can resume it;
    * a top-level run's hash also holds its budget counters (`actions`, `conductorRuns`). Deleted once the run's
-   * record is stored (controller/activation/run-store.ts).
+   * record is stored (controller/runs/run-store.ts).
    */
   run(activationId: string): string;
   /** Set of the top-level runs (activation ids) a controller owns: what it resumes when restarted, or others when it is dead. */

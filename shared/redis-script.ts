@@ -1,24 +1,29 @@
-// Runs a Lua script by its SHA1 (EVALSHA), loading it with EVAL the first time a server has not seen it.
-// Scripts stay beside the code that calls them; this helper only saves sending their text on every call.
+// Redis Lua scripts, the one way to run them. Each script lives in a `.lua` file beside the module that runs it,
+// opening with a comment that gives its KEYS, ARGV and what it returns; `luaScript` reads the file once, when that
+// module loads, so a missing file fails the process at start rather than at the first call. `runScript` sends the
+// script by its SHA1 (EVALSHA) and its text (EVAL) only when a server has not seen it yet (NOSCRIPT: a restarted or
+// new Redis), as BullMQ does with its own scripts.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RedisClient } from './redis-connection.ts';
 
-const shas = new Map<string, string>();
-
-function sha1(script: string): string {
-  let sha = shas.get(script);
-  if (!sha) {
-    sha = createHash('sha1').update(script).digest('hex');
-    shas.set(script, sha);
-  }
-  return sha;
+export interface LuaScript {
+  readonly source: string;
+  readonly sha1: string;
 }
 
-export async function runScript(redis: RedisClient, script: string, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
+/** The script in `file` of `dir` (pass the calling module's `import.meta.dirname`). */
+export function luaScript(dir: string, file: string): LuaScript {
+  const source = readFileSync(join(dir, file), 'utf8');
+  return { source, sha1: createHash('sha1').update(source).digest('hex') };
+}
+
+export async function runScript(redis: RedisClient, script: LuaScript, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
   try {
-    return await redis.evalsha(sha1(script), keys.length, ...keys, ...args);
+    return await redis.evalsha(script.sha1, keys.length, ...keys, ...args);
   } catch (err) {
     if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-    return redis.eval(script, keys.length, ...keys, ...args);
+    return redis.eval(script.source, keys.length, ...keys, ...args);
   }
 }

@@ -11,7 +11,7 @@ import { ADD_KEY, addKeyKeys } from './identities.ts';
 import { hashKey, verifyKey } from './key-hash.ts';
 import { type NamespaceLimitOverrides, parseNamespaceLimits } from './namespace-limits.ts';
 import type { RedisKeys } from './redis-keys.ts';
-import { runScript } from './redis-script.ts';
+import { luaScript, runScript } from './redis-script.ts';
 import { checkNamespaceName } from './entity-names.ts';
 
 export interface SubjectNamespace {
@@ -31,49 +31,10 @@ export interface NamespaceKey {
   blocked: boolean;
 }
 
-/**
- * Deletes one key: the subject's for the namespace. When it was the key the namespace acts with, another of the
- * namespace's keys takes its place; with none left the namespace is gone (its entities stay, as in OpenWhisk).
- * KEYS: auth hash, namespace hash, subject's namespaces, namespace's keys, namespaces set
- * ARGV: uuid, namespace, subject, the auth key prefix (keys.authKey(''))
- */
-const DELETE_KEY = `
-if redis.call('HGET', KEYS[3], ARGV[2]) ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
-redis.call('HDEL', KEYS[3], ARGV[2])
-redis.call('SREM', KEYS[4], ARGV[1])
-if redis.call('HGET', KEYS[2], 'uuid') == ARGV[1] then
-  local other = redis.call('SRANDMEMBER', KEYS[4])
-  if other then
-    redis.call('HSET', KEYS[2], 'uuid', other, 'subject', redis.call('HGET', ARGV[4] .. other, 'subject'))
-  else
-    redis.call('HDEL', KEYS[2], 'uuid', 'subject')
-    redis.call('SREM', KEYS[5], ARGV[2])
-  end
-end
-return 1
-`;
-
-/**
- * Blocks (ARGV[2] = "1") or unblocks a subject: marks every key it has.
- * KEYS: subjects set, blocked set, subject's namespaces; ARGV: subject, "1" or "0", the auth key prefix
- */
-const SET_BLOCKED = `
-if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end
-local uuids = redis.call('HVALS', KEYS[3])
-for _, uuid in ipairs(uuids) do
-  if ARGV[2] == '1' then redis.call('HSET', ARGV[3] .. uuid, 'blocked', '1') else redis.call('HDEL', ARGV[3] .. uuid, 'blocked') end
-end
-if ARGV[2] == '1' then redis.call('SADD', KEYS[2], ARGV[1]) else redis.call('SREM', KEYS[2], ARGV[1]) end
-return 1
-`;
-
-/** Gives a subject a new secret for its key of one namespace, keeping the uuid (`wskadmin user create --revoke`). KEYS: auth hash; ARGV: keyHash */
-const REVOKE = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'keyHash', ARGV[1])
-return 1
-`;
+// KEYS, ARGV and results: each .lua file's header.
+const DELETE_KEY = luaScript(import.meta.dirname, 'delete-key.lua');
+const SET_BLOCKED = luaScript(import.meta.dirname, 'set-blocked.lua');
+const REVOKE = luaScript(import.meta.dirname, 'revoke-key.lua');
 
 export interface SubjectStore {
   /**

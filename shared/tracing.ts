@@ -62,7 +62,10 @@ export function startTracing(service: string, instance: string, env: NodeJS.Proc
   return { shutdown: () => sdk.shutdown().catch(() => {}) };
 }
 
-export const tracer = () => trace.getTracer('isowhisk', version);
+// The API's proxy tracer follows the provider registered later by `startTracing`, so one instance serves every
+// span; asking the provider for it per span cost a map lookup and a string key on the hot path.
+const TRACER = trace.getTracer('isowhisk', version);
+export const tracer = () => TRACER;
 
 /** The span attribute naming the namespace a span's work was done for. */
 export const TENANT_ATTRIBUTE = 'isowhisk.namespace';

@@ -1,7 +1,7 @@
 // The record a controller stores for an activation that no invoker completed in time (invoker died, message
 // lost): a whisk internal error, so that no accepted activation ends without a record.
 import type { ActivationRecord } from '../../shared/activation-record.ts';
-import type { ActivationPlan } from '../entities/activator.ts';
+import type { ActivationPlan } from './activator.ts';
 
 export const LOST_ACTIVATION_MESSAGE = 'The activation was not completed by any invoker in time; it was lost and did not run to completion.';
 

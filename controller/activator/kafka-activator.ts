@@ -18,7 +18,7 @@ import { activeTraceId, inSpan, SpanKind, traceHeaders } from '../../shared/trac
 import type { ShardingBalancer } from '../balancer/sharding-balancer.ts';
 import type { ActivationRecord } from '../../shared/activation-record.ts';
 import type { ActivationStore } from '../../shared/activation-store.ts';
-import type { ActivationPlan, ActivationStarted, Activator } from '../entities/activator.ts';
+import type { ActivationPlan, ActivationStarted, Activator } from './activator.ts';
 import { forcedRecordPlan } from './forced-record.ts';
 import { CLAIM_TTL_MS, tombstoneHolder, TOMBSTONE_PREFIX, type Claims } from '../durability/claims.ts';
 import type { PendingEntry, PendingTable } from '../durability/pending-table.ts';

@@ -19,8 +19,8 @@ import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { SpanKind, inSpan, tenantContext } from '../../shared/tracing.ts';
 import type { ActivationStore } from '../../shared/activation-store.ts';
 import type { IdentityStore } from '../../shared/identities.ts';
-import type { RuleService } from '../entities/rules.ts';
-import type { TriggerService } from '../entities/triggers.ts';
+import type { RuleService } from '../entities/rule-service.ts';
+import type { TriggerService } from '../entities/trigger-service.ts';
 import { toHttpError } from '../middleware/errors.ts';
 import type { FireTrigger } from '../triggers/fire.ts';
 import { timingOf } from './alarm-config.ts';
@@ -220,6 +220,11 @@ export class AlarmScheduler {
       const trigger = identity && (await this.#d.triggers.find(fire.namespace, fire.trigger));
       if (!identity || !trigger) {
         await this.#gone(fire);
+        return;
+      }
+      if (identity.blocked) {
+        // As a throttled tick: it passes unfired, and the schedule goes on for when the subject is unblocked.
+        this.#d.logger.warn({ alarm: alarmKey(fire) }, 'an alarm tick was not fired: its namespace is blocked');
         return;
       }
       try {

@@ -8,8 +8,8 @@
 // Results and error texts are those of openwhisk-package-alarms (action/alarmWebAction.js) where it has them.
 import { randomBytes } from 'node:crypto';
 import type { Identity } from '../../shared/identity.ts';
-import { type SystemLimits, effectiveLimits } from '../entities/limits.ts';
-import type { TriggerService } from '../entities/triggers.ts';
+import { type SystemLimits, effectiveLimits } from '../entities/models/limits.ts';
+import type { TriggerService } from '../entities/trigger-service.ts';
 import { FeedError, type LifecycleEvent, readLifecycle } from '../feeds/feed-lifecycle.ts';
 import type { FeedProvider } from '../feeds/feed-service.ts';
 import type { AlarmFeeds } from './alarm-feeds.ts';

@@ -5,11 +5,9 @@
 //   - `alarms:fires` hash: claimed ticks whose fire has not ended, each naming the controller that makes it.
 // Every change is a Lua script that compares the schedule with the JSON the caller read (the whole JSON is the
 // version), so concurrent controllers and lifecycle requests never overwrite each other's change unseen.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
-import { runScript } from '../../shared/redis-script.ts';
+import { luaScript, runScript } from '../../shared/redis-script.ts';
 import type { AlarmSettings } from './alarm-config.ts';
 
 export interface AlarmStatus {
@@ -87,15 +85,13 @@ export interface AlarmStore {
   count(namespace: string): Promise<number>;
 }
 
-const script = (name: string) => readFileSync(join(import.meta.dirname, name), 'utf8');
-const REGISTER = script('register-alarm.lua');
-const REPLACE = script('replace-alarm.lua');
-const REMOVE = script('remove-alarm.lua');
-const CLAIM = script('claim-tick.lua');
-const TAKE = script('take-fire.lua');
-
-/** In one step, so an alarm created meanwhile keeps its due entry. */
-const DROP_DUE = "if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then redis.call('ZREM', KEYS[2], ARGV[1]) end return 1";
+// KEYS, ARGV and results: each .lua file's header.
+const REGISTER = luaScript(import.meta.dirname, 'register-alarm.lua');
+const REPLACE = luaScript(import.meta.dirname, 'replace-alarm.lua');
+const REMOVE = luaScript(import.meta.dirname, 'remove-alarm.lua');
+const CLAIM = luaScript(import.meta.dirname, 'claim-tick.lua');
+const TAKE = luaScript(import.meta.dirname, 'take-fire.lua');
+const DROP_DUE = luaScript(import.meta.dirname, 'drop-due.lua');
 
 const nextArg = (s: AlarmSchedule) => (s.next === undefined ? '' : String(s.next));
 

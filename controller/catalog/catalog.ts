@@ -3,7 +3,7 @@
 // its catalog. Installing is idempotent and safe when several controllers start at once (system-package.ts).
 import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
-import type { SystemLimits } from '../entities/limits.ts';
+import type { SystemLimits } from '../entities/models/limits.ts';
 import { type InstallOutcome, installSystemPackage } from './system-package.ts';
 import { utilsPackage } from './utils-package.ts';
 

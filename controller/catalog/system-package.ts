@@ -7,11 +7,11 @@
 import type { RedisClient } from '../../shared/redis-connection.ts';
 import { ConflictError } from '../../shared/errors.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
-import { type ActionContent, type ActionDoc, type ActionListing, actionListing, makeAction } from '../entities/action.ts';
+import { type ActionContent, type ActionDoc, type ActionListing, actionListing, makeAction } from '../entities/models/action.ts';
 import { type EntityStore, type StoredEntity, entityStore } from '../entities/entity-store.ts';
-import type { SystemLimits } from '../entities/limits.ts';
-import { type PackageContent, type PackageDoc, type PackageListing, makePackage, packageListing } from '../entities/package.ts';
-import type { Parameter } from '../entities/parameters.ts';
+import type { SystemLimits } from '../entities/models/limits.ts';
+import { type PackageContent, type PackageDoc, type PackageListing, makePackage, packageListing } from '../entities/models/package.ts';
+import type { Parameter } from '../entities/models/parameters.ts';
 import { SYSTEM_NAMESPACE } from '../../shared/entity-names.ts';
 
 export { SYSTEM_NAMESPACE };
@@ -38,7 +38,7 @@ export type InstallOutcome = Record<string, 'created' | 'updated' | 'kept'>;
 /** Lost races in a row before giving up: each one means another writer just stored a document. */
 const MAX_ATTEMPTS = 5;
 
-/** OpenWhisk's `nodejs:default`, stored as given as for any action (controller/entities/runtimes.ts). */
+/** OpenWhisk's `nodejs:default`, stored as given as for any action (controller/entities/models/runtimes.ts). */
 const KIND = 'nodejs:default';
 
 /** Writes `pkg` and its actions where they are missing or differ from it; the package first, as actions need it. */

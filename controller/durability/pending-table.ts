@@ -14,7 +14,7 @@
 import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { Logger } from 'pino';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
-import { runScript } from '../../shared/redis-script.ts';
+import { luaScript, runScript } from '../../shared/redis-script.ts';
 import type { ForcedRecordPlan } from '../activator/forced-record.ts';
 
 export interface PendingEntry {
@@ -38,26 +38,9 @@ export const BACKSTOP_MS = 3_600_000;
 
 type Meta = Omit<PendingEntry, 'invokerId' | 'request'> & { headers: Record<string, string> };
 
-// KEYS: entry, controller index, invoker index, invoker set; ARGV: meta, invoker id, request value, expiry (epoch
-// ms), give-up time, deadline, id.
-const ADD = `
-redis.call('HSET', KEYS[1], 'meta', ARGV[1], 'invoker', ARGV[2], 'value', ARGV[3])
-redis.call('PEXPIREAT', KEYS[1], ARGV[4])
-redis.call('ZADD', KEYS[2], ARGV[5], ARGV[7])
-redis.call('ZADD', KEYS[3], ARGV[6], ARGV[7])
-redis.call('SADD', KEYS[4], ARGV[2])
-`;
-
-// KEYS: entry, old invoker index, new invoker index; ARGV: id, new invoker id, deadline.
-// Moves only an entry that still exists: a completion may have removed it meanwhile, and HSET would recreate it
-// without its expiry.
-const MOVE = `
-redis.call('ZREM', KEYS[2], ARGV[1])
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'invoker', ARGV[2])
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
-return 1
-`;
+// KEYS, ARGV and results: each .lua file's header.
+const ADD = luaScript(import.meta.dirname, 'add-pending.lua');
+const MOVE = luaScript(import.meta.dirname, 'move-pending.lua');
 
 export class PendingTable {
   readonly #redis: RedisClient;

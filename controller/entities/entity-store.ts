@@ -18,7 +18,7 @@
 import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { Collection, RedisKeys } from '../../shared/redis-keys.ts';
 import { ConflictError } from '../../shared/errors.ts';
-import { runScript } from '../../shared/redis-script.ts';
+import { luaScript, runScript } from '../../shared/redis-script.ts';
 import { redisSpan } from '../../shared/tracing.ts';
 
 export interface StoredEntity {
@@ -55,41 +55,9 @@ export interface EntityStore<D extends StoredEntity, L = D> {
 
 const COLLECTIONS: readonly Collection[] = ['actions', 'packages', 'triggers', 'rules'];
 
-// KEYS: doc, list form, namespace hash, index keys (ARGV[4] of them), then docs of the same name in other collections.
-// ARGV: expected revision ('' = create), JSON without revision, score, index count, list form JSON ('' = none),
-// index members...
-const PUT = `
-local nIndex = tonumber(ARGV[4])
-for i = 4 + nIndex, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 1 then return {'other'} end
-end
-local cur = redis.call('GET', KEYS[1])
-if ARGV[1] == '' then
-  if cur then return {'exists'} end
-else
-  if not cur then return {'changed'} end
-  local rev = string.match(cur, '^{"revision":(%d+)')
-  if rev ~= ARGV[1] then return {'changed'} end
-end
-local rev = redis.call('HINCRBY', KEYS[3], 'entityRevision', 1)
-redis.call('SET', KEYS[1], '{"revision":' .. rev .. ',' .. string.sub(ARGV[2], 2))
-if ARGV[5] == '' then redis.call('DEL', KEYS[2]) else redis.call('SET', KEYS[2], ARGV[5]) end
-for i = 1, nIndex do
-  redis.call('ZADD', KEYS[3 + i], ARGV[3], ARGV[5 + i])
-end
-return {'ok', rev}
-`;
-
-// KEYS: doc, list form, index keys; ARGV: index members (one per index key)
-const DELETE = `
-local cur = redis.call('GET', KEYS[1])
-if not cur then return false end
-redis.call('DEL', KEYS[1], KEYS[2])
-for i = 3, #KEYS do
-  redis.call('ZREM', KEYS[i], ARGV[i - 2])
-end
-return cur
-`;
+// KEYS, ARGV and results: each .lua file's header.
+const PUT = luaScript(import.meta.dirname, 'put-entity.lua');
+const DELETE = luaScript(import.meta.dirname, 'delete-entity.lua');
 
 function splitPath(path: string): { pkg: string | undefined; name: string } {
   const i = path.indexOf('/');

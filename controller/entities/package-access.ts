@@ -8,8 +8,8 @@ import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { Collection, RedisKeys } from '../../shared/redis-keys.ts';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../shared/errors.ts';
 import { entityStore, type EntityStore } from './entity-store.ts';
-import { type PackageBinding, type PackageDoc, type PackageListing, bindingFqn, overlayParameters, packageListing } from './package.ts';
-import type { Parameter } from './parameters.ts';
+import { type PackageBinding, type PackageDoc, type PackageListing, bindingFqn, overlayParameters, packageListing } from './models/package.ts';
+import type { Parameter } from './models/parameters.ts';
 
 /** The package that holds the actions a package name reaches. */
 export interface ResolvedPackage {

@@ -7,10 +7,9 @@
 // `WALK_LOOKUPS_PER_ACTION × maxLength` lookups, beyond which the sequence counts as too long.
 import { BadRequestError, NotFoundError } from '../../shared/errors.ts';
 import type { Identity } from '../../shared/identity.ts';
-import type { ActionRef, ActionService } from './actions.ts';
-import { actionFqn } from './actions.ts';
-import { readEntityPath, actionRefOf } from './entity-path.ts';
-import { isSequence } from './action.ts';
+import type { ActionService } from './action-service.ts';
+import { type ActionRef, actionFqn, isSequence } from './models/action.ts';
+import { readEntityPath, actionRefOf } from './models/entity-path.ts';
 
 const doesNotExist = () => new BadRequestError('Sequence component does not exist.');
 const tooMany = () => new BadRequestError('Too many actions in the sequence.');

@@ -1,15 +1,19 @@
 // One feed's Kafka consumer. It reads the feed's topic in the feed's consumer group and hands each batch, cut to
 // the payload limit, to `fire`; a batch's offsets are committed only after its fire was accepted and its rules were
 // tried (at least once: a crash before the commit fires those records again). A failing fire (Redis or the entity
-// store down) is retried with backoff while the consumer keeps its group membership; nothing is skipped.
+// store down) is retried with backoff while the consumer keeps its group membership; nothing is skipped. Records of a
+// blocked namespace are held the same way: uncommitted, offered again until the subject is unblocked.
 import type { Kafka as KafkaClient, Consumer, EachBatchPayload, IHeaders } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CONSUMER_TUNING } from '../../shared/kafka/client.ts';
 import { type FeedRegistration, feedGroupId } from './feed-registry.ts';
 import { type FeedMessage, chunkBySize, feedMessage } from './feed-messages.ts';
 
-/** 'gone': the trigger (or its namespace) no longer exists, so the feed should be dropped. */
-export type FireOutcome = 'fired' | 'gone';
+/**
+ * 'gone': the trigger (or its namespace) no longer exists, so the feed should be dropped. 'held': the namespace's
+ * subject is blocked; the records stay uncommitted and are offered again after a backoff, until an unblock.
+ */
+export type FireOutcome = 'fired' | 'gone' | 'held';
 
 export type FeedFire = (feed: FeedRegistration, messages: FeedMessage[], headers: IHeaders[]) => Promise<FireOutcome>;
 
@@ -85,15 +89,23 @@ export class FeedConsumer {
     chunk: { message: FeedMessage; headers: IHeaders }[],
     heartbeat: () => Promise<void>,
     running: () => boolean,
-  ): Promise<FireOutcome | undefined> {
+  ): Promise<Exclude<FireOutcome, 'held'> | undefined> {
+    const trigger = `${this.feed.namespace}/${this.feed.trigger}`;
+    let held = false;
     for (let attempt = 0; running(); attempt++) {
       try {
-        return await this.#deps.fire(this.feed, chunk.map((c) => c.message), chunk.map((c) => c.headers));
+        const outcome = await this.#deps.fire(this.feed, chunk.map((c) => c.message), chunk.map((c) => c.headers));
+        if (outcome !== 'held') {
+          if (held) this.#deps.logger.info({ trigger }, 'the feed\'s namespace is unblocked; firing its held records');
+          return outcome;
+        }
+        if (!held) this.#deps.logger.info({ trigger }, 'the feed\'s namespace is blocked; holding its records until it is unblocked');
+        held = true;
       } catch (err) {
-        if (attempt === 0) this.#deps.logger.warn({ err, trigger: `${this.feed.namespace}/${this.feed.trigger}` }, 'firing the feed trigger failed; retrying');
-        await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 200 * 2 ** attempt)));
-        await heartbeat().catch(() => {});
+        if (attempt === 0) this.#deps.logger.warn({ err, trigger }, 'firing the feed trigger failed; retrying');
       }
+      await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 200 * 2 ** attempt)));
+      await heartbeat().catch(() => {});
     }
     return undefined;
   }

@@ -2,7 +2,7 @@
 // is an invoke of the feed action with `lifecycleEvent` (CREATE, READ, UPDATE, DELETE, PAUSE, UNPAUSE),
 // `triggerName` (`/namespace/trigger`) and `authKey`, beside the feed's own parameters. What is common to the
 // feeds lives here: the event, the trigger (always the caller's own), the error type, and boolean parameters.
-import { readEntityPath } from '../entities/entity-path.ts';
+import { readEntityPath } from '../entities/models/entity-path.ts';
 
 export type LifecycleEvent = 'CREATE' | 'READ' | 'UPDATE' | 'DELETE' | 'PAUSE' | 'UNPAUSE';
 

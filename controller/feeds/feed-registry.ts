@@ -5,11 +5,9 @@
 // Beside it, kept in the same Lua scripts so every controller sees one answer: each namespace's set of feeds (its
 // feed limit counts them) and, for each topic of the platform's Kafka, the set of feeds reading it. A topic belongs
 // to the namespace whose feeds read it, until the last of them is removed (docs/tenant-isolation.md).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { RedisClient } from '../../shared/redis-connection.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
-import { runScript } from '../../shared/redis-script.ts';
+import { luaScript, runScript } from '../../shared/redis-script.ts';
 import type { FeedOptions, SaslMechanism } from './kafka-feed.ts';
 
 /** The user's own cluster as stored: the login sealed (shared/secret-box.ts), never in clear. */
@@ -57,10 +55,10 @@ export interface FeedRegistry {
   takenByOther(topic: string, namespace: string): Promise<boolean>;
 }
 
-const script = (name: string) => readFileSync(join(import.meta.dirname, name), 'utf8');
-const REGISTER = script('register-feed.lua');
-const REPLACE = script('replace-feed.lua');
-const REMOVE = script('remove-feed.lua');
+// KEYS, ARGV and results: each .lua file's header.
+const REGISTER = luaScript(import.meta.dirname, 'register-feed.lua');
+const REPLACE = luaScript(import.meta.dirname, 'replace-feed.lua');
+const REMOVE = luaScript(import.meta.dirname, 'remove-feed.lua');
 
 export function feedRegistry(redis: RedisClient, keys: RedisKeys): FeedRegistry {
   const parse = (json: string | null | undefined) => (json ? (JSON.parse(json) as FeedRegistration) : undefined);

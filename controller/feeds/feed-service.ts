@@ -20,8 +20,8 @@ import type { Topics } from '../../shared/topics.ts';
 import { SpanKind, extractContext, inSpan, tenantContext } from '../../shared/tracing.ts';
 import type { IdentityStore } from '../../shared/identities.ts';
 import type { Identity } from '../../shared/identity.ts';
-import { type SystemLimits, effectiveLimits } from '../entities/limits.ts';
-import type { TriggerService } from '../entities/triggers.ts';
+import { type SystemLimits, effectiveLimits } from '../entities/models/limits.ts';
+import type { TriggerService } from '../entities/trigger-service.ts';
 import type { FireTrigger } from '../triggers/fire.ts';
 import { type BrokerGuard, PLATFORM_BROKERS_TEXT, namesPlatformBroker } from './broker-guard.ts';
 import { FeedConsumer, type FireOutcome } from './feed-consumer.ts';
@@ -308,6 +308,7 @@ export class KafkaFeedService implements FeedProvider {
       const identity = await this.#deps.identities.namespaceIdentity(feed.namespace);
       const trigger = identity && (await this.#deps.triggers.find(feed.namespace, feed.trigger));
       if (!identity || !trigger) return 'gone';
+      if (identity.blocked) return 'held';
       const fired = await this.#deps.fire({
         identity,
         trigger,

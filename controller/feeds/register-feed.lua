@@ -3,6 +3,7 @@
 -- namespace's until its last feed on it is removed: remove-feed.lua).
 -- KEYS: 1 the feeds hash, 2 the namespace's set of feed triggers, [3] the topic's set of feeds (platform topics only)
 -- ARGV: 1 feed key `ns/trigger`, 2 registration JSON, 3 trigger name, 4 namespace, 5 the namespace's feed limit
+-- Returns 'created', 'exists' (the trigger has a feed), 'limit' or 'taken' (another namespace reads the topic).
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 'exists' end
 if redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[5]) then return 'limit' end
 if KEYS[3] then

@@ -10,7 +10,7 @@
 // Test requests go straight to the invoker's topic, not through the balancer (which would never choose an invoker
 // that is not up), and their completions come back on this controller's completion stream like any other.
 import type { Logger } from 'pino';
-import type { ActionDoc } from '../entities/action.ts';
+import type { ActionDoc } from '../entities/models/action.ts';
 import { activationRequestCodec } from '../../shared/avro/activation-request.ts';
 import { STATUS_WHISK_ERROR } from '../../shared/activation-record.ts';
 import type { Completion } from '../../shared/completions.ts';

@@ -8,9 +8,9 @@ import type { ActivationRequest, InvokingIdentity } from '../../shared/avro/acti
 import { ConflictError } from '../../shared/errors.ts';
 import { newActivationId, newTransactionId } from '../../shared/ids.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
-import { actionListing, makeAction, type ActionDoc, type ActionListing } from '../entities/action.ts';
+import { actionListing, makeAction, type ActionDoc, type ActionListing } from '../entities/models/action.ts';
 import { entityStore } from '../entities/entity-store.ts';
-import type { SystemLimits } from '../entities/limits.ts';
+import type { SystemLimits } from '../entities/models/limits.ts';
 import { SYSTEM_NAMESPACE } from '../../shared/entity-names.ts';
 
 export const HEALTH_ACTION_NAMESPACE = SYSTEM_NAMESPACE;

@@ -2,10 +2,9 @@
 // No Basic credentials → 401 "The resource requires authentication, which was not supplied with the request";
 // credentials that do not name a valid key → 401 "The supplied authentication is invalid"; both with
 // `WWW-Authenticate: Basic realm="OpenWhisk secure realm"` (added by the error mapping).
-import type { Middleware } from 'koa';
 import { AuthenticationError } from '../../shared/errors.ts';
 import type { IdentityStore } from '../../shared/identities.ts';
-import { requestState } from './state.ts';
+import type { AppMiddleware } from './state.ts';
 
 export interface BasicCredentials {
   username: string;
@@ -21,13 +20,13 @@ export function basicCredentials(header: string | undefined): BasicCredentials |
   return i < 0 ? { username: decoded, password: '' } : { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
 }
 
-export function authenticate(identities: IdentityStore): Middleware {
+export function authenticate(identities: IdentityStore): AppMiddleware {
   return async (ctx, next) => {
     const credentials = basicCredentials(ctx.get('Authorization') || undefined);
     if (!credentials) throw new AuthenticationError('missing');
     const identity = await identities.authenticate(credentials.username, credentials.password);
     if (!identity) throw new AuthenticationError('invalid');
-    requestState(ctx).identity = identity;
+    ctx.state.identity = identity;
     await next();
   };
 }

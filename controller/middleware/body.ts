@@ -3,26 +3,17 @@
 // Invoke and fire bodies are capped by the namespace's payload limit (1 MB by default) before anything is read,
 // → 413 "Request larger than allowed: N > M bytes." (`CTL/Entities.scala isWhithinRange`); other bodies by the
 // HTTP layer's 50 MB entity limit.
-import type { Context, Middleware } from 'koa';
 import { MalformedRequestError, TooLargeError, UnsupportedMediaTypeError } from '../../shared/errors.ts';
-import { effectiveLimits, type SystemLimits } from '../entities/limits.ts';
-import { identityOf } from './state.ts';
+import { effectiveLimits, type SystemLimits } from '../entities/models/limits.ts';
+import { type AppContext, type AppMiddleware, identityOf } from './state.ts';
 
 /** Pekko's `max-content-length` in OpenWhisk's controller. */
 export const MAX_ENTITY_BYTES = 50 * 1024 * 1024;
 
-const BODY = Symbol('isowhisk.body');
-
 /** The parsed body set by `jsonBody`. */
-export function bodyOf(ctx: Context): unknown {
-  return (ctx.state as { [BODY]?: unknown })[BODY];
-}
+export const bodyOf = (ctx: AppContext): unknown => ctx.state.body;
 
-function setBody(ctx: Context, body: unknown): void {
-  (ctx.state as { [BODY]?: unknown })[BODY] = body;
-}
-
-async function readRaw(ctx: Context, maxBytes: number, tooLarge: (n: number) => Error): Promise<Buffer> {
+async function readRaw(ctx: AppContext, maxBytes: number, tooLarge: (n: number) => Error): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
@@ -33,7 +24,7 @@ async function readRaw(ctx: Context, maxBytes: number, tooLarge: (n: number) => 
   return Buffer.concat(chunks, size);
 }
 
-function isJsonContentType(ctx: Context): boolean {
+function isJsonContentType(ctx: AppContext): boolean {
   const type = ctx.get('Content-Type');
   if (!type) return true; // lenient: a JSON body sent without a Content-Type is still read as JSON
   const mime = (type.split(';')[0] ?? '').trim().toLowerCase();
@@ -41,7 +32,7 @@ function isJsonContentType(ctx: Context): boolean {
 }
 
 /** Reads the whole body as JSON; `{}` when empty. */
-export async function readJson(ctx: Context, maxBytes: number, tooLarge: (n: number) => Error): Promise<unknown> {
+export async function readJson(ctx: AppContext, maxBytes: number, tooLarge: (n: number) => Error): Promise<unknown> {
   const raw = await readRaw(ctx, maxBytes, tooLarge);
   if (raw.length === 0) return {};
   if (!isJsonContentType(ctx)) {
@@ -56,7 +47,7 @@ export async function readJson(ctx: Context, maxBytes: number, tooLarge: (n: num
   }
 }
 
-function declaredLength(ctx: Context): number | undefined {
+function declaredLength(ctx: AppContext): number | undefined {
   const header = ctx.get('Content-Length');
   if (!header) return undefined;
   const n = Number(header);
@@ -67,11 +58,11 @@ const entityTooLarge = (n: number) =>
   new TooLargeError(`Request Content-Length of ${n} bytes exceeds the configured limit of ${MAX_ENTITY_BYTES} bytes`);
 
 /** Parses a JSON body (PUT of an entity) into the request; size checks per field are the entity's business. */
-export function jsonBody(): Middleware {
+export function jsonBody(): AppMiddleware {
   return async (ctx, next) => {
     const length = declaredLength(ctx);
     if (length !== undefined && length > MAX_ENTITY_BYTES) throw entityTooLarge(length);
-    setBody(ctx, await readJson(ctx, MAX_ENTITY_BYTES, entityTooLarge));
+    ctx.state.body = await readJson(ctx, MAX_ENTITY_BYTES, entityTooLarge);
     await next();
   };
 }
@@ -80,7 +71,7 @@ export function jsonBody(): Middleware {
  * Refuses an invoke (or fire) whose declared Content-Length exceeds the caller's payload limit, before anything
  * else looks at the request (as OpenWhisk does). Bodies without a Content-Length are capped while being read.
  */
-export function invokePayloadLimit(system: SystemLimits): Middleware {
+export function invokePayloadLimit(system: SystemLimits): AppMiddleware {
   return async (ctx, next) => {
     const max = effectiveLimits(system, identityOf(ctx).limits).maxPayloadSize;
     const length = declaredLength(ctx);
@@ -90,7 +81,7 @@ export function invokePayloadLimit(system: SystemLimits): Middleware {
 }
 
 /** Reads the body of an invoke (or fire): a JSON object, `{}` when empty, within the caller's payload limit. */
-export async function readInvokePayload(ctx: Context, system: SystemLimits): Promise<Record<string, unknown>> {
+export async function readInvokePayload(ctx: AppContext, system: SystemLimits): Promise<Record<string, unknown>> {
   const max = effectiveLimits(system, identityOf(ctx).limits).maxPayloadSize;
   const body = await readJson(ctx, max, (n) => TooLargeError.field('Request', n, max));
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {

@@ -3,10 +3,9 @@
 // typed `WhiskError`, raised by Koa or the router (http-errors), left behind as a bare 404/405 by the router, or
 // is an unexpected exception (500, logged with its stack).
 import { STATUS_CODES } from 'node:http';
-import type { Context, Middleware } from 'koa';
 import { MethodNotAllowedError, NotFoundError, UnavailableError, WhiskError, type ErrorKind } from '../../shared/errors.ts';
 import type { Logger } from './logging.ts';
-import { requestState } from './state.ts';
+import type { AppContext, AppMiddleware } from './state.ts';
 
 const STATUS: Record<ErrorKind, number> = {
   'bad-request': 400,
@@ -78,10 +77,10 @@ export function toHttpError(err: unknown): HttpError {
   return { status: 500, message: defaultMessage(500), headers: {} };
 }
 
-function respond(ctx: Context, error: HttpError): void {
+function respond(ctx: AppContext, error: HttpError): void {
   ctx.status = error.status;
   ctx.set(error.headers);
-  ctx.body = { error: error.message, code: requestState(ctx).transactionId };
+  ctx.body = { error: error.message, code: ctx.state.transactionId };
 }
 
 /**
@@ -89,7 +88,7 @@ function respond(ctx: Context, error: HttpError): void {
  * responses the router leaves behind: nothing matched → 404 "The requested resource could not be found.", and a
  * 405 with an `Allow` header → "HTTP method not allowed, supported methods: ..." (Pekko's texts).
  */
-export function errorHandler(logger: Logger): Middleware {
+export function errorHandler(logger: Logger): AppMiddleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -102,7 +101,7 @@ export function errorHandler(logger: Logger): Middleware {
       }
     } catch (err) {
       const error = toHttpError(err);
-      const where = { tid: requestState(ctx).transactionId, method: ctx.method, path: ctx.path };
+      const where = { tid: ctx.state.transactionId, method: ctx.method, path: ctx.path };
       // An unavailable dependency is an expected condition: one line, not a stack trace per request.
       if (error.status === 503) logger.warn({ ...where, reason: error.message }, 'request refused');
       else if (error.status >= 500) logger.error({ err, ...where }, 'request failed');

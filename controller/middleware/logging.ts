@@ -1,7 +1,6 @@
 // Request logging, and the minimal logger interface the controller needs (a pino instance satisfies it), so the
 // HTTP layer does not depend on a particular logging setup.
-import type { Middleware } from 'koa';
-import { requestState } from './state.ts';
+import type { AppMiddleware } from './state.ts';
 
 type LogFn = (obj: object, msg?: string) => void;
 
@@ -16,7 +15,7 @@ export interface Logger {
 export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 
 /** One debug line per request with its transaction id, status and duration (OpenWhisk logs `[tid] METHOD path`). */
-export function requestLogger(logger: Logger): Middleware {
+export function requestLogger(logger: Logger): AppMiddleware {
   return async (ctx, next) => {
     const started = performance.now();
     try {
@@ -24,7 +23,7 @@ export function requestLogger(logger: Logger): Middleware {
     } finally {
       logger.debug(
         {
-          tid: requestState(ctx).transactionId,
+          tid: ctx.state.transactionId,
           method: ctx.method,
           path: ctx.path,
           status: ctx.status,

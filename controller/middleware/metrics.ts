@@ -1,8 +1,8 @@
 // Counts every HTTP request and times it, by method, route template and status code. The route is the router's
 // template (`/api/v1/namespaces/:namespace/actions/:name`), never the path itself, so namespaces and action names
 // never become label values; 429s are also counted by which throttle refused them.
-import type { Middleware } from 'koa';
 import { counter, histogram, type Registry } from '../../shared/metrics.ts';
+import { type AppMiddleware, matchedRoute } from './state.ts';
 
 const METHODS = new Set(['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
 
@@ -18,7 +18,7 @@ export function throttleReason(body: unknown): 'rate' | 'concurrency' | 'other' 
   return 'other';
 }
 
-export function httpMetrics(registry: Registry): Middleware {
+export function httpMetrics(registry: Registry): AppMiddleware {
   const labels = ['method', 'route', 'status'] as const;
   const requests = counter(registry, 'http_requests_total', 'HTTP requests answered by the controller', labels);
   const duration = histogram(registry, 'http_request_duration_seconds', 'Time from receiving an HTTP request to its response', labels);
@@ -30,10 +30,10 @@ export function httpMetrics(registry: Registry): Middleware {
     try {
       await next();
     } finally {
-      const route = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
+      const route = matchedRoute(ctx);
       const values = {
         method: METHODS.has(ctx.method) ? ctx.method : 'other', // any token is a legal method; keep the set closed
-        route: typeof route === 'string' ? route : UNMATCHED_ROUTE,
+        route: route ?? UNMATCHED_ROUTE,
         status: String(ctx.status),
       };
       requests.inc(values);

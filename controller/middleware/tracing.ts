@@ -4,11 +4,10 @@
 // It records the path only, never the query string (web actions and clients may put secrets there), and names
 // the request's tenant once one is known (`asTenant`), so the tenant can read it back through the trace route.
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Middleware } from 'koa';
 import { extractContext, TENANT_ATTRIBUTE, tracer, withTenant } from '../../shared/tracing.ts';
-import { identityOf } from './state.ts';
+import { type AppMiddleware, identityOf, matchedRoute } from './state.ts';
 
-export function httpServerSpan(): Middleware {
+export function httpServerSpan(): AppMiddleware {
   return async (ctx, next) => {
     const parent = extractContext(ctx.headers);
     const span = tracer().startSpan(
@@ -28,8 +27,8 @@ export function httpServerSpan(): Middleware {
     try {
       await context.with(trace.setSpan(parent, span), next);
     } finally {
-      const route = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
-      if (typeof route === 'string') {
+      const route = matchedRoute(ctx);
+      if (route !== undefined) {
         span.updateName(`${ctx.method} ${route}`);
         span.setAttribute('http.route', route);
       }
@@ -47,6 +46,6 @@ export function asTenant<T>(namespace: string, fn: () => Promise<T>): Promise<T>
 }
 
 /** Behind the auth middleware: the rest of the request works for the authenticated caller's namespace. */
-export function traceTenant(): Middleware {
+export function traceTenant(): AppMiddleware {
   return (ctx, next) => asTenant(identityOf(ctx).namespace, next);
 }

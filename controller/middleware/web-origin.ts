@@ -8,7 +8,7 @@
 //   - refuses (403) a browser's POST from any page unless its body is declared JSON. Only such "simple" requests
 //     reach the API without a CORS preflight, and the preflight is what keeps cached credentials out (the API
 //     allows any origin, `*`, which browsers never combine with credentials); every other write needs one.
-import type { Context, Middleware } from 'koa';
+import type { AppContext, AppMiddleware } from './state.ts';
 import { ForbiddenError } from '../../shared/errors.ts';
 import { isJsonType } from '../web/web-args.ts';
 import { WEB_PREFIX } from '../web/web-path.ts';
@@ -18,7 +18,7 @@ export function originOf(text: string): string {
   return URL.canParse(text) ? new URL(text).origin : text;
 }
 
-export function redirectWebActions(webUrl: string): Middleware {
+export function redirectWebActions(webUrl: string): AppMiddleware {
   return async (ctx, next) => {
     if (!ctx.path.startsWith(WEB_PREFIX)) return next();
     ctx.status = 307;
@@ -28,14 +28,14 @@ export function redirectWebActions(webUrl: string): Middleware {
 }
 
 /** The origin of the page a browser sent the request from, when it says. */
-function pageOrigin(ctx: Context): string | undefined {
+function pageOrigin(ctx: AppContext): string | undefined {
   const origin = ctx.get('Origin');
   if (origin) return originOf(origin);
   const referer = ctx.get('Referer');
   return referer ? originOf(referer) : undefined;
 }
 
-export function refuseBrowserPages(webUrl: string): Middleware {
+export function refuseBrowserPages(webUrl: string): AppMiddleware {
   const webOrigin = originOf(webUrl);
   return async (ctx, next) => {
     if (pageOrigin(ctx) === webOrigin) throw new ForbiddenError('The API does not accept requests from web action pages.');

@@ -1,17 +1,15 @@
 // `/api/v1/namespaces/{ns}/actions[/{pkg}]/{name}` (`CTL/Actions.scala`): parses and checks the request, delegates to
 // the action service and the activator, and shapes the responses (including the invoke status table).
-import type { Context, Middleware } from 'koa';
-import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
-import { actionJson, actionSummary } from '../entities/action.ts';
-import type { ActionService, ActionRef } from '../entities/actions.ts';
+import { type ActionRef, actionJson, actionSummary } from '../entities/models/action.ts';
+import type { ActionService } from '../entities/action-service.ts';
 import { type ActivationRecord, STATUS_SUCCESS, STATUS_WHISK_ERROR, toExtendedJson } from '../../shared/activation-record.ts';
-import type { InvokeAction } from '../activation/invoke-action.ts';
-import type { SystemLimits } from '../entities/limits.ts';
+import type { InvokeAction } from '../invoke/invoke-action.ts';
+import type { SystemLimits } from '../entities/models/limits.ts';
 import { checkEntityName } from '../../shared/entity-names.ts';
 import { bodyOf, invokePayloadLimit, jsonBody, readInvokePayload } from '../middleware/body.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
-import { identityOf, namespaceOf, requestState } from '../middleware/state.ts';
+import { type AppContext, type AppRouter, type RoutedContext, type RoutedMiddleware, identityOf, namespaceOf } from '../middleware/state.ts';
 import { booleanParam, listParams, waitParam } from './query.ts';
 
 export const ACTIVATION_ID_HEADER = 'x-openwhisk-activation-id';
@@ -25,20 +23,24 @@ export interface ActionRoutesDeps {
 const BASE = '/api/v1/namespaces/:ns/actions';
 
 /** The action named by the path; names are validated (400) before anything else looks at them. */
-function refOf(ctx: Context): ActionRef {
-  const params = (ctx as Context & { params: Record<string, string | undefined> }).params;
+function refOf(ctx: RoutedContext): ActionRef {
+  const { params } = ctx;
   const pkg = params.pkg === undefined ? undefined : checkEntityName(params.pkg);
   const ref: ActionRef = { namespace: namespaceOf(ctx), name: checkEntityName(params.name ?? '') };
   if (pkg !== undefined) ref.pkg = pkg;
   return ref;
 }
 
-const REF = Symbol('isowhisk.actionRef');
-const ref = (ctx: Context): ActionRef => (ctx.state as { [REF]: ActionRef })[REF];
+/** The action `actionRef` found in the path; only call this behind it. */
+function ref(ctx: AppContext): ActionRef {
+  const action = ctx.state.action;
+  if (!action) throw new Error('no action on the request: the route is not behind actionRef');
+  return action;
+}
 
 /** Validates the names in the path and keeps the reference for the handlers. */
-const actionRef: Middleware = async (ctx, next) => {
-  (ctx.state as { [REF]: ActionRef })[REF] = refOf(ctx);
+const actionRef: RoutedMiddleware = async (ctx, next) => {
+  ctx.state.action = refOf(ctx);
   await next();
 };
 
@@ -70,7 +72,7 @@ export function invokeBody(record: ActivationRecord, resultOnly: boolean): unkno
  * Answers an invoke: with its record when it completed in time, else (non-blocking, or the blocking wait ran out)
  * 202 with the id — the activation goes on; its record appears at /activations/{id}.
  */
-export function answerInvoke(ctx: Context, activationId: string, record: ActivationRecord | undefined, resultOnly: boolean): void {
+export function answerInvoke(ctx: AppContext, activationId: string, record: ActivationRecord | undefined, resultOnly: boolean): void {
   ctx.set(ACTIVATION_ID_HEADER, activationId);
   if (!record) {
     ctx.status = 202;
@@ -82,18 +84,18 @@ export function answerInvoke(ctx: Context, activationId: string, record: Activat
   ctx.body = JSON.stringify(invokeBody(record, resultOnly));
 }
 
-export function actionRoutes(deps: ActionRoutesDeps): Router {
+export function actionRoutes(deps: ActionRoutesDeps): AppRouter {
   const { actions, invoke, limits } = deps;
   const router = newRouter();
   router.param('ns', resolveNamespace());
 
   /** Reads and invokes: an action in a package is open to whoever may read the package (a published one). */
-  const readable: Middleware = async (ctx, next) => {
+  const readable: RoutedMiddleware = async (ctx, next) => {
     await actions.entitle(identityOf(ctx), ref(ctx));
     await next();
   };
 
-  const list = (inPackage: boolean): Middleware => async (ctx) => {
+  const list = (inPackage: boolean): RoutedMiddleware => async (ctx) => {
     const namespace = namespaceOf(ctx);
     const pkg = inPackage ? ref(ctx).name : undefined;
     const { skip, limit, count } = listParams(ctx, 'actions');
@@ -128,7 +130,7 @@ export function actionRoutes(deps: ActionRoutesDeps): Router {
       const resultOnly = booleanParam(ctx, 'result', false);
       const waitMs = waitParam(ctx, limits.maxWaitForBlockingActivation);
       const payload = await readInvokePayload(ctx, limits);
-      const state = requestState(ctx);
+      const { state } = ctx;
       const started = await invoke({
         identity: identityOf(ctx),
         ref: ref(ctx),

@@ -1,14 +1,12 @@
 // `/api/v1/namespaces/{ns}/activations[/{id}[/result|/logs|/trace]]` (OpenWhisk's controller/Activations.scala):
 // GET only, owner only. `/trace` is Isowhisk's: the caller's spans of the activation's trace (docs/tenant-isolation.md).
-import type { Context, Middleware } from 'koa';
-import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
 import { BadRequestError, NotFoundError, UnavailableError } from '../../shared/errors.ts';
 import { type ActivationRecord, extendedResponse, toExtendedJson } from '../../shared/activation-record.ts';
 import type { ActivationStore } from '../../shared/activation-store.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
-import { namespaceOf } from '../middleware/state.ts';
-import { getParameter } from '../entities/parameters.ts';
+import { type AppRouter, type RoutedContext, type RoutedMiddleware, namespaceOf } from '../middleware/state.ts';
+import { getParameter } from '../entities/models/parameters.ts';
 import type { TraceReader } from '../traces/trace-reader.ts';
 import { booleanParam, epochParam, listParams, nameFilterParam, pathParam } from './query.ts';
 
@@ -21,7 +19,7 @@ export function checkActivationId(id: string): string {
   return id;
 }
 
-const idParam = (ctx: Context) => pathParam(ctx, 'id');
+const idParam = (ctx: RoutedContext) => pathParam(ctx, 'id');
 
 /** The caller's spans of the activation's trace; `traces` is absent when the deployment has no trace backend. */
 async function traceOf(record: ActivationRecord, traces: TraceReader | undefined): Promise<unknown> {
@@ -35,7 +33,7 @@ async function traceOf(record: ActivationRecord, traces: TraceReader | undefined
   return trace;
 }
 
-export function activationRoutes(activations: ActivationStore, traces?: TraceReader): Router {
+export function activationRoutes(activations: ActivationStore, traces?: TraceReader): AppRouter {
   const router = newRouter();
   router.param('ns', resolveNamespace());
 
@@ -57,7 +55,7 @@ export function activationRoutes(activations: ActivationStore, traces?: TraceRea
   });
 
   /** Checks the id (400), entitlement (403), then loads the caller's record (404 when missing or another namespace's). */
-  const withRecord = (respond: (record: ActivationRecord) => unknown): Middleware[] => [
+  const withRecord = (respond: (record: ActivationRecord) => unknown): RoutedMiddleware[] => [
     async (ctx, next) => {
       checkActivationId(idParam(ctx));
       await next();

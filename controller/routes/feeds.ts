@@ -3,7 +3,6 @@
 // arrive as invokes of these actions (that is how wsk and the openwhisk client configure a trigger's feed); the
 // controller carries them out itself and answers like an invoke, with an activation record stored for each.
 // A request the feed refuses is an application error; a failure to reach Kafka or Redis a whisk internal error.
-import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
 import {
   type ActivationRecord,
@@ -14,13 +13,13 @@ import {
 } from '../../shared/activation-record.ts';
 import { newActivationId } from '../../shared/ids.ts';
 import { activeTraceId } from '../../shared/tracing.ts';
-import type { StoreRecord } from '../activation/record-writer.ts';
+import type { StoreRecord } from '../invoke/record-writer.ts';
 import { FeedError } from '../feeds/feed-lifecycle.ts';
 import type { FeedProvider } from '../feeds/feed-service.ts';
-import type { SystemLimits } from '../entities/limits.ts';
+import type { SystemLimits } from '../entities/models/limits.ts';
 import { invokePayloadLimit, readInvokePayload } from '../middleware/body.ts';
 import type { Logger } from '../middleware/logging.ts';
-import { identityOf } from '../middleware/state.ts';
+import { type AppRouter, identityOf } from '../middleware/state.ts';
 import { answerInvoke } from './actions.ts';
 import { booleanParam } from './query.ts';
 
@@ -41,13 +40,13 @@ export interface FeedRoutesDeps {
   logger: Logger;
 }
 
-export function feedRoutes(deps: FeedRoutesDeps): Router {
+export function feedRoutes(deps: FeedRoutesDeps): AppRouter {
   const router = newRouter();
   for (const feed of deps.feeds) serveFeed(router, feed, deps);
   return router;
 }
 
-function serveFeed(router: Router, feed: FeedAction, deps: FeedRoutesDeps): void {
+function serveFeed(router: AppRouter, feed: FeedAction, deps: FeedRoutesDeps): void {
   const path = `/api/v1/namespaces/${feed.namespace}/actions/${feed.pkg}/${feed.action}`;
   router.post(path, invokePayloadLimit(deps.limits), async (ctx) => {
     const blocking = booleanParam(ctx, 'blocking', false);

@@ -1,12 +1,11 @@
 // `GET /api/v1/namespaces` → `["<own namespace>"]` and `GET /api/v1/namespaces/{ns}/limits` (`CTL/Namespaces.scala`).
 // `GET /api/v1/namespaces/{ns}` has no route, as in OpenWhisk.
-import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
-import { limitsResponse, type SystemLimits } from '../entities/limits.ts';
+import { limitsResponse, type SystemLimits } from '../entities/models/limits.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
-import { identityOf, namespaceOf } from '../middleware/state.ts';
+import { type AppRouter, identityOf, namespaceOf } from '../middleware/state.ts';
 
-export function namespaceRoutes(limits: SystemLimits): Router {
+export function namespaceRoutes(limits: SystemLimits): AppRouter {
   const router = newRouter();
   router.param('ns', resolveNamespace());
 

@@ -1,37 +1,39 @@
 // `/api/v1/namespaces/{ns}/packages[/{name}]` (`CTL/Packages.scala`): create/update, get, delete and list packages and
 // bindings. Writes are owner-only; reading a package is the package entitlement (owner, or published); any
 // namespace's list may be asked for and shows non-owners only published packages. Packages are not invoked.
-import type { Context, Middleware } from 'koa';
-import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
 import { ForbiddenError } from '../../shared/errors.ts';
-import { packageJson, packageSummary, packageWithActionsJson } from '../entities/package.ts';
-import type { PackageService } from '../entities/packages.ts';
+import { packageJson, packageSummary, packageWithActionsJson } from '../entities/models/package.ts';
+import type { PackageService } from '../entities/package-service.ts';
 import { bodyOf, jsonBody } from '../middleware/body.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
-import { identityOf, namespaceOf } from '../middleware/state.ts';
+import { type AppContext, type AppRouter, type RoutedMiddleware, identityOf, namespaceOf } from '../middleware/state.ts';
 import { booleanParam, entityNameParam, listParams } from './query.ts';
 
 const BASE = '/api/v1/namespaces/:ns/packages';
 
-const NAME = Symbol('isowhisk.packageName');
-const nameOf = (ctx: Context): string => (ctx.state as { [NAME]: string })[NAME];
+/** The package name `packageName` found in the path; only call this behind it. */
+function nameOf(ctx: AppContext): string {
+  const name = ctx.state.packageName;
+  if (name === undefined) throw new Error('no package on the request: the route is not behind packageName');
+  return name;
+}
 
 /** Validates the name in the path (400) before anything else looks at it. */
-const packageName: Middleware = async (ctx, next) => {
-  (ctx.state as { [NAME]: string })[NAME] = entityNameParam(ctx);
+const packageName: RoutedMiddleware = async (ctx, next) => {
+  ctx.state.packageName = entityNameParam(ctx);
   await next();
 };
 
-const fqname = (ctx: Context) => `${namespaceOf(ctx)}/${nameOf(ctx)}`;
+const fqname = (ctx: AppContext) => `${namespaceOf(ctx)}/${nameOf(ctx)}`;
 
-export function packageRoutes(packages: PackageService): Router {
+export function packageRoutes(packages: PackageService): AppRouter {
   const router = newRouter();
   router.param('ns', resolveNamespace());
   const owner = ownerOnly(fqname);
 
   /** READ on the package: 403 naming it when refused (also for another namespace's missing package). */
-  const readable: Middleware = async (ctx, next) => {
+  const readable: RoutedMiddleware = async (ctx, next) => {
     if (!(await packages.access.canRead(identityOf(ctx).namespace, namespaceOf(ctx), nameOf(ctx)))) throw ForbiddenError.resource(fqname(ctx));
     await next();
   };

@@ -1,7 +1,7 @@
 // Query parameters with OpenWhisk's parsing and texts (`RestApiCommons`, Pekko's unmarshallers). A parameter
 // that does not parse → 400 "The query parameter '<name>' was malformed:\n<reason>", the wrapping Pekko puts
 // around OpenWhisk's own messages.
-import type { Context } from 'koa';
+import type { AppContext, RoutedContext } from '../middleware/state.ts';
 import { MalformedRequestError } from '../../shared/errors.ts';
 import { checkEntityName, isEntityName } from '../../shared/entity-names.ts';
 
@@ -9,15 +9,15 @@ export const MAX_LIST_LIMIT = 200;
 export const DEFAULT_LIST_LIMIT = 30;
 
 /** A path parameter the router matched (`:name`, `:id`); `''` when the route has none by that name. */
-export function pathParam(ctx: Context, name: string): string {
-  return (ctx as Context & { params?: Record<string, string | undefined> }).params?.[name] ?? '';
+export function pathParam(ctx: RoutedContext, name: string): string {
+  return ctx.params[name] ?? '';
 }
 
 /** The `:name` path parameter, checked as an entity name (400 otherwise). */
-export const entityNameParam = (ctx: Context): string => checkEntityName(pathParam(ctx, 'name'));
+export const entityNameParam = (ctx: RoutedContext): string => checkEntityName(pathParam(ctx, 'name'));
 
 /** The first value of a query parameter, undefined when absent. */
-export function queryValue(ctx: Context, name: string): string | undefined {
+export function queryValue(ctx: AppContext, name: string): string | undefined {
   const v = ctx.query[name];
   return Array.isArray(v) ? v[0] : v;
 }
@@ -39,7 +39,7 @@ function toLong(text: string): number | undefined {
 }
 
 /** Pekko's Boolean unmarshaller: true/yes/on/1, false/no/off/0 (any case); empty → default. */
-export function booleanParam(ctx: Context, name: string, fallback: boolean): boolean {
+export function booleanParam(ctx: AppContext, name: string, fallback: boolean): boolean {
   const v = queryValue(ctx, name);
   if (v === undefined || v === '') return fallback;
   switch (v.toLowerCase()) {
@@ -65,7 +65,7 @@ export interface ListParams {
 }
 
 /** `limit` (default 30, 0 = 200, max 200), `skip` (≥ 0), `count`, with the collection named in the texts. */
-export function listParams(ctx: Context, collection: string): ListParams {
+export function listParams(ctx: AppContext, collection: string): ListParams {
   let skip = 0;
   const skipText = queryValue(ctx, 'skip');
   if (skipText !== undefined) {
@@ -88,7 +88,7 @@ export function listParams(ctx: Context, collection: string): ListParams {
 }
 
 /** `?timeout=` of an invoke: 1..max ms (`Actions.scala stringToFiniteDuration`). */
-export function waitParam(ctx: Context, max: number): number {
+export function waitParam(ctx: AppContext, max: number): number {
   const text = queryValue(ctx, 'timeout');
   if (text === undefined) return max;
   const n = toInt(text);
@@ -99,7 +99,7 @@ export function waitParam(ctx: Context, max: number): number {
 }
 
 /** `since`/`upto` of the activations list: epoch milliseconds (OpenWhisk's text says seconds). */
-export function epochParam(ctx: Context, name: string): number | undefined {
+export function epochParam(ctx: AppContext, name: string): number | undefined {
   const text = queryValue(ctx, name);
   if (text === undefined) return undefined;
   const n = toLong(text);
@@ -108,7 +108,7 @@ export function epochParam(ctx: Context, name: string): number | undefined {
 }
 
 /** `name` of the activations list: `action` or `pkg/action`; blank → no filter. */
-export function nameFilterParam(ctx: Context): string | undefined {
+export function nameFilterParam(ctx: AppContext): string | undefined {
   const text = queryValue(ctx, 'name');
   if (text === undefined) return undefined;
   const parts = text.split('/').filter((p) => p.length > 0);

@@ -4,8 +4,9 @@
 // default case-insensitive matching, `GET /API/v1/namespaces` passed by the auth middleware (whose prefix is
 // `/api/v1`) and still reached a handler. OpenWhisk's routes are case-sensitive too.
 import { Router } from '@koa/router';
+import type { AppRouter, AppState } from '../middleware/state.ts';
 
-export function newRouter(): Router {
+export function newRouter(): AppRouter {
   // sensitive: `/API/v1` is not `/api/v1`. strict: `/actions/` is not `/actions`, as the prefix checks see them.
-  return new Router({ sensitive: true, strict: true });
+  return new Router<AppState>({ sensitive: true, strict: true });
 }

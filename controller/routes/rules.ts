@@ -1,16 +1,15 @@
 // `/api/v1/namespaces/{ns}/rules[/{name}]` (`CTL/Rules.scala`): create/update, get, enable/disable, delete, list. Owner only.
-import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
-import { readRuleStatus, ruleJson, ruleSummary } from '../entities/rule.ts';
-import type { RuleService } from '../entities/rules.ts';
+import { readRuleStatus, ruleJson, ruleSummary } from '../entities/models/rule.ts';
+import type { RuleService } from '../entities/rule-service.ts';
 import { bodyOf, jsonBody } from '../middleware/body.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
-import { identityOf, namespaceOf } from '../middleware/state.ts';
+import { type AppRouter, identityOf, namespaceOf } from '../middleware/state.ts';
 import { booleanParam, entityNameParam, listParams } from './query.ts';
 
 const BASE = '/api/v1/namespaces/:ns/rules';
 
-export function ruleRoutes(rules: RuleService): Router {
+export function ruleRoutes(rules: RuleService): AppRouter {
   const router = newRouter();
   router.param('ns', resolveNamespace());
   const owner = ownerOnly(namespaceOf);

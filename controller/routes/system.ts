@@ -2,10 +2,10 @@
 // `GET /ping`, `GET /` (platform description), `GET /api/v1` (API description), the invoker health seam and
 // `GET /metrics` (Prometheus), and the API's OpenAPI document (`GET /api/v1/api-docs`) with its page (`GET /api/v1/docs`),
 // the `swagger_paths` of `GET /api/v1`, open without credentials as in OpenWhisk.
-import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
-import type { SystemLimits } from '../entities/limits.ts';
-import { RUNTIMES } from '../entities/runtimes.ts';
+import type { AppRouter } from '../middleware/state.ts';
+import type { SystemLimits } from '../entities/models/limits.ts';
+import { RUNTIMES } from '../entities/models/runtimes.ts';
 import { exposition, type Registry } from '../../shared/metrics.ts';
 import { API_DOCS_PATH, DOCS_PAGE_PATH, openApiDocument } from '../api-docs/openapi.ts';
 import { docsPage } from '../api-docs/docs-page.ts';
@@ -80,7 +80,7 @@ export function apiInfo(build: BuildInfo, webUrl: string): Record<string, unknow
   };
 }
 
-export function systemRoutes(deps: SystemRoutesDeps): Router {
+export function systemRoutes(deps: SystemRoutesDeps): AppRouter {
   const router = newRouter();
 
   router.get('/ping', (ctx) => {

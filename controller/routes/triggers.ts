@@ -1,12 +1,11 @@
 // `/api/v1/namespaces/{ns}/triggers[/{name}]` (`CTL/Triggers.scala`): create/update, get, delete, list and fire. Owner only.
-import type { Router } from '@koa/router';
 import { newRouter } from './router.ts';
-import type { SystemLimits } from '../entities/limits.ts';
-import { triggerJson, triggerSummary } from '../entities/trigger.ts';
-import type { TriggerService } from '../entities/triggers.ts';
+import type { SystemLimits } from '../entities/models/limits.ts';
+import { triggerJson, triggerSummary } from '../entities/models/trigger.ts';
+import type { TriggerService } from '../entities/trigger-service.ts';
 import { bodyOf, invokePayloadLimit, jsonBody, readInvokePayload } from '../middleware/body.ts';
 import { ownerOnly, resolveNamespace } from '../middleware/namespace.ts';
-import { identityOf, namespaceOf, requestState } from '../middleware/state.ts';
+import { type AppRouter, identityOf, namespaceOf } from '../middleware/state.ts';
 import { actionHeaders, type FireTrigger } from '../triggers/fire.ts';
 import { booleanParam, entityNameParam, listParams } from './query.ts';
 
@@ -18,7 +17,7 @@ export interface TriggerRoutesDeps {
 
 const BASE = '/api/v1/namespaces/:ns/triggers';
 
-export function triggerRoutes({ triggers, fire, limits }: TriggerRoutesDeps): Router {
+export function triggerRoutes({ triggers, fire, limits }: TriggerRoutesDeps): AppRouter {
   const router = newRouter();
   router.param('ns', resolveNamespace());
   const owner = ownerOnly(namespaceOf);
@@ -47,7 +46,7 @@ export function triggerRoutes({ triggers, fire, limits }: TriggerRoutesDeps): Ro
     const name = entityNameParam(ctx);
     const payload = await readInvokePayload(ctx, limits);
     const trigger = await triggers.get(namespaceOf(ctx), name);
-    const state = requestState(ctx);
+    const { state } = ctx;
     const fired = await fire({
       identity: identityOf(ctx),
       trigger,

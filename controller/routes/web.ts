@@ -4,17 +4,16 @@
 // extension.
 // Served on the web origin, a listener apart from the REST API's (see app.ts); web actions have their own rules for
 // CORS and credentials, and never see the caller's whisk credentials (web/web-auth.ts).
-import type { Context, Middleware } from 'koa';
 import { STATUS_APPLICATION_ERROR, STATUS_SUCCESS } from '../../shared/activation-record.ts';
 import { BadRequestError, NotFoundError, TooLargeError } from '../../shared/errors.ts';
-import type { InvokeAction } from '../activation/invoke-action.ts';
+import type { InvokeAction } from '../invoke/invoke-action.ts';
 import type { IdentityStore } from '../../shared/identities.ts';
-import type { ActionService } from '../entities/actions.ts';
-import { type SystemLimits, effectiveLimits } from '../entities/limits.ts';
-import { getParameter, isTruthy } from '../entities/parameters.ts';
+import type { ActionService } from '../entities/action-service.ts';
+import { type SystemLimits, effectiveLimits } from '../entities/models/limits.ts';
+import { getParameter, isTruthy } from '../entities/models/parameters.ts';
 import { basicCredentials } from '../middleware/auth.ts';
 import { CORS_HEADERS } from '../middleware/cors.ts';
-import { requestState } from '../middleware/state.ts';
+import type { AppContext, AppMiddleware } from '../middleware/state.ts';
 import { asTenant } from '../middleware/tracing.ts';
 import { ACTIVATION_ID_HEADER } from './actions.ts';
 import { webArguments } from '../web/web-args.ts';
@@ -37,7 +36,7 @@ const WEB_CORS = {
   'Access-Control-Allow-Methods': 'OPTIONS, GET, DELETE, POST, PUT, HEAD, PATCH',
 };
 
-async function readBody(ctx: Context, maxBytes: number): Promise<Buffer> {
+async function readBody(ctx: AppContext, maxBytes: number): Promise<Buffer> {
   const declared = Number(ctx.get('Content-Length') || NaN);
   if (declared > maxBytes) throw TooLargeError.field('Request', declared, maxBytes);
   const chunks: Buffer[] = [];
@@ -50,18 +49,19 @@ async function readBody(ctx: Context, maxBytes: number): Promise<Buffer> {
   return Buffer.concat(chunks, size);
 }
 
-function requestHeaders(ctx: Context): Record<string, string> {
+function requestHeaders(ctx: AppContext): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(ctx.headers)) if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   return out;
 }
 
-export function webRoutes(deps: WebRoutesDeps): Middleware {
+export function webRoutes(deps: WebRoutesDeps): AppMiddleware {
   return async (ctx, next) => {
     if (!ctx.path.startsWith(WEB_PREFIX)) return next();
     const path = parseWebPath(ctx.path);
     const owner = path && (await deps.identities.namespaceIdentity(path.ref.namespace));
-    if (!path || !owner) throw new NotFoundError();
+    // A blocked subject's web actions are not found, as OpenWhisk's identities view leaves blocked subjects out.
+    if (!path || !owner || owner.blocked) throw new NotFoundError();
     const action = await deps.actions.resolve(path.ref).then(
       (found) => found.action,
       (err: unknown) => {
@@ -106,7 +106,7 @@ export function webRoutes(deps: WebRoutesDeps): Middleware {
       { rawHttp: isTruthy(action.annotations, 'raw-http') || isHttpSignature(getParameter(action.annotations, SIGNATURE_ANNOTATION)) },
     );
 
-    const state = requestState(ctx);
+    const { state } = ctx;
     // The owner pays for and owns the activation, so its trace is the owner's too (an anonymous caller has none).
     const started = await asTenant(owner.namespace, () => deps.invoke({
       identity: owner,

@@ -11,9 +11,9 @@
 import type { RedisClient } from '../../shared/redis-connection.ts';
 import { ThrottledError } from '../../shared/errors.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
-import { runScript } from '../../shared/redis-script.ts';
+import { luaScript, runScript } from '../../shared/redis-script.ts';
 import type { Identity } from '../../shared/identity.ts';
-import { type SystemLimits, effectiveLimits } from '../entities/limits.ts';
+import { type SystemLimits, effectiveLimits } from '../entities/models/limits.ts';
 
 export interface Throttles {
   /** Before an action invoke: the namespace's invoke rate, then its activations in flight. */
@@ -35,13 +35,8 @@ export interface ThrottleDeps {
 
 const MINUTE_MS = 60_000;
 
-// KEYS: the minute's counter; ARGV: its lifetime (ms). One command per check: the count and, on the minute's first
-// check, the counter's expiry (a crash between two commands could otherwise leave a counter that never expires).
-const COUNT = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return n
-`;
+// The minute's counter, incremented and given its expiry in one command (KEYS and ARGV: the file's header).
+const COUNT = luaScript(import.meta.dirname, 'count-request.lua');
 
 export function throttles(deps: ThrottleDeps): Throttles {
   const now = deps.now ?? Date.now;

@@ -9,12 +9,12 @@ import { SpanKind } from '@opentelemetry/api';
 import { type ActivationRecord, type Annotation, STATUS_SUCCESS } from '../../shared/activation-record.ts';
 import { newActivationId } from '../../shared/ids.ts';
 import { activeTraceId, inSpan } from '../../shared/tracing.ts';
-import type { InvokeAction } from '../activation/invoke-action.ts';
-import type { StoreRecord } from '../activation/record-writer.ts';
+import type { InvokeAction } from '../invoke/invoke-action.ts';
+import type { StoreRecord } from '../invoke/record-writer.ts';
 import type { Identity } from '../../shared/identity.ts';
-import { actionRefOf, fqnOf } from '../entities/entity-path.ts';
-import { parametersObject } from '../entities/parameters.ts';
-import type { ReducedRule, TriggerDoc } from '../entities/trigger.ts';
+import { actionRefOf, fqnOf } from '../entities/models/entity-path.ts';
+import { parametersObject } from '../entities/models/parameters.ts';
+import type { ReducedRule, TriggerDoc } from '../entities/models/trigger.ts';
 import { toHttpError } from '../middleware/errors.ts';
 import type { Throttles } from '../throttles/throttles.ts';
 

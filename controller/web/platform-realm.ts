@@ -3,7 +3,7 @@
 // challenge would show visitors the platform's own login prompt and collect whatever key they type. Challenges
 // naming that realm (in any case or spacing) are dropped from every response of the web origin; the 401 and its
 // body stay. Other challenges, an action's own realm included, pass unchanged.
-import type { Middleware } from 'koa';
+import type { AppMiddleware } from '../middleware/state.ts';
 import { WWW_AUTHENTICATE } from '../middleware/errors.ts';
 
 const PLATFORM_REALM = /realm="([^"]*)"/i.exec(WWW_AUTHENTICATE)?.[1] ?? '';
@@ -38,7 +38,7 @@ export function withoutPlatformChallenge(headers: Record<string, string | string
  * (a 401 for `require-whisk-auth: true`): a browser then never prompts for, nor caches, API credentials on the
  * origin where every tenant's pages run. Programs still authenticate by sending credentials with the request.
  */
-export function noPlatformChallenge(): Middleware {
+export function noPlatformChallenge(): AppMiddleware {
   return async (ctx, next) => {
     await next();
     const value = ctx.response.headers['www-authenticate'];

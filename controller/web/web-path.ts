@@ -1,7 +1,7 @@
 // The path of a web action (`CTL/WebActions.scala`): `/api/v1/web/{namespace}/{package|default}/{action}[.{ext}][/{rest}]`.
 // The extension picks how the result becomes an HTTP response; the rest of the path reaches the action as `__ow_path`.
 import { isEntityName } from '../../shared/entity-names.ts';
-import type { ActionRef } from '../entities/actions.ts';
+import type { ActionRef } from '../entities/models/action.ts';
 
 export const WEB_PREFIX = '/api/v1/web/';
 

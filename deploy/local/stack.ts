@@ -9,6 +9,7 @@ import { formatApiKey, newApiKey } from '../../shared/ids.ts';
 import { newSecretsKey } from '../../shared/secret-box.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
 import { type DaemonSpec, logTail, runningPid, waitFor } from './daemon.ts';
+import { ensureHelm } from '../helm/helm-binary.ts';
 import { ensureJaegerBinary, jaegerPid, startJaeger, stopJaeger } from './jaeger.ts';
 import { ensureKafkaJars, startKafka, stopKafka } from './kafka.ts';
 import { PROJECT_ROOT, type StackLayout } from './layout.ts';
@@ -86,13 +87,14 @@ export const UNTHROTTLED_ENV: Readonly<Record<string, string>> = {
 };
 
 /**
- * Fetches and builds what the stack runs, once per machine: the Kafka jars (Maven) and the Jaeger binary (Go
- * module proxy; the first build takes minutes). Starting the stack does this too; it is separate so that CI and
+ * Fetches and builds what the stack runs, once per machine: the Kafka jars (Maven), the Jaeger binary and the
+ * chart tests' Helm (Go module proxy; the first builds take minutes). Starting the stack does this too; it is separate so that CI and
  * test runs can do the long part before any test's time limit runs.
  */
 export async function provision(): Promise<void> {
   await ensureKafkaJars();
   await ensureJaegerBinary();
+  await ensureHelm(); // for the Helm chart's tests (test/unit/deploy/helm.test.ts)
 }
 
 /** Starts Redis, Kafka and Jaeger: the services the platform's processes need. */

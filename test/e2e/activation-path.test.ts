@@ -1,7 +1,8 @@
 // The activation path end to end, through the `openwhisk` npm client: controller → Kafka → invoker isolate →
 // record in Redis → completion → HTTP answer, with OpenWhisk's statuses, shapes and texts (`CTL/Actions.scala`, `E/WhiskActivation.scala`, `ActivationResult.scala`).
 import assert from 'node:assert/strict';
-import { annotation, api, freshNamespace, waitForRecord, type Activation, type TestNamespace } from '../support/platform.ts';
+import { annotation, api, freshNamespace, type Activation, type TestNamespace } from '../support/platform.ts';
+import { waitForRecord } from '../support/records.ts';
 import { makeZip } from '../unit/invoker/helpers.ts';
 
 const HELLO = `function main(params) {
@@ -45,7 +46,7 @@ describe('activation path (controller → Kafka → invoker → Redis)', functio
       assert.deepEqual(body.response, { result: { greeting: 'Hello Bob' }, size: 24, success: true, status: 'success' });
       assert.deepEqual(body.logs, [], 'blocking responses carry no logs, as in OpenWhisk');
 
-      const record = await waitForRecord(ns.ow, body.activationId);
+      const record = await waitForRecord(ns, body.activationId);
       assert.equal(record.namespace, ns.name);
       assert.equal(record.name, 'hello');
       assert.equal(record.logs.length, 1);
@@ -71,7 +72,7 @@ describe('activation path (controller → Kafka → invoker → Redis)', functio
       const { status, body } = await invoke(ns, 'reverse', { payload: 'hello' }, 'blocking=false');
       assert.equal(status, 202);
       assert.deepEqual(Object.keys(body), ['activationId']);
-      const record = await waitForRecord(ns.ow, body.activationId);
+      const record = await waitForRecord(ns, body.activationId);
       assert.deepEqual(record.response.result, { payload: 'olleh' });
       const listed = (await ns.ow.activations.list({ name: 'reverse' })) as unknown as Activation[];
       assert.ok(listed.some((a) => a.activationId === body.activationId));
@@ -145,7 +146,7 @@ describe('activation path (controller → Kafka → invoker → Redis)', functio
         assert.equal(status, row.status);
         assert.equal(body.response.status, row.statusText);
         assert.deepEqual(body.response.result, row.result);
-        const record = await waitForRecord(ns.ow, body.activationId);
+        const record = await waitForRecord(ns, body.activationId);
         assert.equal(annotation(record, 'timeout'), row.result === rows[8]!.result || row.result === rows[9]!.result);
       });
     }
@@ -227,8 +228,8 @@ describe('activation path (controller → Kafka → invoker → Redis)', functio
       const second = await invoke(ns, 'counter');
       assert.deepEqual(first.body.response.result, { calls: 1 });
       assert.deepEqual(second.body.response.result, { calls: 2 });
-      assert.equal(typeof annotation(await waitForRecord(ns.ow, first.body.activationId), 'initTime'), 'number');
-      assert.equal(annotation(await waitForRecord(ns.ow, second.body.activationId), 'initTime'), undefined);
+      assert.equal(typeof annotation(await waitForRecord(ns, first.body.activationId), 'initTime'), 'number');
+      assert.equal(annotation(await waitForRecord(ns, second.body.activationId), 'initTime'), undefined);
     });
 
     it('never shares an isolate with another namespace', async () => {
@@ -242,7 +243,7 @@ describe('activation path (controller → Kafka → invoker → Redis)', functio
       await ns.ow.actions.update({ name: 'counter', action: { exec: { kind: 'nodejs:default', code: COUNTER + ' // v2' } } });
       const after = await invoke(ns, 'counter');
       assert.deepEqual(after.body.response.result, { calls: 1 });
-      assert.equal(typeof annotation(await waitForRecord(ns.ow, after.body.activationId), 'initTime'), 'number');
+      assert.equal(typeof annotation(await waitForRecord(ns, after.body.activationId), 'initTime'), 'number');
     });
   });
 
@@ -252,7 +253,7 @@ describe('activation path (controller → Kafka → invoker → Redis)', functio
       const { status, body } = await invoke(ns, 'slow', {}, 'blocking=true&timeout=100');
       assert.equal(status, 202);
       assert.deepEqual(Object.keys(body), ['activationId']);
-      const record = await waitForRecord(ns.ow, body.activationId);
+      const record = await waitForRecord(ns, body.activationId);
       assert.deepEqual(record.response.result, { done: true });
     });
 

@@ -7,10 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import openwhisk from 'openwhisk';
+import pino from 'pino';
 import { waitFor } from '../../deploy/local/daemon.ts';
+import { createKafka, createProducer } from '../../shared/kafka/client.ts';
+import { jaegerTrace } from '../support/jaeger.ts';
 import { wskWith, type Wsk } from '../support/cli.ts';
 import { adminProcess } from '../support/admin.ts';
-import { testPlatform } from '../support/stack.ts';
+import { testKafka, testPlatform } from '../support/stack.ts';
 
 
 describe('admin command: a second tenant on the platform', function () {
@@ -21,6 +24,7 @@ describe('admin command: a second tenant on the platform', function () {
   let wsk: Wsk;
   let ow: openwhisk.Client;
   let apiKey: string;
+  let webUrl: string;
   const subject = `tenant-${randomBytes(5).toString('hex')}`;
 
   const admin = (...args: string[]) => adminProcess(['--redis', redisUrl, ...args]);
@@ -30,6 +34,7 @@ describe('admin command: a second tenant on the platform', function () {
     const platform = await testPlatform();
     redisUrl = platform.redisUrl;
     apiHost = platform.apiHost;
+    webUrl = platform.webUrl;
     const created = await admin('user', 'create', subject);
     assert.equal(created.code, 0, created.stderr);
     apiKey = created.stdout.trim();
@@ -81,6 +86,44 @@ describe('admin command: a second tenant on the platform', function () {
     assert.equal((await admin('user', 'unblock', subject)).code, 0);
     await waitFor('the unblocked key to work', async () => ((await wsk(['action', 'list'])).code === 0 ? true : undefined), 30_000, 250);
     assert.deepEqual(await ow.actions.invoke({ name: 'hello', blocking: true, result: true }), { hello: 'world' });
+  });
+
+  it("blocked, the tenant's Kafka feed holds its records and fires them once unblocked; its web actions are not found", async () => {
+    const topic = `held-${randomBytes(4).toString('hex')}`;
+    assert.equal((await wsk(['action', 'create', 'page', 'hello.js', '--web', 'true'])).code, 0);
+    assert.equal((await wsk(['trigger', 'create', 'held', '--feed', '/whisk.system/messaging/kafkaFeed', '-p', 'topic', topic])).code, 0);
+    assert.equal((await wsk(['rule', 'create', 'held-rule', 'held', 'hello'])).code, 0);
+    const page = `${webUrl}/api/v1/web/${subject}/default/page.json`;
+    assert.equal((await fetch(page)).status, 200);
+
+    assert.equal((await admin('user', 'block', subject)).code, 0);
+    assert.equal((await fetch(page)).status, 404, 'a blocked subject\'s web action is not found');
+
+    // The record carries a trace of the test's own: the feed's fire attempt shows in it as a `process` span.
+    const traceId = randomBytes(16).toString('hex');
+    const producer = await createProducer(createKafka({ brokers: await testKafka(), clientId: 'admin-tenant', logger: pino({ level: 'silent' }) }));
+    try {
+      await producer.send(topic, [{ value: Buffer.from('while blocked'), headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } }]);
+    } finally {
+      await producer.close();
+    }
+    await jaegerTrace(traceId, (t) => t.spans.some((s) => s.operationName === `process ${topic}`));
+    assert.equal((await admin('user', 'unblock', subject)).code, 0);
+    const fires = await waitFor(
+      'the held record to fire after the unblock',
+      async () => {
+        const list = await ow.activations.list({ name: 'held' });
+        return list.length > 0 ? list : undefined;
+      },
+      30_000,
+      250,
+    );
+    assert.equal(fires.length, 1);
+    const fire = (await ow.activations.get({ name: fires[0]!.activationId })) as unknown as { response: { result: { messages: Array<{ value: string }> } } };
+    assert.deepEqual(fire.response.result.messages.map((m) => m.value), ['while blocked']);
+    // the held attempt and the fire after the unblock: two `process` spans in the record's trace
+    await jaegerTrace(traceId, (t) => t.spans.filter((s) => s.operationName === `process ${topic}`).length >= 2);
+    assert.equal((await wsk(['trigger', 'delete', 'held'])).code, 0);
   });
 
   it('a limit set with the admin command is enforced: invocationsPerMinute 1 → 429', async () => {

@@ -7,8 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../../deploy/local/daemon.ts';
 import { cliNamespace, type CliNamespace } from '../support/cli.ts';
-import { type TestNamespace, freshNamespace, waitForRecord } from '../support/platform.ts';
+import { type TestNamespace, freshNamespace } from '../support/platform.ts';
 import { alarmFeed, alarmFires, duplicateTicks, readAlarm, waitForFires } from '../support/alarms.ts';
+import { waitForRecord } from '../support/records.ts';
 
 const ECHO = 'function main(params) { return { got: params }; }';
 const EVERY_SECOND = '* * * * * *';
@@ -53,7 +54,7 @@ describe('alarms: /whisk.system/alarms (real stack)', function () {
     for (const f of fires) assert.equal(f.tick % 1_000, 0, 'ticks fall on whole seconds');
     const outcome = JSON.parse(fires[0]!.logs[0]!) as { activationId: string; success: boolean };
     assert.equal(outcome.success, true);
-    const run = await waitForRecord(ns.ow, outcome.activationId);
+    const run = await waitForRecord(ns, outcome.activationId);
     assert.equal((run.response.result as { got: { from?: string } }).got.from, 'alarm', 'trigger_payload reaches the action');
 
     const read = (await feeds(ns).get({ name: ALARM, trigger: 'tick' })) as { response: { result: { config: Record<string, unknown>; status: Record<string, unknown> } } };
@@ -197,7 +198,7 @@ describe('alarms: wsk trigger create --feed /whisk.system/alarms/alarm (real sta
     await ok(['rule', 'create', 'beat-echo', 'beat', 'echo']);
     const [fire] = await waitForFires(ns, 'beat', 1);
     const outcome = JSON.parse(fire!.logs[0]!) as { activationId: string };
-    const run = await waitForRecord(ns.ow, outcome.activationId);
+    const run = await waitForRecord(ns, outcome.activationId);
     assert.equal((run.response.result as { got: { n?: number } }).got.n, 1);
     await ok(['trigger', 'delete', 'beat']);
 

@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { activationIdIn, cliNamespace, type CliNamespace } from '../support/cli.ts';
-import { waitForRecord } from '../support/platform.ts';
+import {  } from '../support/platform.ts';
+import { waitForRecord } from '../support/records.ts';
 
 describe('wsk CLI: triggers, rules, feeds and sequences', function () {
   this.timeout(120_000);
@@ -33,11 +34,11 @@ describe('wsk CLI: triggers, rules, feeds and sequences', function () {
 
     const fired = await ok(['trigger', 'fire', 'tick', '-p', 'n', '7']);
     assert.match(fired, /^ok: triggered \/_\/tick with id [0-9a-f]{32}\n$/);
-    const triggerRecord = await waitForRecord(ns.ow, activationIdIn(fired));
+    const triggerRecord = await waitForRecord(ns, activationIdIn(fired));
     const [outcome] = triggerRecord.logs.map((l) => JSON.parse(l) as { activationId: string; success: boolean; rule: string });
     assert.equal(outcome?.success, true);
     assert.equal(outcome?.rule, `${ns.name}/tick-echo`);
-    const run = await waitForRecord(ns.ow, outcome!.activationId);
+    const run = await waitForRecord(ns, outcome!.activationId);
     const result = run.response.result as Record<string, unknown>;
     assert.equal(result.from, 'trigger');
     assert.equal(result.n, 7);

@@ -19,13 +19,12 @@ import {
   FAULT_ENV,
   FaultStack,
   createAction,
-  getRecord,
   giveUpTime,
   invoke,
-  waitForRecord,
   type TestNamespace,
 } from '../support/faults.ts';
 import { ownStackLayout } from '../support/stack.ts';
+import { getRecord, waitForRecord } from '../support/records.ts';
 
 const GRACE_MS = 8_000;
 const ACTION_TIMEOUT = 3_000;

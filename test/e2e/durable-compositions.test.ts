@@ -5,8 +5,9 @@
 // controller is restarted under its id, or a second controller adopts the run of the dead one.
 import assert from 'node:assert/strict';
 import { waitFor } from '../../deploy/local/daemon.ts';
-import type { RunState } from '../../controller/activation/run-store.ts';
-import { FaultStack, api, createAction, getRecord, invoke, waitForRecord, type Activation, type TestNamespace } from '../support/faults.ts';
+import type { RunState } from '../../controller/runs/run-store.ts';
+import { FaultStack, api, createAction, invoke, type Activation, type TestNamespace } from '../support/faults.ts';
+import { getRecord, waitForRecord } from '../support/records.ts';
 
 /** Each step adds one to `n` after a while, so a kill lands while a component runs. */
 const SLOW_STEP = 'function main(p) { return new Promise((resolve) => setTimeout(() => resolve({ n: (p.n || 0) + 1 }), 1500)); }';

@@ -4,9 +4,10 @@
 // namespace, that passed `traceparent` to the server and carries neither the path nor the query.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { annotation, api, freshNamespace, waitForRecord } from '../support/platform.ts';
+import { annotation, api, freshNamespace } from '../support/platform.ts';
 import { hasSpans, jaegerTrace, traceView } from '../support/jaeger.ts';
 import { TEST_FETCH_TARGET_PORT, TEST_LAYOUT, testPlatform } from '../support/stack.ts';
+import { waitForRecord } from '../support/records.ts';
 
 interface Seen {
   method: string;
@@ -62,7 +63,7 @@ describe('fetch from actions (real platform)', function () {
     const res = await api(ns, 'POST', '/namespaces/_/actions/caller?blocking=true', JSON.stringify(params));
     assert.equal(res.status, 200);
     const { activationId } = (await res.json()) as { activationId: string };
-    const record = await waitForRecord(ns.ow, activationId);
+    const record = await waitForRecord(ns, activationId);
 
     assert.deepEqual(record.response.result, {
       status: 200,

@@ -19,7 +19,8 @@ import { createKafka, createProducer, type MessageProducer } from '../../shared/
 import { newActivationId, newTransactionId } from '../../shared/ids.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { topics } from '../../shared/topics.ts';
-import { FAULT_ENV, FaultStack, createAction, getRecord, waitForRecord, type TestNamespace } from '../support/faults.ts';
+import { FAULT_ENV, FaultStack, createAction, type TestNamespace } from '../support/faults.ts';
+import { getRecord, waitForRecord } from '../support/records.ts';
 
 const ENV = {
   ...FAULT_ENV,

@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { waitFor } from '../../deploy/local/daemon.ts';
 import { sampleValue } from '../../shared/metrics.ts';
-import { FAULT_ENV, FaultStack, createAction, getRecord, invoke, type Activation, type TestNamespace } from '../support/faults.ts';
+import { FAULT_ENV, FaultStack, createAction, invoke, type Activation, type TestNamespace } from '../support/faults.ts';
+import { getRecord } from '../support/records.ts';
 
 const ECHO = 'function main(params) { return { echo: params }; }';
 const INVOKER_USER = 'invoker0';

@@ -3,8 +3,9 @@
 // cold start. Counters are cumulative over the shared stack's life, so each check compares before and after.
 import assert from 'node:assert/strict';
 import { sampleValue } from '../../shared/metrics.ts';
-import { freshNamespace, waitForRecord, type TestNamespace } from '../support/platform.ts';
+import { freshNamespace, type TestNamespace } from '../support/platform.ts';
 import { TEST_LAYOUT, testPlatform } from '../support/stack.ts';
+import { waitForRecord } from '../support/records.ts';
 
 const INVOKE_ROUTE = '/api/v1/namespaces/:ns/actions/:name';
 
@@ -34,7 +35,7 @@ describe('metrics (controller and invoker /metrics)', function () {
 
     const activation = (await ns.ow.actions.invoke({ name: 'ok', blocking: true })) as unknown as { activationId: string; response: { success: boolean } };
     assert.equal(activation.response.success, true);
-    await waitForRecord(ns.ow, activation.activationId);
+    await waitForRecord(ns, activation.activationId);
 
     const [ctl, inv] = await Promise.all([scrape(controllerUrl), scrape(invokerUrl)]);
     const delta = (before: string, after: string, name: string, labels?: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);

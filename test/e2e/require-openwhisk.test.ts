@@ -3,7 +3,8 @@
 // client reaches the API host through the invoker's fetch, which always allows it (docs/openwhisk-client.md).
 import assert from 'node:assert/strict';
 import { waitFor } from '../../deploy/local/daemon.ts';
-import { type Activation, type TestNamespace, freshNamespace, waitForRecord } from '../support/platform.ts';
+import { type Activation, type TestNamespace, freshNamespace } from '../support/platform.ts';
+import { waitForRecord } from '../support/records.ts';
 
 const DOUBLE = 'function main({ n }) { return { doubled: n * 2 }; }';
 const CALLER = `const openwhisk = require('openwhisk');
@@ -60,7 +61,7 @@ describe("require('openwhisk') in actions (real platform)", function () {
     const record = (await ns.ow.actions.invoke({ name: 'firer', params: { reading: 7.5 }, blocking: true })) as unknown as Activation;
     assert.deepEqual(record.response.result, { fired: 'string' });
     const [stored] = await activationsOf(ns, 'store', 1);
-    assert.deepEqual((await waitForRecord(ns.ow, stored!.activationId)).response.result, { stored: 7.5 });
+    assert.deepEqual((await waitForRecord(ns, stored!.activationId)).response.result, { stored: 7.5 });
   });
 
   it('without provide-api-key the action has no key, and the client says so', async () => {

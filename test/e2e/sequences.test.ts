@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { HTTP_SPAN, hasSpans, jaegerTrace, traceView } from '../support/jaeger.ts';
-import { annotation, api, freshNamespace, waitForRecord } from '../support/platform.ts';
+import { annotation, api, freshNamespace } from '../support/platform.ts';
 import { testPlatform } from '../support/stack.ts';
+import { waitForRecord } from '../support/records.ts';
 
 describe('sequences (real stack)', function () {
   this.timeout(120_000);
@@ -28,12 +29,12 @@ describe('sequences (real stack)', function () {
     assert.deepEqual(await res.json(), { text: 'three two one' });
 
     const id = res.headers.get('x-openwhisk-activation-id')!;
-    const seq = await waitForRecord(ns.ow, id);
+    const seq = await waitForRecord(ns, id);
     assert.equal(annotation(seq, 'kind'), 'sequence');
     assert.equal(annotation(seq, 'traceId'), traceId);
     assert.equal(seq.logs.length, 2);
     for (const componentId of seq.logs) {
-      const component = (await waitForRecord(ns.ow, componentId)) as typeof seq & { cause?: string };
+      const component = (await waitForRecord(ns, componentId)) as typeof seq & { cause?: string };
       assert.equal(component.cause, id);
       assert.equal(annotation(component, 'causedBy'), 'sequence');
       assert.equal(annotation(component, 'traceId'), traceId);
@@ -65,7 +66,7 @@ describe('sequences (real stack)', function () {
     const res = await api(ns, 'POST', '/namespaces/_/actions/twice?blocking=true&result=true', JSON.stringify({ n: 5 }));
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { result: 20 });
-    const record = await waitForRecord(ns.ow, res.headers.get('x-openwhisk-activation-id')!);
+    const record = await waitForRecord(ns, res.headers.get('x-openwhisk-activation-id')!);
     assert.equal(annotation(record, 'conductor'), true);
     assert.equal(record.logs.length, 5, 'three conductor runs and two components');
   });

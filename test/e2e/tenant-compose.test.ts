@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { identityStore } from '../../shared/identities.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
-import { type Activation, type TestNamespace, annotation, api, waitForRecord } from '../support/platform.ts';
+import { type Activation, type TestNamespace, annotation, api } from '../support/platform.ts';
 import { forceSequence } from '../support/sequences.ts';
 import { testPlatform } from '../support/stack.ts';
 import { bystanderServed, twoTenants } from '../support/tenants.ts';
+import { waitForRecord } from '../support/records.ts';
 
 const TOO_LONG = 'Too many actions in the composition.';
 const ECHO = 'function main(p) { return p; }';
@@ -19,7 +20,7 @@ const ECHO = 'function main(p) { return p; }';
 async function invoke(ns: TestNamespace, name: string): Promise<{ status: number; record: Activation }> {
   const res = await api(ns, 'POST', `/namespaces/_/actions/${name}?blocking=true`, '{}');
   const answer = (await res.json()) as Activation;
-  return { status: res.status, record: await waitForRecord(ns.ow, answer.activationId) };
+  return { status: res.status, record: await waitForRecord(ns, answer.activationId) };
 }
 
 async function withRedis<T>(use: (redis: Redis) => Promise<T>): Promise<T> {
@@ -51,7 +52,7 @@ describe('tenant isolation: sequences and compositions (real stack)', function (
     let depth = 0;
     let conductorRuns = 0;
     for (let level: Activation | undefined = record; level; depth++) {
-      const nested: Activation | undefined = level.logs.length > 1 ? await waitForRecord(attacker.ow, level.logs[1]!) : undefined;
+      const nested: Activation | undefined = level.logs.length > 1 ? await waitForRecord(attacker, level.logs[1]!) : undefined;
       const entered: boolean = nested !== undefined && annotation(nested, 'conductor') === true;
       if (depth > 0) assert.deepEqual(level.response.result, { error: TOO_LONG });
       conductorRuns += level.logs.length - (entered ? 1 : 0);
@@ -78,7 +79,7 @@ describe('tenant isolation: sequences and compositions (real stack)', function (
       assert.equal(record.response.status, 'application error');
       assert.deepEqual(record.response.result, { error: 'Sequence may not refer to itself.' });
     }
-    const inner = await waitForRecord(attacker.ow, runs[0]!.record.logs[0]!);
+    const inner = await waitForRecord(attacker, runs[0]!.record.logs[0]!);
     assert.equal(inner.name, 'b');
     assert.deepEqual(inner.logs, [], 'b did not enter a again');
 

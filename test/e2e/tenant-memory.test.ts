@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { waitFor } from '../../deploy/local/daemon.ts';
 import { sampleValue } from '../../shared/metrics.ts';
 import { LogMessages } from '../../invoker/runtime/logs.ts';
-import { api, freshNamespace, waitForRecord, type Activation, type TestNamespace } from '../support/platform.ts';
+import { api, freshNamespace, type Activation, type TestNamespace } from '../support/platform.ts';
 import { TEST_LAYOUT } from '../support/stack.ts';
 import { bystanderServed, twoTenants } from '../support/tenants.ts';
+import { waitForRecord } from '../support/records.ts';
 import { makeZip } from '../unit/invoker/helpers.ts';
 
 const MiB = 1024 * 1024;
@@ -25,7 +26,7 @@ async function run(ns: TestNamespace, name: string): Promise<Activation> {
   const body = await res.text();
   assert.equal(res.status, 202, body);
   const { activationId } = JSON.parse(body) as { activationId: string };
-  return waitForRecord(ns.ow, activationId, 120_000);
+  return waitForRecord(ns, activationId, 120_000);
 }
 
 const errorOf = (record: Activation): string => String((record.response.result as { error?: unknown }).error);
@@ -122,7 +123,7 @@ describe('tenant isolation: memory (every buffer an activation grows is bounded;
     const res = await api(attacker, 'POST', '/namespaces/_/actions/intervals', '{}');
     const { activationId } = (await res.json()) as { activationId: string };
     await bystanderServed(bystander); // while the storm runs
-    const record = await waitForRecord(attacker.ow, activationId, 120_000);
+    const record = await waitForRecord(attacker, activationId, 120_000);
     assert.deepEqual(record.response.result, { intervals: 9_999, fired: true });
     await bystanderServed(bystander);
   });
@@ -160,7 +161,7 @@ describe('tenant isolation: memory (every buffer an activation grows is bounded;
     const reserved = async () => sampleValue(await invokerMetrics(), 'isowhisk_invoker_host_memory_reserved_bytes');
     // 10 MB logs × 6 + 1 MB result × 8 + parameters: at least 68 MiB while it runs.
     await waitFor('host memory reserved', async () => ((await reserved()) ?? 0) >= 68 * MiB || undefined, 30_000, 20);
-    await waitForRecord(waiter.ow, activationId, 60_000);
+    await waitForRecord(waiter, activationId, 60_000);
     await waitFor('host memory given back', async () => (await reserved()) === 0 || undefined, 30_000, 50);
     const text = await invokerMetrics();
     assert.equal(sampleValue(text, 'isowhisk_invoker_heap_paused'), 0);

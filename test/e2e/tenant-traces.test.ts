@@ -10,9 +10,10 @@ import { writeFileSync } from 'node:fs';
 import { waitFor } from '../../deploy/local/daemon.ts';
 import { scratchConfig } from '../support/cli.ts';
 import { hasSpans, jaegerTrace, type JaegerTrace } from '../support/jaeger.ts';
-import { annotation, api, waitForRecord, type TestNamespace } from '../support/platform.ts';
+import { annotation, api, type TestNamespace } from '../support/platform.ts';
 import { testPlatform } from '../support/stack.ts';
 import { bystanderServed, twoTenants, type Tenants } from '../support/tenants.ts';
+import { waitForRecord } from '../support/records.ts';
 
 const NOT_FOUND = 'The requested resource does not exist.';
 const forbidden = (resource: string) => `The supplied authentication is not authorized to access '${resource}'.`;
@@ -67,9 +68,9 @@ describe('tenant isolation: activations and traces (real stack)', function () {
   it("refuses every read of another namespace's activation: REST routes with _ and with its name, the openwhisk client, wsk", async () => {
     const { attacker, bystander } = tenants;
     const victimId = await invoke(bystander, 'echo');
-    await waitForRecord(bystander.ow, victimId);
+    await waitForRecord(bystander, victimId);
     const own = await attacker.ow.actions.create({ name: 'mine', action: 'function main() { return { mine: true }; }' }).then(() => invoke(attacker, 'mine'));
-    await waitForRecord(attacker.ow, own);
+    await waitForRecord(attacker, own);
 
     // the list with `_` is the caller's own; with the other namespace's name it is refused
     const listed = (await (await api(attacker, 'GET', '/namespaces/_/activations?docs=true&limit=200')).json()) as Array<{ activationId: string; namespace: string }>;
@@ -127,8 +128,8 @@ describe('tenant isolation: activations and traces (real stack)', function () {
     const parent = (span: string) => ({ traceparent: `00-${traceId}-${span}-01` });
     const victimId = await invoke(bystander, 'echo', '', parent(randomBytes(8).toString('hex')));
     const attackId = await invoke(attacker, 'joiner', '', parent(randomBytes(8).toString('hex')));
-    assert.equal(annotation(await waitForRecord(bystander.ow, victimId), 'traceId'), traceId);
-    assert.equal(annotation(await waitForRecord(attacker.ow, attackId), 'traceId'), traceId);
+    assert.equal(annotation(await waitForRecord(bystander, victimId), 'traceId'), traceId);
+    assert.equal(annotation(await waitForRecord(attacker, attackId), 'traceId'), traceId);
 
     // in the backend (the operator's view) the one trace holds both tenants' activations ...
     const runs = (t: JaegerTrace) => t.spans.filter((s) => s.operationName === 'run').map((s) => tagOf(s, 'faas.invocation_id'));
@@ -196,7 +197,7 @@ describe('tenant isolation: activations and traces (real stack)', function () {
       [developerError, 'action developer error'],
       [webId!, 'application error'],
     ] as const) {
-      const record = await waitForRecord(bystander.ow, id);
+      const record = await waitForRecord(bystander, id);
       assert.ok(JSON.stringify(record.response).includes(secret), 'the record, the owner\'s own, has the error as the action wrote it');
       const traceId = String(annotation(record, 'traceId'));
       // the HTTP span ends last, with the response: wait for it too

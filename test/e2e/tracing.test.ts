@@ -3,9 +3,10 @@
 // two processes, and the record's `traceId` annotation naming that trace.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { annotation, api, freshNamespace, waitForRecord } from '../support/platform.ts';
+import { annotation, api, freshNamespace } from '../support/platform.ts';
 import { HTTP_SPAN, hasSpans, jaegerTrace, traceView } from '../support/jaeger.ts';
 import { testPlatform } from '../support/stack.ts';
+import { waitForRecord } from '../support/records.ts';
 
 describe('tracing (real Jaeger)', function () {
   this.timeout(120_000);
@@ -20,7 +21,7 @@ describe('tracing (real Jaeger)', function () {
     const res = await api(ns, 'POST', '/namespaces/_/actions/traced?blocking=true', '{}', { traceparent: `00-${traceId}-${callerSpan}-01` });
     assert.equal(res.status, 200);
     const { activationId } = (await res.json()) as { activationId: string };
-    const record = await waitForRecord(ns.ow, activationId);
+    const record = await waitForRecord(ns, activationId);
     assert.equal(annotation(record, 'traceId'), traceId);
 
     const names = ['send invoker0', 'process invoker0', 'init', 'run', 'SET', 'EVALSHA'];

@@ -7,8 +7,9 @@ import pino from 'pino';
 import { waitFor } from '../../deploy/local/daemon.ts';
 import { createKafka, createProducer, type MessageProducer } from '../../shared/kafka/client.ts';
 import { hasSpans, jaegerTrace, traceView } from '../support/jaeger.ts';
-import { type Activation, type TestNamespace, annotation, api, freshNamespace, waitForRecord } from '../support/platform.ts';
+import { type Activation, type TestNamespace, annotation, api, freshNamespace } from '../support/platform.ts';
 import { testKafka, testPlatform } from '../support/stack.ts';
+import { waitForRecord } from '../support/records.ts';
 
 const ECHO = 'function main(params) { console.log("fired"); return { got: params }; }';
 const FEED = '/whisk.system/messaging/kafkaFeed';
@@ -26,9 +27,9 @@ const feeds = (ns: TestNamespace) => ns.ow.feeds as unknown as Record<'create' |
 
 /** The action activations a trigger record lists, once it is stored. */
 async function ruleActivations(ns: TestNamespace, triggerActivationId: string): Promise<Activation[]> {
-  const record = await waitForRecord(ns.ow, triggerActivationId);
+  const record = await waitForRecord(ns, triggerActivationId);
   const ids = record.logs.map((l) => (JSON.parse(l) as { activationId?: string }).activationId).filter((id) => id !== undefined);
-  return Promise.all(ids.map((id) => waitForRecord(ns.ow, id)));
+  return Promise.all(ids.map((id) => waitForRecord(ns, id)));
 }
 
 /** The newest activations of a trigger, once there are at least `n`. */
@@ -75,7 +76,7 @@ describe('triggers, rules and Kafka feeds (real stack)', function () {
     assert.equal(got.n, 1);
     assert.equal(typeof got.__ow_headers, 'object');
     assert.equal(annotation(run, 'traceId'), caller.traceId);
-    assert.equal(annotation(await waitForRecord(ns.ow, activationId), 'traceId'), caller.traceId);
+    assert.equal(annotation(await waitForRecord(ns, activationId), 'traceId'), caller.traceId);
 
     const trace = await jaegerTrace(caller.traceId, hasSpans([`rule ${ns.name}/manual-echo`, 'send invoker0', 'process invoker0', 'run', 'EVALSHA', /^POST .*triggers/]));
     const { span, parentOf, service } = traceView(trace);
@@ -167,7 +168,7 @@ describe('triggers, rules and Kafka feeds (real stack)', function () {
     assert.equal(foreign.status, 502);
     const body = (await foreign.json()) as Activation;
     assert.deepEqual(body.response.result, { error: `The supplied authentication is not authorized to access '${other.name}/theirs'.` });
-    assert.equal((await waitForRecord(ns.ow, body.activationId)).name, 'kafkaFeed');
+    assert.equal((await waitForRecord(ns, body.activationId)).name, 'kafkaFeed');
 
     const noTopic = await api(ns, 'POST', '/namespaces/whisk.system/actions/messaging/kafkaFeed?blocking=true&result=true', JSON.stringify({ lifecycleEvent: 'CREATE', triggerName: '/_/raw' }));
     assert.equal(noTopic.status, 502);

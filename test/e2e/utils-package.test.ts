@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { UTILS_ACTIONS } from '../../controller/catalog/utils-package.ts';
 import { cliNamespace } from '../support/cli.ts';
-import { type Activation, type TestNamespace, api, freshNamespace, waitForRecord } from '../support/platform.ts';
+import { type Activation, type TestNamespace, api, freshNamespace } from '../support/platform.ts';
 import { testPlatform } from '../support/stack.ts';
+import { waitForRecord } from '../support/records.ts';
 
 const util = (name: string) => `/whisk.system/utils/${name}`;
 const lines = ['seven', 'eight', 'nine'];
@@ -150,11 +151,11 @@ describe('/whisk.system/utils (real stack)', function () {
       await ns.ow.triggers.create({ name: 'ping' });
       await ns.ow.rules.create({ name: 'ping-echo', trigger: 'ping', action: util('echo') });
       const fired = (await ns.ow.triggers.invoke({ name: 'ping', params: { hello: 'rule' } })) as { activationId: string };
-      const trigger = await waitForRecord(ns.ow, fired.activationId);
+      const trigger = await waitForRecord(ns, fired.activationId);
       const started = trigger.logs.map((l) => JSON.parse(l) as { success: boolean; activationId?: string });
       assert.equal(started.length, 1);
       assert.equal(started[0]?.success, true, JSON.stringify(started));
-      const record = await waitForRecord(ns.ow, started[0]!.activationId!);
+      const record = await waitForRecord(ns, started[0]!.activationId!);
       assert.equal(record.name, 'echo');
       assert.equal(record.namespace, ns.name);
       assert.equal((record.response.result as { hello?: string }).hello, 'rule');

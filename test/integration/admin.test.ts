@@ -155,13 +155,15 @@ describe('admin command', function () {
     assert.deepEqual(blocked, { code: 1, out: [`'${ivan}' blocked successfully`], err: [`'${missing}' missing`] });
     assert.equal(await authenticate(first), undefined);
     assert.equal(await authenticate(second), undefined);
-    assert.equal((await identities.namespaceIdentity(ivan))?.namespace, ivan, 'its feeds are kept, not dropped as if the namespace were gone');
+    const owner = await identities.namespaceIdentity(ivan);
+    assert.deepEqual([owner?.namespace, owner?.blocked], [ivan, true], 'its feeds are kept (held), not dropped as if the namespace were gone');
     assert.deepEqual((await admin('user', 'get', ivan)).out, [`${first.split(':')[0]}\tblocked`]);
     assert.deepEqual(await admin('user', 'create', ivan, '--namespace', fresh('third')), { code: 1, out: [], err: ['The subject you want to edit is blocked'] });
 
     assert.deepEqual(await admin('user', 'unblock', ivan), { code: 0, out: [`'${ivan}' unblocked successfully`], err: [] });
     assert.ok(await authenticate(first));
     assert.ok(await authenticate(second));
+    assert.equal((await identities.namespaceIdentity(ivan))?.blocked, false);
   });
 
   it('limits set adds to the stored limits, get prints them, clear removes them; the identity carries them', async () => {

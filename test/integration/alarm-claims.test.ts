@@ -11,9 +11,9 @@ import { readCreate } from '../../controller/alarms/alarm-config.ts';
 import { AlarmScheduler } from '../../controller/alarms/alarm-scheduler.ts';
 import { type AlarmSchedule, type AlarmStore, alarmStore } from '../../controller/alarms/alarm-store.ts';
 import type { IdentityStore } from '../../shared/identities.ts';
-import type { RuleService } from '../../controller/entities/rules.ts';
-import type { TriggerDoc } from '../../controller/entities/trigger.ts';
-import type { TriggerService } from '../../controller/entities/triggers.ts';
+import type { RuleService } from '../../controller/entities/rule-service.ts';
+import type { TriggerDoc } from '../../controller/entities/models/trigger.ts';
+import type { TriggerService } from '../../controller/entities/trigger-service.ts';
 import { silentLogger } from '../../controller/middleware/logging.ts';
 import type { FireRequest, FireTrigger } from '../../controller/triggers/fire.ts';
 import type { ActivationRecord } from '../../shared/activation-record.ts';
@@ -54,7 +54,7 @@ describe('alarm ticks claimed in Redis (real Redis, fake fire path)', () => {
   });
 
   /** A scheduler with controller id `id`; its fires are recorded in `fired` and, unless `hang`, end at once. */
-  function scheduler(id: number, fired: FireRequest[], options: { hang?: boolean; dead?: number[] } = {}): AlarmScheduler {
+  function scheduler(id: number, fired: FireRequest[], options: { hang?: boolean; dead?: number[]; blocked?: boolean } = {}): AlarmScheduler {
     const fire: FireTrigger = async (req) => {
       fired.push(req);
       if (options.hang) return new Promise(() => {}); // the controller dies here: the fire never ends
@@ -63,7 +63,7 @@ describe('alarm ticks claimed in Redis (real Redis, fake fire path)', () => {
     };
     return new AlarmScheduler({
       store,
-      identities: { namespaceIdentity: async () => identity } as unknown as IdentityStore,
+      identities: { namespaceIdentity: async () => ({ ...identity, blocked: options.blocked === true }) } as unknown as IdentityStore,
       triggers: { find: async () => trigger } as unknown as TriggerService,
       rules: {} as RuleService,
       fire,
@@ -85,6 +85,15 @@ describe('alarm ticks claimed in Redis (real Redis, fake fire path)', () => {
     assert.deepEqual(fired[0]!.annotations, [{ key: 'alarmTick', value: new Date(T).toISOString() }]);
     const { schedule } = (await store.get('alice', 'beat'))!;
     assert.deepEqual([schedule.next, schedule.lastFire, schedule.fires, schedule.missed], [T + 1_000, T, 1, 0]);
+  });
+
+  it("a blocked subject's tick passes unfired, and the schedule moves on for when it is unblocked", async () => {
+    const fired: FireRequest[] = [];
+    await scheduler(1, fired, { blocked: true }).pass();
+    await waitFor('the claimed tick to end', async () => ((await store.fires()).length === 0 ? true : undefined), 5_000, 20);
+    assert.deepEqual(fired, []);
+    const { schedule } = (await store.get('alice', 'beat'))!;
+    assert.deepEqual([schedule.next, schedule.status.active], [T + 1_000, true]);
   });
 
   it('a scheduler that dies between its claim and the end of the fire: another fires the tick under the same activation id', async () => {

@@ -1,7 +1,7 @@
 // Actions API (`CTL/Actions.scala`) against the real app and the test Redis, driven by the `openwhisk` npm client where
 // it fits and by raw HTTP for exact statuses and texts.
 import assert from 'node:assert/strict';
-import { type ActionDoc, type ActionListing, actionListing } from '../../controller/entities/action.ts';
+import { type ActionDoc, type ActionListing, actionListing } from '../../controller/entities/models/action.ts';
 import { entityStore } from '../../controller/entities/entity-store.ts';
 import { type ApiHarness, type Tenant, call, useApi } from '../support/api-harness.ts';
 import { watchReads } from '../support/redis-reads.ts';

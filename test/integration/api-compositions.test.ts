@@ -1,7 +1,7 @@
 // Conductor actions (`CTL/actions/PrimitiveActions.scala` invokeComposition) against the real app and test Redis; the scripted activator plays the invokers: the
 // conductor steers by its input, `inc` adds one.
 import assert from 'node:assert/strict';
-import type { ActivationPlan } from '../../controller/entities/activator.ts';
+import type { ActivationPlan } from '../../controller/activator/activator.ts';
 import { type ApiHarness, type Tenant, call, recordFor, useApi } from '../support/api-harness.ts';
 
 const CODE = 'function main(params) { return params; }';

@@ -2,11 +2,11 @@
 // API through the `openwhisk` client and raw HTTP, sharing across namespaces, and actions reached through a
 // package or a binding (GET and invoke, with the plan the scripted activator records).
 import assert from 'node:assert/strict';
-import type { PackageDoc } from '../../controller/entities/package.ts';
+import type { PackageDoc } from '../../controller/entities/models/package.ts';
 import { entityStore } from '../../controller/entities/entity-store.ts';
-import { DEFAULT_LIMITS } from '../../controller/entities/limits.ts';
-import { packageService } from '../../controller/entities/packages.ts';
-import { triggerService } from '../../controller/entities/triggers.ts';
+import { DEFAULT_LIMITS } from '../../controller/entities/models/limits.ts';
+import { packageService } from '../../controller/entities/package-service.ts';
+import { triggerService } from '../../controller/entities/trigger-service.ts';
 import { type ApiHarness, type Tenant, call, useApi } from '../support/api-harness.ts';
 import { watchReads } from '../support/redis-reads.ts';
 

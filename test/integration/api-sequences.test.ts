@@ -1,8 +1,9 @@
 // Sequences (`CTL/actions/SequenceActions.scala`, `CTL/Actions.scala` sequence checks) against the real app and test Redis; the scripted activator plays the
 // invokers: each component "runs" by a rule of the test, chosen by the action's name.
 import assert from 'node:assert/strict';
-import type { ActivationPlan } from '../../controller/entities/activator.ts';
+import type { ActivationPlan } from '../../controller/activator/activator.ts';
 import { type ApiHarness, type Tenant, call, recordFor, useApi } from '../support/api-harness.ts';
+import { waitForRecord } from '../support/records.ts';
 import { forceSequence } from '../support/sequences.ts';
 
 const CODE = 'function main(params) { return params; }';
@@ -14,14 +15,7 @@ describe('api: sequences', () => {
     call(`${api.url}/api/v1/namespaces/_/actions/${name}${query}`, { method: 'PUT', auth: t.auth, body: { exec: { kind: 'sequence', components } } });
   const invoke = (name: string, body: unknown, query = 'blocking=true') =>
     call(`${api.url}/api/v1/namespaces/_/actions/${name}?${query}`, { method: 'POST', auth: t.auth, body });
-  const record = async (id: string): Promise<any> => {
-    for (let i = 0; i < 200; i++) {
-      const res = await call(`${api.url}/api/v1/namespaces/_/activations/${id}`, { auth: t.auth });
-      if (res.status === 200) return res.json;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error(`no record ${id}`);
-  };
+  const record = (id: string): Promise<any> => waitForRecord({ apiHost: api.url, apiKey: t.apiKey }, id, 10_000, 10);
 
   useApi((a, tenant) => {
     api = a;

@@ -3,11 +3,12 @@
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { redisKeys } from '../../shared/redis-keys.ts';
-import { DEFAULT_LIMITS } from '../../controller/entities/limits.ts';
+import { DEFAULT_LIMITS } from '../../controller/entities/models/limits.ts';
 import { throttles } from '../../controller/throttles/throttles.ts';
 import type { Identity } from '../../shared/identity.ts';
 import { ThrottledError } from '../../shared/errors.ts';
 import { type ApiHarness, type Tenant, call, randomName, useApi } from '../support/api-harness.ts';
+import { waitForRecord } from '../support/records.ts';
 import { testRedis } from '../support/stack.ts';
 
 const CODE = 'function main(params) { return params; }';
@@ -61,14 +62,7 @@ describe('api: throttles', () => {
     await api.identities.setLimits(t.namespace, { firesPerMinute: 10, invocationsPerMinute: 1 });
     const second = await fire(); // its rule's invoke is the namespace's second this minute
     assert.equal(second.status, 202);
-    const record = await (async () => {
-      for (let i = 0; i < 200; i++) {
-        const res = await call(`${api.url}/api/v1/namespaces/_/activations/${second.json.activationId}`, { auth: t.auth });
-        if (res.status === 200) return res.json;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      throw new Error('no trigger record');
-    })();
+    const record = await waitForRecord({ apiHost: api.url, apiKey: t.apiKey }, second.json.activationId, 10_000, 10);
     const [outcome] = (record.logs as string[]).map((l) => JSON.parse(l));
     assert.equal(outcome.statusCode, 1);
     assert.equal(outcome.error, 'Too many requests in the last minute (count: 2, allowed: 1).');

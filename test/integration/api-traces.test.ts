@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { createApps } from '../../controller/app.ts';
 import { identityStore } from '../../shared/identities.ts';
-import { DEFAULT_LIMITS } from '../../controller/entities/limits.ts';
+import { DEFAULT_LIMITS } from '../../controller/entities/models/limits.ts';
 import { silentLogger } from '../../controller/middleware/logging.ts';
 import type { Trace } from '../../controller/traces/tenant-trace.ts';
 import { jaegerTraceReader, type TraceQuery, type TraceReader } from '../../controller/traces/trace-reader.ts';

@@ -2,6 +2,7 @@
 // activator standing in for Kafka and the invokers (the end-to-end path is in test/e2e/triggers.test.ts).
 import assert from 'node:assert/strict';
 import { type ApiHarness, type Tenant, call, useApi } from '../support/api-harness.ts';
+import { waitForRecord } from '../support/records.ts';
 
 const CODE = 'function main(params) { return params; }';
 
@@ -20,13 +21,8 @@ describe('api: triggers and rules', () => {
   });
 
   /** Waits for the trigger activation's record (stored once every rule has been tried). */
-  async function triggerRecord(id: string): Promise<any> {
-    for (let i = 0; i < 200; i++) {
-      const res = await call(url('activations', id), { auth: t.auth });
-      if (res.status === 200) return res.json;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error(`no record for trigger activation ${id}`);
+  function triggerRecord(id: string): Promise<any> {
+    return waitForRecord({ apiHost: api.url, apiKey: t.apiKey }, id, 10_000, 10);
   }
 
   describe('triggers', () => {

@@ -2,7 +2,7 @@
 // invoker, answering with the result each test sets, and keeps the plans so the action's arguments can be checked.
 // Web actions answer on the web origin (api.webUrl); the REST API (api.url) only redirects there.
 import assert from 'node:assert/strict';
-import type { ActivationPlan } from '../../controller/entities/activator.ts';
+import type { ActivationPlan } from '../../controller/activator/activator.ts';
 import { type ApiHarness, type Tenant, call, useApi } from '../support/api-harness.ts';
 
 const CODE = 'function main(params) { return params; }';

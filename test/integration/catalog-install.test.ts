@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { ActionDoc } from '../../controller/entities/action.ts';
+import type { ActionDoc } from '../../controller/entities/models/action.ts';
 import { entityStore } from '../../controller/entities/entity-store.ts';
-import { DEFAULT_LIMITS } from '../../controller/entities/limits.ts';
-import type { PackageDoc } from '../../controller/entities/package.ts';
+import { DEFAULT_LIMITS } from '../../controller/entities/models/limits.ts';
+import type { PackageDoc } from '../../controller/entities/models/package.ts';
 import { installCatalog } from '../../controller/catalog/catalog.ts';
 import { type SystemPackage, SYSTEM_NAMESPACE, installSystemPackage } from '../../controller/catalog/system-package.ts';
 import { UTILS_ACTIONS, UTILS_PACKAGE, utilsPackage } from '../../controller/catalog/utils-package.ts';

@@ -14,7 +14,7 @@ import { activationClaims } from '../../controller/durability/claims.ts';
 import { PendingTable } from '../../controller/durability/pending-table.ts';
 import { Redispatcher } from '../../controller/durability/redispatcher.ts';
 import { Sweeper } from '../../controller/durability/sweeper.ts';
-import type { ActivationPlan } from '../../controller/entities/activator.ts';
+import type { ActivationPlan } from '../../controller/activator/activator.ts';
 import type { ActivationRecord } from '../../shared/activation-record.ts';
 import { activationStore } from '../../shared/activation-store.ts';
 import { activationRequestCodec } from '../../shared/avro/activation-request.ts';

@@ -17,7 +17,7 @@ import { tooOldRedis } from '../../shared/redis-version.ts';
 import { type AlarmSchedule, type ClaimedFire, alarmStore } from '../../controller/alarms/alarm-store.ts';
 import { type FeedRegistration, feedRegistry } from '../../controller/feeds/feed-registry.ts';
 import { PendingTable } from '../../controller/durability/pending-table.ts';
-import { type RunState, runStore } from '../../controller/activation/run-store.ts';
+import { type RunState, runStore } from '../../controller/runs/run-store.ts';
 import { ControllerLiveness } from '../../controller/cluster/liveness.ts';
 import { waitFor } from '../../deploy/local/daemon.ts';
 import { type ModePlatform, startModePlatform } from '../support/redis-mode-platform.ts';

@@ -1,16 +1,16 @@
 // What a resumed sequence or composition does with the step its dead controller had started
-// (controller/activation/run-steps.ts), on the test stack's real Redis: never start a step again that an invoker
+// (controller/runs/run-steps.ts), on the test stack's real Redis: never start a step again that an invoker
 // may have run; start again only one that no invoker can run any more (its claim taken as a tombstone); store a
 // forced record only when nothing else will. The invoke path is a recording fake: what matters is whether it is
 // called, and with which id.
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import type { InvokeActionRequest } from '../../controller/activation/invoke-action.ts';
-import { runStore, type StartedComponent } from '../../controller/activation/run-store.ts';
-import { type Durability, type Run, runSteps } from '../../controller/activation/run-steps.ts';
-import { enterRun } from '../../controller/activation/run-scope.ts';
+import type { InvokeActionRequest } from '../../controller/invoke/invoke-action.ts';
+import { runStore, type StartedComponent } from '../../controller/runs/run-store.ts';
+import { type Durability, type Run, runSteps } from '../../controller/runs/run-steps.ts';
+import { enterRun } from '../../controller/runs/run-scope.ts';
 import { LOST_ACTIVATION_MESSAGE } from '../../controller/activator/forced-record.ts';
-import { DEFAULT_LIMITS } from '../../controller/entities/limits.ts';
+import { DEFAULT_LIMITS } from '../../controller/entities/models/limits.ts';
 import { silentLogger } from '../../controller/middleware/logging.ts';
 import type { ActivationRecord } from '../../shared/activation-record.ts';
 import { activationStore } from '../../shared/activation-store.ts';

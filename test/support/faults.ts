@@ -351,19 +351,6 @@ export async function createAction(ns: TestNamespace, name: string, code: string
   if (res.status !== 200) throw new Error(`creating action ${name}: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
-/** The record, or undefined while there is none (404). */
-export async function getRecord(ns: TestNamespace, activationId: string): Promise<Activation | undefined> {
-  const res = await api(ns, 'GET', `/namespaces/_/activations/${activationId}`, undefined, { timeoutMs: 10_000 });
-  if (res.status === 404) return undefined;
-  if (res.status !== 200) throw new Error(`GET activation ${activationId}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as Activation;
-}
-
-/** Waits for the activation's record through the API. */
-export function waitForRecord(ns: TestNamespace, activationId: string, timeoutMs: number): Promise<Activation> {
-  return waitFor(`the record of activation ${activationId}`, () => getRecord(ns, activationId), timeoutMs, 100);
-}
-
 /** Number of the namespace's activation records (`GET .../activations?count=true`). */
 export async function countActivations(ns: TestNamespace): Promise<number> {
   const res = await api(ns, 'GET', '/namespaces/_/activations?count=true');

@@ -1,10 +1,9 @@
-// Helpers for end-to-end suites: a fresh namespace on the shared test platform, an `openwhisk` client for it,
-// and a bounded wait for an activation's record.
+// Helpers for end-to-end suites: a fresh namespace on the shared test platform and an `openwhisk` client for it
+// (records are waited for with test/support/records.ts).
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import openwhisk from 'openwhisk';
 import { createNamespace } from '../../shared/identities.ts';
-import { waitFor } from '../../deploy/local/daemon.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
 import { testPlatform } from './stack.ts';
 
@@ -37,23 +36,6 @@ export async function namedNamespace(name: string): Promise<TestNamespace> {
   } finally {
     redis.disconnect();
   }
-}
-
-/** The activation's record once the invoker has stored it (records appear after the result for non-blocking calls). */
-export async function waitForRecord(ow: Client, activationId: string, timeoutMs = 30_000): Promise<Activation> {
-  return waitFor(
-    `activation ${activationId}`,
-    async () => {
-      try {
-        return (await ow.activations.get({ name: activationId })) as unknown as Activation;
-      } catch (err) {
-        if ((err as { statusCode?: number }).statusCode === 404) return undefined;
-        throw err;
-      }
-    },
-    timeoutMs,
-    50,
-  );
 }
 
 /** The extended activation record as the API returns it. */

@@ -2,8 +2,8 @@
 // store may hold anyway (written before the checks existed, or by a race of updates), for the suites that show a
 // run survives it.
 import type { Redis } from 'ioredis';
-import type { ActionDoc } from '../../controller/entities/action.ts';
-import { SEQUENCE_KIND, SEQUENCE_PARAMETER } from '../../controller/entities/action.ts';
+import type { ActionDoc } from '../../controller/entities/models/action.ts';
+import { SEQUENCE_KIND, SEQUENCE_PARAMETER } from '../../controller/entities/models/action.ts';
 import { entityStore } from '../../controller/entities/entity-store.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 

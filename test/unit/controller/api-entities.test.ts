@@ -1,7 +1,7 @@
 // Pure pieces of the controller's API: names, versions, binary detection, parameter maps, limits, the action
 // merge rules, the activation record's API form, key hashing and error mapping.
 import assert from 'node:assert/strict';
-import { amendAnnotations, isBinaryCode, makeAction, readActionPut, updateAction, type ActionDoc } from '../../../controller/entities/action.ts';
+import { amendAnnotations, isBinaryCode, makeAction, readActionPut, updateAction, type ActionDoc } from '../../../controller/entities/models/action.ts';
 import { activationFilterName, activationSummary, toExtendedJson, type ActivationRecord } from '../../../shared/activation-record.ts';
 import {
   DEFAULT_LIMITS,
@@ -9,12 +9,12 @@ import {
   effectiveLimits,
   limitsResponse,
   mergeActionLimits,
-} from '../../../controller/entities/limits.ts';
+} from '../../../controller/entities/models/limits.ts';
 import { formatByteSize, parseByteSize } from '../../../shared/namespace-limits.ts';
 import { checkEntityName, isEntityName } from '../../../shared/entity-names.ts';
-import { isTruthy, readParameters, toParameterMap } from '../../../controller/entities/parameters.ts';
-import { resolveRuntime } from '../../../controller/entities/runtimes.ts';
-import { bumpPatch, parseSemVer } from '../../../controller/entities/semver.ts';
+import { isTruthy, readParameters, toParameterMap } from '../../../controller/entities/models/parameters.ts';
+import { resolveRuntime } from '../../../controller/entities/models/runtimes.ts';
+import { bumpPatch, parseSemVer } from '../../../controller/entities/models/semver.ts';
 import { hashKey, verifyKey } from '../../../shared/key-hash.ts';
 import { basicCredentials } from '../../../controller/middleware/auth.ts';
 import { toHttpError } from '../../../controller/middleware/errors.ts';

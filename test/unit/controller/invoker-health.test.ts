@@ -11,7 +11,7 @@ import { ShardingBalancer } from '../../../controller/balancer/sharding-balancer
 import { InvokerProber, RETRY_SOON_MS } from '../../../controller/health/invoker-prober.ts';
 import { invokerHealthMetrics } from '../../../controller/health/metrics.ts';
 import { HEALTH_ACTION_NAMESPACE, healthActionName } from '../../../controller/health/test-action.ts';
-import type { ActionDoc } from '../../../controller/entities/action.ts';
+import type { ActionDoc } from '../../../controller/entities/models/action.ts';
 import { activationRequestCodec, type ActivationRequest } from '../../../shared/avro/activation-request.ts';
 import type { Ping } from '../../../shared/avro/ping.ts';
 import { NoInvokerError } from '../../../shared/errors.ts';

@@ -1,7 +1,7 @@
 // The scope one run of sequences and compositions shares: the chain that stops cycles and bounds nesting, and the
 // one budget of actions and conductor runs.
 import assert from 'node:assert/strict';
-import { RunLimitError, chargeActivation, enterRun } from '../../../controller/activation/run-scope.ts';
+import { RunLimitError, chargeActivation, enterRun } from '../../../controller/runs/run-scope.ts';
 
 const refusedFor = (limit: string) => (err: unknown) => err instanceof RunLimitError && err.limit === limit;
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { actionDoc } from './helpers.ts';
 import { forcedErrorRecord } from '../../../controller/activator/forced-record.ts';
-import type { ActivationPlan } from '../../../controller/entities/activator.ts';
+import type { ActivationPlan } from '../../../controller/activator/activator.ts';
 import type { ActivationRequest } from '../../../shared/avro/activation-request.ts';
 import { failureRecord, outcomeRecord } from '../../../invoker/record.ts';
 import { success } from '../../../invoker/runtime/classify.ts';
