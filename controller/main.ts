@@ -15,7 +15,7 @@ import { tooOldRedis } from '../shared/redis-version.ts';
 import { CompletionReader } from '../shared/completions.ts';
 import { createKafka, createProducer, ensureTopics, platformBrokers } from '../shared/kafka/client.ts';
 import { createLogger } from '../shared/logger.ts';
-import { redisKeys } from '../shared/redis-keys.ts';
+import { redisKeysFor } from '../shared/redis-keys.ts';
 import { parseSecretsKey, secretBox } from '../shared/secret-box.ts';
 import { topics as topicNames } from '../shared/topics.ts';
 import { createRegistry, processRestarts } from '../shared/metrics.ts';
@@ -49,7 +49,7 @@ import { RunResumer } from './runs/run-resumer.ts';
 import { runStore } from './runs/run-store.ts';
 
 const loaded = exitOnConfigError(() => loadControllerConfig());
-const keys = redisKeys();
+const keys = redisKeysFor(loaded.redisMode);
 let log = createLogger(loaded.controllerId === 'auto' ? 'controller' : `controller${loaded.controllerId}`, loaded.logLevel);
 
 // No offline queue, one retry and a command timeout: while Redis is down, requests get a 503 within about two

@@ -11,7 +11,7 @@ import { exitOnConfigError, loadInvokerConfig } from '../shared/config.ts';
 import { BoundedConsumer } from '../shared/kafka/bounded-consumer.ts';
 import { createKafka, createProducer, ensureTopics } from '../shared/kafka/client.ts';
 import { createLogger } from '../shared/logger.ts';
-import { redisKeys } from '../shared/redis-keys.ts';
+import { redisKeysFor } from '../shared/redis-keys.ts';
 import { connectRedis, redisTarget } from '../shared/redis-connection.ts';
 import { PARTITIONS, RETENTION_MS, topics as topicNames } from '../shared/topics.ts';
 import { createRegistry, processRestarts } from '../shared/metrics.ts';
@@ -45,7 +45,7 @@ try {
 
 const metrics = createRegistry();
 processRestarts(metrics, config.processRestarts);
-const keys = redisKeys();
+const keys = redisKeysFor(config.redisMode);
 const topics = topicNames(config.topicPrefix);
 // Auto-pipelining: commands issued in the same tick (an activation's claim and action read) share one round trip.
 const redis = connectRedis(redisTarget(config), { enableAutoPipelining: true });

@@ -1,8 +1,10 @@
 // Every Redis key Isowhisk uses is built here, so the layout of the store can be read in one place.
 // All keys share a prefix (default "iw:") so the store can live beside other data in one Redis.
 //
-// Redis Cluster runs a Lua script, a MULTI or a multi-key command only when all its keys hash to one slot, so keys
-// used together carry one hash tag, `{group}` right after the prefix (only the tag is hashed):
+// Redis Cluster runs a Lua script, a MULTI or a multi-key command only when all its keys hash to one slot, so on a
+// Cluster (`hashTags`, ISOWHISK_REDIS_MODE=cluster) keys used together carry one hash tag, `{group}` right after the
+// prefix (only the tag is hashed). Standalone and Sentinel deployments keep the untagged names, so the data of an
+// existing deployment stays where it is:
 //   {registry}     identities and entities: the identity scripts span namespaces, subjects and keys, and an
 //                  entity's write checks its namespace (controller/entities/entity-store.ts)
 //   {activations}  records, summaries and their indexes, completion streams and the pending table: the invoker
@@ -89,13 +91,14 @@ export interface RedisKeys {
   controllerRuns(controllerId: number): string;
 }
 
-export function redisKeys(prefix = 'iw:'): RedisKeys {
-  const registry = `${prefix}{registry}:`;
-  const activations = `${prefix}{activations}:`;
-  const runs = `${prefix}{runs}:`;
-  const feeds = `${prefix}{feeds}:`;
-  const alarms = `${prefix}{alarms}:`;
-  const controllers = `${prefix}{controllers}:`;
+export function redisKeys(prefix = 'iw:', options: { hashTags?: boolean } = {}): RedisKeys {
+  const group = (tag: string) => (options.hashTags ? `${prefix}{${tag}}:` : prefix);
+  const registry = group('registry');
+  const activations = group('activations');
+  const runs = group('runs');
+  const feeds = group('feeds');
+  const alarms = group('alarms');
+  const controllers = group('controllers');
   return {
     authKey: (uuid) => `${registry}auth:${uuid}`,
     namespace: (ns) => `${registry}ns:${ns}`,
@@ -133,3 +136,6 @@ export function redisKeys(prefix = 'iw:'): RedisKeys {
     controllerRuns: (controllerId) => `${runs}runs:controller${controllerId}`,
   };
 }
+
+/** The keys of a deployment whose Redis is reached in `mode`: hash-tagged on a Cluster only. */
+export const redisKeysFor = (mode: string, prefix?: string): RedisKeys => redisKeys(prefix, { hashTags: mode === 'cluster' });

@@ -6,7 +6,7 @@
 // else the local stack's (shared/config.ts, shared/redis-connection.ts).
 import { loadCommonConfig } from '../../shared/config.ts';
 import { connectRedis, describeTarget, redisTarget, type RedisTarget } from '../../shared/redis-connection.ts';
-import { redisKeys } from '../../shared/redis-keys.ts';
+import { redisKeysFor } from '../../shared/redis-keys.ts';
 import { subjectStore } from '../../shared/subjects.ts';
 import { redisUrlOption, runAdmin } from './program.ts';
 
@@ -27,7 +27,7 @@ async function main(): Promise<number> {
     return 1;
   }
   try {
-    return await runAdmin(argv, subjectStore(redis, redisKeys()), io);
+    return await runAdmin(argv, subjectStore(redis, redisKeysFor(target.mode)), io);
   } finally {
     redis.disconnect();
   }

@@ -50,7 +50,7 @@ const MODES: Mode[] = [
 for (const mode of MODES) {
   describe(`Redis ${mode.title}`, function () {
     this.timeout(180_000);
-    const keys = redisKeys();
+    const keys = redisKeys('iw:', { hashTags: mode.start === startCluster });
     let topology: Awaited<ReturnType<typeof startSentinelSet>> | undefined;
     let platform: ModePlatform | undefined;
     let redis: RedisClient;

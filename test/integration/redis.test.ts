@@ -35,9 +35,10 @@ describe('Redis keys and the real server', () => {
     ];
     assert.ok(built.every((k) => k.startsWith('iw:')));
     assert.equal(new Set(built).size, built.length);
-    assert.equal(keys.entity('guest', 'actions', 'pkg/a'), 'iw:{registry}:entity:guest:actions:pkg/a');
+    assert.equal(keys.entity('guest', 'actions', 'pkg/a'), 'iw:entity:guest:actions:pkg/a');
     assert.equal(keys.activationClaim('abc'), 'iw:claim:abc');
-    assert.equal(redisKeys('other:').completions(1), 'other:{activations}:completions:1');
+    assert.equal(redisKeys('other:').completions(1), 'other:completions:1');
+    assert.equal(redisKeys('other:', { hashTags: true }).completions(1), 'other:{activations}:completions:1', 'on a Cluster');
   });
 
   it('round-trips values, claims once, and runs with append-only persistence', async () => {

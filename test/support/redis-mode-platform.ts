@@ -9,7 +9,7 @@ import { PROJECT_ROOT, type StackLayout } from '../../deploy/local/layout.ts';
 import { UNTHROTTLED_ENV, apiHost, platformEnv } from '../../deploy/local/stack.ts';
 import { createNamespace } from '../../shared/identities.ts';
 import { type RedisTarget, connectRedis, whenReady } from '../../shared/redis-connection.ts';
-import { redisKeys } from '../../shared/redis-keys.ts';
+import { redisKeysFor } from '../../shared/redis-keys.ts';
 import type { Client } from './platform.ts';
 import { testKafka } from './stack.ts';
 
@@ -62,7 +62,7 @@ export async function startModePlatform(o: ModePlatformOptions): Promise<ModePla
     const namespace = `modes-${o.topicPrefix.replace(/[^a-z0-9]/g, '')}-${Date.now().toString(36)}`;
     try {
       await whenReady(redis);
-      apiKey = await createNamespace(redis, redisKeys(), namespace);
+      apiKey = await createNamespace(redis, redisKeysFor(o.target.mode), namespace);
     } finally {
       redis.disconnect();
     }
