@@ -16,7 +16,7 @@ import { createLogger } from '../shared/logger.ts';
 import { redisKeys } from '../shared/redis-keys.ts';
 import { parseSecretsKey, secretBox } from '../shared/secret-box.ts';
 import { topics as topicNames } from '../shared/topics.ts';
-import { createRegistry, processRestarts } from '../shared/metrics.ts';
+import { createRegistry, processRestarts, spanBufferMetrics } from '../shared/metrics.ts';
 import { startTracing } from '../shared/tracing.ts';
 import { COMPLETION_MARGIN_MS, KafkaActivator } from './activator/kafka-activator.ts';
 import { activatorMetrics, redispatchMetric } from './activator/metrics.ts';
@@ -48,9 +48,10 @@ import { runStore } from './activation/run-store.ts';
 
 const config = exitOnConfigError(() => loadControllerConfig());
 const log = createLogger(`controller${config.controllerId}`, config.logLevel);
-const tracing = startTracing('isowhisk-controller', `controller${config.controllerId}`);
+const tracing = startTracing('isowhisk-controller', `controller${config.controllerId}`, process.env, log);
 const metrics = createRegistry();
 processRestarts(metrics, config.processRestarts);
+spanBufferMetrics(metrics, tracing.spanBuffer);
 const keys = redisKeys();
 const topics = topicNames(config.topicPrefix);
 

@@ -155,6 +155,11 @@ export const COMMON_SETTINGS = {
     max: 366 * 24 * 3600,
   }),
   logLevel: oneOf('ISOWHISK_LOG_LEVEL', LOG_LEVELS, 'info', { doc: 'least severe level logged' }),
+  traceBufferSpans: int('ISOWHISK_TRACE_BUFFER_SPANS', 5_000, {
+    doc: 'spans a process keeps in memory while the trace backend (OTEL_EXPORTER_OTLP_ENDPOINT) does not take them, sent again once it answers (a first `npm start` builds Jaeger meanwhile); spans beyond are dropped and counted in `isowhisk_trace_spans_dropped_total`',
+    min: 0,
+    max: 1_000_000,
+  }),
   processRestarts: int('ISOWHISK_PROCESS_RESTARTS', 0, {
     doc: 'set by the local launcher\'s supervisor: how often it restarted this process after a crash (`isowhisk_process_restarts_total`)',
     min: 0,
@@ -369,6 +374,12 @@ function read<S extends Settings>(settings: S, env: Env, problems: string[]): Va
     values[key] = value ?? setting.default;
   }
   return values as ValuesOf<S>;
+}
+
+/** One setting's value in `env`, its default when unset or not acceptable (the process's loader reports bad values). */
+export function settingValue<T>(setting: Setting<T>, env: Env = process.env): T {
+  const raw = env[setting.name]?.trim();
+  return (raw ? setting.parse(raw) : undefined) ?? setting.default;
 }
 
 function load<S extends Settings>(env: Env, own: S, clientIdOf: (values: ValuesOf<S>) => string): CommonConfig & ValuesOf<S> {

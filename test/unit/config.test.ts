@@ -36,6 +36,7 @@ const common = {
   activationTtlSeconds: 604_800,
   userEvents: false,
   logLevel: 'info',
+  traceBufferSpans: 5000,
   processRestarts: 0,
 };
 
