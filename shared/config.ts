@@ -3,6 +3,7 @@
 // and report all bad values together in one ConfigError, and CONFIG_VARIABLES lists them all for the README.
 // An unset or empty (blank) variable takes its default.
 import { isIP } from 'node:net';
+import { isAbsolute } from 'node:path';
 import { LOG_LEVELS } from './logger.ts';
 import { parseSecretsKey } from './secret-box.ts';
 import { isLegalTopicName } from './topics.ts';
@@ -340,12 +341,23 @@ export const INVOKER_SETTINGS = {
   }),
 };
 
+/** Read by the local launcher (`npm start`, `npm test`, `npm run provision`: deploy/local/), not by the platform. */
+export const LAUNCHER_SETTINGS = {
+  jaegerCacheDir: str('ISOWHISK_JAEGER_CACHE_DIR', '', {
+    doc: 'folder the local launcher keeps the Jaeger binary in (`<folder>/<version>/jaeger`) and builds it into when it is missing; another folder than the default simulates a first start',
+    defaultText: '.cache/jaeger',
+    check: (v) => isAbsolute(v),
+    expected: 'an absolute path',
+  }),
+};
+
 type Settings = Readonly<Record<string, Setting<unknown>>>;
 type ValuesOf<S extends Settings> = { readonly [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
 
 export type CommonConfig = ValuesOf<typeof COMMON_SETTINGS>;
 export type ControllerConfig = CommonConfig & ValuesOf<typeof CONTROLLER_SETTINGS>;
 export type InvokerConfig = CommonConfig & ValuesOf<typeof INVOKER_SETTINGS>;
+export type LauncherConfig = ValuesOf<typeof LAUNCHER_SETTINGS>;
 
 // ---- loading
 
@@ -418,6 +430,14 @@ export function loadInvokerConfig(env: Env = process.env): InvokerConfig {
   return load(env, INVOKER_SETTINGS, (c) => `isowhisk-invoker${c.invokerId}`);
 }
 
+/** The launcher's own variables only: the platform's are checked by the processes it starts. */
+export function loadLauncherConfig(env: Env = process.env): LauncherConfig {
+  const problems: string[] = [];
+  const values = read(LAUNCHER_SETTINGS, env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(values);
+}
+
 /** sysexits.h EX_CONFIG: the process cannot run with the configuration it was given. */
 export const EX_CONFIG = 78;
 
@@ -454,7 +474,7 @@ export interface ConfigVariable {
   meaning: string;
   /** What is accepted ("an integer from 1 to 65535"). */
   accepts: string;
-  usedBy: 'all' | 'controller' | 'invoker';
+  usedBy: 'all' | 'controller' | 'invoker' | 'launcher';
 }
 
 const documented = (settings: Settings, usedBy: ConfigVariable['usedBy']): ConfigVariable[] =>
@@ -465,6 +485,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   ...documented(COMMON_SETTINGS, 'all'),
   ...documented(CONTROLLER_SETTINGS, 'controller'),
   ...documented(INVOKER_SETTINGS, 'invoker'),
+  ...documented(LAUNCHER_SETTINGS, 'launcher'),
 ]);
 
 /** CONFIG_VARIABLES as a Markdown table, for the README (and a check that the README is current). */

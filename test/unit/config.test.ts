@@ -11,11 +11,15 @@ import {
   loadCommonConfig,
   loadControllerConfig,
   loadInvokerConfig,
+  loadLauncherConfig,
 } from '../../shared/config.ts';
 import type { ConfigVariable, Env } from '../../shared/config.ts';
 
 const loaderFor = (usedBy: ConfigVariable['usedBy']): ((env: Env) => unknown) =>
-  usedBy === 'controller' ? loadControllerConfig : usedBy === 'invoker' ? loadInvokerConfig : loadCommonConfig;
+  usedBy === 'controller' ? loadControllerConfig
+  : usedBy === 'invoker' ? loadInvokerConfig
+  : usedBy === 'launcher' ? loadLauncherConfig
+  : loadCommonConfig;
 
 /** The ConfigError `load` throws. */
 const configError = (load: () => unknown): ConfigError => {
@@ -191,6 +195,7 @@ describe('config', () => {
         'a.example,b.example:0',
         'ISOWHISK_FETCH_ALLOWED_HOSTS must be a comma-separated list of host or host:port ([v6] or [v6]:port for IPv6), got "a.example,b.example:0"',
       ],
+      ['ISOWHISK_JAEGER_CACHE_DIR', 'tmp/jaeger', 'ISOWHISK_JAEGER_CACHE_DIR must be an absolute path, got "tmp/jaeger"'],
     ];
 
     for (const [name, value, message] of cases) {
