@@ -52,7 +52,7 @@ export class BufferedSpanExporter implements SpanExporter {
     this.#delegate = delegate;
     this.#capacity = options.capacity;
     this.#retryMs = options.retryMs ?? 1_000;
-    this.#maxRetryMs = options.maxRetryMs ?? 30_000;
+    this.#maxRetryMs = options.maxRetryMs ?? 10_000;
     this.#batchSize = options.batchSize ?? 512;
     this.#shutdownWaitMs = options.shutdownWaitMs ?? 2_000;
     this.#onDropped = options.onDropped ?? (() => {});

@@ -8,10 +8,10 @@
 // Files in <runDir>/jaeger/:
 //   jaeger-build.pid   the builder's pid, while it runs; `npm stop` stops it (and the go processes under it)
 //   jaeger-build.log   its output: the build's progress lines, then Jaeger's start
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { logFile, logTail, runningPid, startDaemon, stopDaemon } from './daemon.ts';
 import { type BuildProgress, jaegerBuildState } from './jaeger.ts';
-import type { StackLayout } from './layout.ts';
+import { PROJECT_ROOT, type StackLayout } from './layout.ts';
 
 const BUILDER_ENTRY = join(import.meta.dirname, 'jaeger-builder.ts');
 
@@ -54,7 +54,7 @@ export function describeProgress(progress: BuildProgress, now = Date.now()): str
 export function jaegerBuildStatus(layout: StackLayout, now = Date.now()): string | undefined {
   const builder = jaegerBuilderPid(layout);
   const build = jaegerBuildState();
-  const log = jaegerBuildLog(layout);
+  const log = relative(PROJECT_ROOT, jaegerBuildLog(layout));
   if (build.state === 'building') {
     const what = build.progress ? describeProgress(build.progress, now) : 'starting';
     if (builder === undefined) return `stopped (a build of Jaeger for another stack runs: pid ${build.pid}, ${what})`;
