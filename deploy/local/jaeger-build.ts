@@ -65,7 +65,11 @@ export function jaegerBuildStatus(layout: StackLayout, now = Date.now()): string
     return `NOT running: the build failed: ${build.progress.failed} (see ${log}; npm start tries again)`;
   }
   if (builder !== undefined) return `NOT running: built, starting (builder pid ${builder}; ${log})`;
+  // A builder that ended without starting Jaeger (no Go, a port taken, stopped by `npm stop`) said why last.
   const tail = logTail(jaegerBuilderDaemon(layout), 1);
-  if (build.state === 'built' && /error|failed/i.test(tail)) return `stopped (the builder's last line: ${tail.slice(0, 200)})`;
+  if (tail !== '(no log)' && !tail.includes(JAEGER_UP_LINE)) return `stopped (the Jaeger builder's last line: ${tail.trim().slice(0, 200)}; see ${log})`;
   return undefined;
 }
+
+/** What the builder's log ends with once it started Jaeger. */
+export const JAEGER_UP_LINE = 'isowhisk: Jaeger is up at';

@@ -3,6 +3,7 @@
 //
 // Usage (by startJaegerBuild): node jaeger-builder.ts '<StackLayout as JSON>'
 import { ensureJaegerBinary, jaegerEndpoints, startJaeger } from './jaeger.ts';
+import { JAEGER_UP_LINE } from './jaeger-build.ts';
 import type { StackLayout } from './layout.ts';
 
 const layout = JSON.parse(process.argv[2] ?? '{}') as StackLayout;
@@ -17,7 +18,7 @@ try {
   await ensureJaegerBinary();
   console.error(`${stamp()} isowhisk: starting Jaeger`);
   await startJaeger(layout);
-  console.error(`${stamp()} isowhisk: Jaeger is up at ${jaegerEndpoints(layout).uiUrl}`);
+  console.error(`${stamp()} ${JAEGER_UP_LINE} ${jaegerEndpoints(layout).uiUrl}`);
 } catch (err) {
   console.error(`${stamp()} isowhisk: ${(err as Error).message}`);
   process.exit(1);

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAlive, waitFor } from '../../deploy/local/daemon.ts';
-import { jaegerBuilderPid, jaegerBuildStatus, startJaegerBuild } from '../../deploy/local/jaeger-build.ts';
+import { isAlive, logTail, waitFor } from '../../deploy/local/daemon.ts';
+import { jaegerBuilderDaemon, jaegerBuilderPid, jaegerBuildStatus, startJaegerBuild } from '../../deploy/local/jaeger-build.ts';
 import { type BuildProgress, ensureJaegerBinary, JAEGER_VERSION, jaegerBuildState, jaegerEndpoints, jaegerPid, stopJaeger } from '../../deploy/local/jaeger.ts';
 import { stopStack } from '../../deploy/local/stack.ts';
 import { ownStackLayout } from '../support/stack.ts';
@@ -47,6 +47,7 @@ describe('background Jaeger build', function () {
     if (savedCacheDir === undefined) delete process.env.ISOWHISK_JAEGER_CACHE_DIR;
     else process.env.ISOWHISK_JAEGER_CACHE_DIR = savedCacheDir;
     rmSync(cache, { recursive: true, force: true });
+    rmSync(layout.runDir, { recursive: true, force: true }); // each case reads the builder's log from its own start
   });
 
   it('waits for the build under way, shows its progress, then starts Jaeger and exits', async () => {
@@ -83,11 +84,16 @@ describe('background Jaeger build', function () {
   it('npm stop stops a builder that is still waiting, and no Jaeger starts after', async () => {
     holdBuildLock({});
     const builder = startJaegerBuild(layout);
-    assert.ok(isAlive(builder));
+    await waitFor('the builder to wait for the build', async () => (logTail(jaegerBuilderDaemon(layout)).includes('waiting for the Jaeger build') ? true : undefined), 60_000, 100);
     const stopped = await stopStack(layout);
     assert.ok(stopped.includes('jaeger-build'), `stopped: ${stopped.join(', ')}`);
     assert.equal(isAlive(builder), false);
     assert.equal(jaegerPid(layout), undefined);
+    assert.match(jaegerBuildStatus(layout) ?? '', new RegExp(`^stopped \\(a build of Jaeger for another stack runs: pid ${process.pid}`));
+    // With that build gone too, status says where this stack's builder stopped.
+    rmSync(join(versionDir, 'build.lock'));
+    rmSync(join(versionDir, 'build-progress.json'));
+    assert.match(jaegerBuildStatus(layout) ?? '', /^stopped \(the Jaeger builder's last line: isowhisk: waiting for the Jaeger build under way/);
     await stopJaeger(layout);
   });
 });
