@@ -41,7 +41,8 @@ export async function stopJaegerBuild(layout: StackLayout): Promise<boolean> {
 export function describeProgress(progress: BuildProgress, now = Date.now()): string {
   const seconds = Math.max(0, Math.round((now - progress.startedAt) / 1000));
   const elapsed = seconds >= 60 ? `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s` : `${seconds} s`;
-  const count = progress.unit ? `${progress.count}${progress.total ? ` of about ${progress.total}` : ''} ${progress.unit}, ` : '';
+  const about = progress.total && progress.count <= progress.total ? ` of about ${progress.total}` : '';
+  const count = progress.unit ? `${progress.count}${about} ${progress.unit}, ` : '';
   const step = progress.step ? ` (step ${progress.step})` : '';
   const last = progress.lastLine ? `; last line: ${progress.lastLine.slice(0, 120)}` : '';
   return `${progress.phase}${step}: ${count}${elapsed} elapsed${last}`;

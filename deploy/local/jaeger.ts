@@ -106,7 +106,10 @@ export interface BuildProgress {
   phase: string;
   count: number;
   unit: string;
-  /** Packages the binary is made of (from the download step), for "N of about M packages compiled". */
+  /**
+   * Packages the binary is made of (from the download step), for "N of about M packages compiled": an estimate, as
+   * `go build -v` may name more packages than `go list -deps` counts (it is left out once passed).
+   */
   total?: number;
   /** go's latest line. */
   lastLine: string;
@@ -354,7 +357,7 @@ async function runGo(step: BuildStep, position: string, cwd: string, progress: B
   let count = 0;
   let lastLine = '';
   const line = (): string =>
-    `Jaeger build step ${position} (${step.title}): ${count}${total ? ` of about ${total}` : ''} ${step.unit}, ` +
+    `Jaeger build step ${position} (${step.title}): ${count}${total && count <= total ? ` of about ${total}` : ''} ${step.unit}, ` +
     `${Math.round((Date.now() - started) / 1000)} s elapsed`;
   let lastDrawn = 0;
   let lastWritten = 0;
