@@ -18,7 +18,7 @@ import { createLogger } from '../shared/logger.ts';
 import { redisKeysFor } from '../shared/redis-keys.ts';
 import { parseSecretsKey, secretBox } from '../shared/secret-box.ts';
 import { topics as topicNames } from '../shared/topics.ts';
-import { createRegistry, processRestarts } from '../shared/metrics.ts';
+import { createRegistry, processRestarts, spanBufferMetrics } from '../shared/metrics.ts';
 import { startTracing } from '../shared/tracing.ts';
 import { COMPLETION_MARGIN_MS, KafkaActivator } from './activator/kafka-activator.ts';
 import { activatorMetrics, redispatchMetric } from './activator/metrics.ts';
@@ -84,9 +84,10 @@ if (idClaim) {
   log = createLogger(`controller${config.controllerId}`, config.logLevel);
   log.info({ controllerId: config.controllerId }, 'claimed controller id');
 }
-const tracing = startTracing('isowhisk-controller', `controller${config.controllerId}`);
+const tracing = startTracing('isowhisk-controller', `controller${config.controllerId}`, process.env, log);
 const metrics = createRegistry();
 processRestarts(metrics, config.processRestarts);
+spanBufferMetrics(metrics, tracing.spanBuffer);
 const topics = topicNames(config.topicPrefix);
 // `/whisk.system/utils` and the other catalog packages, before the API serves anything that could name them.
 const installed = Object.entries(await installCatalog(redis, keys, DEFAULT_LIMITS)).filter(([, what]) => what !== 'kept');

@@ -14,7 +14,7 @@ import { createLogger } from '../shared/logger.ts';
 import { redisKeysFor } from '../shared/redis-keys.ts';
 import { connectRedis, redisTarget } from '../shared/redis-connection.ts';
 import { PARTITIONS, RETENTION_MS, topics as topicNames } from '../shared/topics.ts';
-import { createRegistry, processRestarts } from '../shared/metrics.ts';
+import { createRegistry, processRestarts, spanBufferMetrics } from '../shared/metrics.ts';
 import { startTracing } from '../shared/tracing.ts';
 import { activationStore } from '../shared/activation-store.ts';
 import { ActionLoader } from './action-loader.ts';
@@ -34,7 +34,7 @@ import { assertPatchedIsolatedVm } from './runtime/ivm-version.ts';
 const config = exitOnConfigError(() => loadInvokerConfig());
 const name = `invoker${config.invokerId}`;
 const log = createLogger(name, config.logLevel);
-const tracing = startTracing('isowhisk-invoker', name);
+const tracing = startTracing('isowhisk-invoker', name, process.env, log);
 try {
   assertPatchedIsolatedVm();
 } catch (err) {
@@ -45,6 +45,7 @@ try {
 
 const metrics = createRegistry();
 processRestarts(metrics, config.processRestarts);
+spanBufferMetrics(metrics, tracing.spanBuffer);
 const keys = redisKeysFor(config.redisMode);
 const topics = topicNames(config.topicPrefix);
 // Auto-pipelining: commands issued in the same tick (an activation's claim and action read) share one round trip.

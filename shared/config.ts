@@ -3,6 +3,7 @@
 // and report all bad values together in one ConfigError, and CONFIG_VARIABLES lists them all for the README.
 // An unset or empty (blank) variable takes its default.
 import { isIP } from 'node:net';
+import { isAbsolute } from 'node:path';
 import { LOG_LEVELS } from './logger.ts';
 import { parseSecretsKey } from './secret-box.ts';
 import { isLegalTopicName } from './topics.ts';
@@ -193,6 +194,11 @@ export const COMMON_SETTINGS = {
     max: 366 * 24 * 3600,
   }),
   logLevel: oneOf('ISOWHISK_LOG_LEVEL', LOG_LEVELS, 'info', { doc: 'least severe level logged' }),
+  traceBufferSpans: int('ISOWHISK_TRACE_BUFFER_SPANS', 5_000, {
+    doc: 'spans a process keeps in memory while the trace backend (OTEL_EXPORTER_OTLP_ENDPOINT) does not take them, sent again once it answers (a first `npm start` builds Jaeger meanwhile); spans beyond are dropped and counted in `isowhisk_trace_spans_dropped_total`',
+    min: 0,
+    max: 1_000_000,
+  }),
   processRestarts: int('ISOWHISK_PROCESS_RESTARTS', 0, {
     doc: 'set by the local launcher\'s supervisor: how often it restarted this process after a crash (`isowhisk_process_restarts_total`)',
     min: 0,
@@ -378,6 +384,16 @@ export const INVOKER_SETTINGS = {
   }),
 };
 
+/** Read by the local launcher (`npm start`, `npm test`, `npm run provision`: deploy/local/), not by the platform. */
+export const LAUNCHER_SETTINGS = {
+  jaegerCacheDir: str('ISOWHISK_JAEGER_CACHE_DIR', '', {
+    doc: 'folder the local launcher keeps the Jaeger binary in (`<folder>/<version>/jaeger`) and builds it into when it is missing; another folder than the default simulates a first start',
+    defaultText: '.cache/jaeger',
+    check: (v) => isAbsolute(v),
+    expected: 'an absolute path',
+  }),
+};
+
 type Settings = Readonly<Record<string, Setting<unknown>>>;
 type ValuesOf<S extends Settings> = { readonly [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
 
@@ -387,6 +403,7 @@ export type LoadedControllerConfig = CommonConfig & ValuesOf<typeof CONTROLLER_S
 /** The controller's configuration once it knows its id. */
 export type ControllerConfig = Omit<LoadedControllerConfig, 'controllerId'> & { readonly controllerId: number };
 export type InvokerConfig = CommonConfig & ValuesOf<typeof INVOKER_SETTINGS>;
+export type LauncherConfig = ValuesOf<typeof LAUNCHER_SETTINGS>;
 
 // ---- loading
 
@@ -415,6 +432,12 @@ function read<S extends Settings>(settings: S, env: Env, problems: string[]): Va
     values[key] = value ?? setting.default;
   }
   return values as ValuesOf<S>;
+}
+
+/** One setting's value in `env`, its default when unset or not acceptable (the process's loader reports bad values). */
+export function settingValue<T>(setting: Setting<T>, env: Env = process.env): T {
+  const raw = env[setting.name]?.trim();
+  return (raw ? setting.parse(raw) : undefined) ?? setting.default;
 }
 
 function load<S extends Settings>(env: Env, own: S, clientIdOf: (values: ValuesOf<S>) => string): CommonConfig & ValuesOf<S> {
@@ -473,6 +496,14 @@ export function loadInvokerConfig(env: Env = process.env): InvokerConfig {
   return load(env, INVOKER_SETTINGS, (c) => `isowhisk-invoker${c.invokerId}`);
 }
 
+/** The launcher's own variables only: the platform's are checked by the processes it starts. */
+export function loadLauncherConfig(env: Env = process.env): LauncherConfig {
+  const problems: string[] = [];
+  const values = read(LAUNCHER_SETTINGS, env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(values);
+}
+
 /** sysexits.h EX_CONFIG: the process cannot run with the configuration it was given. */
 export const EX_CONFIG = 78;
 
@@ -509,7 +540,7 @@ export interface ConfigVariable {
   meaning: string;
   /** What is accepted ("an integer from 1 to 65535"). */
   accepts: string;
-  usedBy: 'all' | 'controller' | 'invoker';
+  usedBy: 'all' | 'controller' | 'invoker' | 'launcher';
 }
 
 const documented = (settings: Settings, usedBy: ConfigVariable['usedBy']): ConfigVariable[] =>
@@ -520,6 +551,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   ...documented(COMMON_SETTINGS, 'all'),
   ...documented(CONTROLLER_SETTINGS, 'controller'),
   ...documented(INVOKER_SETTINGS, 'invoker'),
+  ...documented(LAUNCHER_SETTINGS, 'launcher'),
 ]);
 
 /** CONFIG_VARIABLES as a Markdown table, for the README (and a check that the README is current). */

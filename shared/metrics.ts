@@ -46,6 +46,25 @@ export function processRestarts(registry: Registry, restarts: number): Counter {
   return restartsTotal;
 }
 
+/**
+ * `isowhisk_trace_spans_buffered` and `isowhisk_trace_spans_dropped_total`: spans waiting for the trace backend and
+ * spans dropped because too many waited (shared/span-buffer.ts), read from `stats` at each scrape.
+ */
+export function spanBufferMetrics(registry: Registry, stats: () => { buffered: number; dropped: number }): void {
+  gauge(registry, 'trace_spans_buffered', 'Spans kept in memory until the trace backend takes them', [], () => stats().buffered);
+  let reported = 0;
+  new Counter({
+    name: named('trace_spans_dropped_total'),
+    help: 'Spans dropped because the trace backend did not take them and the span buffer was full',
+    registers: [registry],
+    collect() {
+      const { dropped } = stats();
+      this.inc(dropped - reported);
+      reported = dropped;
+    },
+  });
+}
+
 /** Buckets in seconds from 1 ms to 60 s: activations and API requests span that range. */
 export const SECONDS_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 

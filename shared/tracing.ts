@@ -4,7 +4,8 @@
 //
 // Spans are made by hand rather than by auto-instrumentation: the processes are ES modules run with type stripping,
 // where require hooks see nothing, and the spans that matter (Kafka hops, isolate init/run) need our own attributes.
-// Export is asynchronous and batched, so a slow or absent backend never delays an activation.
+// Export is asynchronous and batched, so a slow or absent backend never delays an activation; spans the backend
+// does not take are kept (ISOWHISK_TRACE_BUFFER_SPANS of them) and sent once it answers (shared/span-buffer.ts).
 //
 // Every span names the tenant it was made for in `isowhisk.namespace` (TENANT_ATTRIBUTE): code that works for a
 // namespace runs inside `withTenant`, and a span processor copies the tenant of the context onto each span as it
@@ -17,6 +18,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { createRequire } from 'node:module';
+import { COMMON_SETTINGS, settingValue } from './config.ts';
+import { BufferedSpanExporter, type SpanBufferStats } from './span-buffer.ts';
 
 export { SpanKind, SpanStatusCode };
 export type { Span };
@@ -27,16 +30,49 @@ const DEFAULT_ENDPOINT = 'http://127.0.0.1:4318';
 export interface Tracing {
   /** Flushes buffered spans (bounded by the exporter's timeout) and stops the SDK; never rejects. */
   shutdown(): Promise<void>;
+  /** Spans waiting for the trace backend, and spans dropped because too many waited. */
+  spanBuffer(): SpanBufferStats;
+}
+
+/** Where startTracing reports spans it had to drop (a pino logger fits). */
+export interface DropLog {
+  warn(fields: object, message: string): void;
+}
+
+/** Drop warnings at most this often: while the backend is down, every batch past the bound drops spans. */
+const DROP_WARN_INTERVAL_MS = 10_000;
+
+/**
+ * The exporter behind the batch processor: OTLP/HTTP to OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, wrapped so that spans
+ * the backend does not take wait for it (up to ISOWHISK_TRACE_BUFFER_SPANS).
+ */
+export function createSpanExporter(env: NodeJS.ProcessEnv = process.env, log?: DropLog): BufferedSpanExporter {
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT ?? DEFAULT_ENDPOINT;
+  const otlp = new OTLPTraceExporter({ url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${base.replace(/\/$/, '')}/v1/traces` });
+  let lastWarned = 0;
+  let unreported = 0;
+  const exporter: BufferedSpanExporter = new BufferedSpanExporter(otlp, {
+    capacity: settingValue(COMMON_SETTINGS.traceBufferSpans, env),
+    onDropped: (count) => {
+      unreported += count;
+      if (!log || Date.now() - lastWarned < DROP_WARN_INTERVAL_MS) return;
+      lastWarned = Date.now();
+      const { buffered, dropped } = exporter.stats();
+      log.warn({ droppedNow: unreported, dropped, buffered }, 'trace backend unreachable and the span buffer is full: spans dropped');
+      unreported = 0;
+    },
+  });
+  return exporter;
 }
 
 /**
  * Starts tracing for one process. `service` is `isowhisk-controller` or `isowhisk-invoker`; `instance` names the
- * process (`controller0`). With OTEL_SDK_DISABLED=true nothing is started and every span is a no-op.
+ * process (`controller0`). With OTEL_SDK_DISABLED=true nothing is started and every span is a no-op. `log` hears of
+ * spans dropped while the backend is unreachable.
  */
-export function startTracing(service: string, instance: string, env: NodeJS.ProcessEnv = process.env): Tracing {
-  if (env.OTEL_SDK_DISABLED === 'true') return { shutdown: async () => {} };
-  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT ?? DEFAULT_ENDPOINT;
-  const exporter = new OTLPTraceExporter({ url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${base.replace(/\/$/, '')}/v1/traces` });
+export function startTracing(service: string, instance: string, env: NodeJS.ProcessEnv = process.env, log?: DropLog): Tracing {
+  if (env.OTEL_SDK_DISABLED === 'true') return { shutdown: async () => {}, spanBuffer: () => ({ buffered: 0, dropped: 0 }) };
+  const exporter = createSpanExporter(env, log);
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': service, 'service.instance.id': instance, 'service.version': version }),
     autoDetectResources: false,
@@ -59,7 +95,7 @@ export function startTracing(service: string, instance: string, env: NodeJS.Proc
   });
   sdk.start();
   // An unreachable backend makes the final flush fail; stopping must not.
-  return { shutdown: () => sdk.shutdown().catch(() => {}) };
+  return { shutdown: () => sdk.shutdown().catch(() => {}), spanBuffer: () => exporter.stats() };
 }
 
 // The API's proxy tracer follows the provider registered later by `startTracing`, so one instance serves every

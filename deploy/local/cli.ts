@@ -1,6 +1,7 @@
 // `npm start`, `npm stop`, `npm run status`: the local platform from one command.
 // `start` stays in the foreground and stops everything on Ctrl-C; `start --detach` returns once all is up. Either
 // way the controller and the invoker run under supervisors that restart them after a crash (supervision.ts).
+// A Jaeger whose binary is not built yet builds in the background (jaeger-build.ts): the API does not wait for it.
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { devLayout, PROJECT_ROOT } from './layout.ts';
@@ -8,18 +9,26 @@ import { PLATFORM_PROCESSES, platformProcess, provision, runningProcesses, start
 import { recordedPid } from './daemon.ts';
 import { processState } from './process-state.ts';
 import { describeExit, isSupervised, readState, supervisorDaemon } from './supervision.ts';
+import { jaegerBuildStatus, jaegerBuilderPid } from './jaeger-build.ts';
+import { jaegerPid } from './jaeger.ts';
 
 const layout = devLayout();
 const [command = 'start', ...flags] = process.argv.slice(2);
 
 function printInfo(info: StackInfo): void {
   const runDir = relative(PROJECT_ROOT, info.runDir) || info.runDir;
+  const jaeger =
+    info.jaeger === 'building'
+      ? `being built in the background (first start only, several minutes); it comes up at ${info.jaegerUrl}
+              and receives the spans made meanwhile. Follow the build: npm run status, or
+              tail -f ${relative(PROJECT_ROOT, info.jaegerBuildLog ?? '') || info.jaegerBuildLog}`
+      : `${info.jaegerUrl}   (operator's view of every tenant's traces: /trace/<trace id>; HTTP API: /api/traces/<trace id>)`;
   console.log(`
 Isowhisk is up.
   API host    ${info.apiHost}   (described at ${info.apiHost}/api/v1/docs)
   Web actions ${info.webUrl}/api/v1/web/<namespace>/<package or default>/<action>
   Guest key   ${info.guestKey}
-  Jaeger      ${info.jaegerUrl}   (operator's view of every tenant's traces: /trace/<trace id>; HTTP API: /api/traces/<trace id>)
+  Jaeger      ${jaeger}
               tenants read their own traces through the API: wsk activation trace <activation id>
   Kafka       ${info.kafkaBrokers.join(',')}
   Redis       ${info.redisUrl}
@@ -33,8 +42,8 @@ More namespaces and keys: npm run admin -- user create <subject>
 
 async function start(): Promise<void> {
   const detach = flags.includes('--detach');
-  console.log('Starting Redis, Kafka, Jaeger, controller0 and invoker0 (the first start fetches Kafka and builds Jaeger: minutes)...');
-  const info = await startStack(layout);
+  console.log('Starting Redis, Kafka, Jaeger, controller0 and invoker0 (the first start fetches Kafka: about 20 s; Jaeger, if not built yet, builds in the background)...');
+  const info = await startStack(layout, {}, { jaeger: 'background' });
   printInfo(info);
   if (detach) {
     console.log('Stop it with: npm stop');
@@ -55,9 +64,19 @@ async function start(): Promise<void> {
   // The supervisors restart a crashed process; this launcher reports each restart. `npm stop` from another
   // terminal stops the supervisors; then this launcher has nothing left to do.
   const reported = new Map(PLATFORM_PROCESSES.map((name) => [name, readState(platformProcess(layout, name))?.restarts ?? 0]));
+  let jaegerBuilding = info.jaeger === 'building';
   while (!stopping) {
     await sleep(1000);
     if (stopping) break;
+    if (jaegerBuilding && jaegerBuilderPid(layout) === undefined) {
+      jaegerBuilding = false;
+      const up = jaegerPid(layout) !== undefined;
+      console.log(
+        up
+          ? `${new Date().toISOString()} Jaeger is built and up: ${info.jaegerUrl}`
+          : `${new Date().toISOString()} Jaeger did not come up: ${jaegerBuildStatus(layout) ?? 'stopped'}`,
+      );
+    }
     if (!isSupervised(platformProcess(layout, 'controller0'))) {
       console.log('The controller is no longer running (stopped elsewhere?); exiting.');
       process.exit(0);
@@ -81,11 +100,16 @@ async function stop(): Promise<void> {
 function status(): void {
   const platform = new Set<string>(PLATFORM_PROCESSES);
   const names = ['redis', 'kafka', ...PLATFORM_PROCESSES, 'jaeger'];
+  // Read before runningProcesses too: the builder's pid file goes when it exits.
+  const jaegerBuild = jaegerBuildStatus(layout);
   // Read before runningProcesses, which removes the pid files of processes that no longer run.
   const zombies = new Map(names.map((name) => [name, zombieNote({ name, runDir: join(layout.runDir, name) })]));
   for (const [name, pid] of Object.entries(runningProcesses(layout))) {
     const zombie = zombies.get(name);
-    const line = platform.has(name) ? platformStatus(name as (typeof PLATFORM_PROCESSES)[number], pid, zombie) : pid !== undefined ? `running (pid ${pid})` : (zombie ?? 'stopped');
+    const line =
+      platform.has(name) ? platformStatus(name as (typeof PLATFORM_PROCESSES)[number], pid, zombie)
+      : pid !== undefined ? `running (pid ${pid})`
+      : (zombie ?? (name === 'jaeger' ? jaegerBuild : undefined) ?? 'stopped');
     console.log(`${name.padEnd(12)} ${line}`);
   }
 }

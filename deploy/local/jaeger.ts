@@ -4,7 +4,10 @@
 // deploy/local/jaeger/config.yaml), pid file and log live in <runDir>/jaeger/.
 //
 // Debian has no Jaeger, so the binary is built once with Go from the Go module proxy into
-// .cache/jaeger/<version>/jaeger (the Go module and build caches make a rebuild fast). A binary built this way
+// .cache/jaeger/<version>/jaeger (ISOWHISK_JAEGER_CACHE_DIR moves that folder; the Go module and build caches make a
+// rebuild fast). One build runs at a time across processes (a lock file beside the binary); it writes its progress
+// to a file there too, which `npm run status` reads while `npm start` lets the build run in the background
+// (deploy/local/jaeger-build.ts). A binary built this way
 // carries no UI (its assets are built from the jaeger-ui repository), only a placeholder page; so Jaeger serves
 // the compact trace viewer in deploy/local/jaeger-ui instead (config `ui: assets_path`). Its HTTP API is complete:
 // /api/services, /api/traces?service=NAME, /api/traces/{traceId}.
@@ -15,6 +18,7 @@ import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive, logFile, logTail, runningPid, startDaemon, stopDaemon } from './daemon.ts';
+import { loadLauncherConfig } from '../../shared/config.ts';
 import { CACHE_DIR, PROJECT_ROOT } from './layout.ts';
 import type { StackLayout } from './layout.ts';
 import { hasCommand, requireCommands } from './prerequisites.ts';
@@ -48,9 +52,15 @@ export const GO: Prerequisite = {
   hint: 'install Go 1.21 or newer (https://go.dev/dl/; it fetches the toolchain Jaeger asks for); it builds Jaeger once into .cache/jaeger',
 };
 
-const JAEGER_DIR = join(CACHE_DIR, 'jaeger');
-const BIN_DIR = join(JAEGER_DIR, JAEGER_VERSION);
-const BINARY = join(BIN_DIR, 'jaeger');
+/** The folder of Jaeger binaries by version: ISOWHISK_JAEGER_CACHE_DIR, or .cache/jaeger. */
+export const jaegerCacheDir = (): string => loadLauncherConfig().jaegerCacheDir || join(CACHE_DIR, 'jaeger');
+const binDir = (): string => join(jaegerCacheDir(), JAEGER_VERSION);
+/** Where the binary of JAEGER_VERSION is (or will be, once built). */
+export const jaegerBinary = (): string => join(binDir(), 'jaeger');
+/** Holds the pid of the process building the binary; one build at a time across processes. */
+const lockFile = (): string => join(binDir(), 'build.lock');
+/** The build's progress (BuildProgress), for `npm run status`; kept after a failed build, removed after success. */
+const progressFile = (): string => join(binDir(), 'build-progress.json');
 const CONFIG_TEMPLATE = join(import.meta.dirname, 'jaeger', 'config.yaml');
 /** The trace viewer Jaeger serves at its UI port: index.html and static/ (see jaeger-ui/index.html). */
 export const JAEGER_UI_DIR = join(import.meta.dirname, 'jaeger-ui');
@@ -84,13 +94,127 @@ interface BuildStep {
   unit: string;
 }
 
+/** What a build in progress (or a failed one) reports, in build-progress.json. */
+export interface BuildProgress {
+  pid: number;
+  /** Epoch ms. */
+  startedAt: number;
+  updatedAt: number;
+  /** "2/3". */
+  step: string;
+  /** "downloading modules", "compiling". */
+  phase: string;
+  count: number;
+  unit: string;
+  /**
+   * Packages the binary is made of (from the download step), for "N of about M packages compiled": an estimate, as
+   * `go build -v` may name more packages than `go list -deps` counts (it is left out once passed).
+   */
+  total?: number;
+  /** go's latest line. */
+  lastLine: string;
+  /** The error's first line, once the build failed. */
+  failed?: string;
+}
+
+export type JaegerBuildState =
+  | { state: 'built'; binary: string }
+  | { state: 'building'; pid: number; progress?: BuildProgress }
+  | { state: 'failed'; progress: BuildProgress }
+  | { state: 'absent' };
+
+/** Whether the binary is there, being built (by which process, how far), failed last time, or absent. */
+export function jaegerBuildState(): JaegerBuildState {
+  const binary = jaegerBinary();
+  if (existsSync(binary)) return { state: 'built', binary };
+  const progress = readProgress();
+  const pid = lockHolder();
+  if (pid !== undefined) return { state: 'building', pid, ...(progress && progress.pid === pid ? { progress } : {}) };
+  if (progress?.failed) return { state: 'failed', progress };
+  return { state: 'absent' };
+}
+
+function readProgress(): BuildProgress | undefined {
+  try {
+    return JSON.parse(readFileSync(progressFile(), 'utf8')) as BuildProgress;
+  } catch {
+    return undefined; // none, or caught mid-write
+  }
+}
+
+function writeProgress(progress: BuildProgress): void {
+  // Written whole then renamed, so a reader never sees half a file.
+  const temp = `${progressFile()}.${process.pid}`;
+  writeFileSync(temp, `${JSON.stringify(progress)}\n`);
+  renameSync(temp, progressFile());
+}
+
+/** The pid in the lock file if that process runs. */
+function lockHolder(): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(lockFile(), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+}
+
 /**
- * The path of the Jaeger binary, built first when .cache/jaeger/<version>/jaeger is missing: with Go, from the Go
+ * Takes the build lock unless a live process holds it. A lock left by a process that died is taken over; two
+ * processes doing so at the same instant could both build, which costs time but no harm (each writes a
+ * temporary file and renames it over the same binary).
+ */
+function takeBuildLock(): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockFile(), `${process.pid}\n`, { flag: 'wx' });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    if (lockHolder() !== undefined) return false;
+    rmSync(lockFile(), { force: true });
+  }
+  return false;
+}
+
+function releaseBuildLock(): void {
+  try {
+    if (Number(readFileSync(lockFile(), 'utf8').trim()) === process.pid) rmSync(lockFile(), { force: true });
+  } catch {
+    /* not ours, or gone */
+  }
+}
+
+/**
+ * The path of the Jaeger binary, built first when <cache>/<version>/jaeger is missing: with Go, from the Go
  * module proxy, into a temporary file that replaces nothing until the build succeeded. The first build downloads
- * a few hundred modules and compiles for minutes; it runs under `nice` and reports progress on stderr.
+ * a few hundred modules and compiles for minutes; it runs under `nice` and reports progress on stderr and in
+ * build-progress.json. While another process builds it, this one waits for that build (and takes over if it dies).
  */
 export async function ensureJaegerBinary(): Promise<string> {
-  if (existsSync(BINARY)) return BINARY;
+  const binary = jaegerBinary();
+  if (existsSync(binary)) return binary;
+  mkdirSync(binDir(), { recursive: true });
+  let announced = false;
+  while (!takeBuildLock()) {
+    if (!announced) {
+      say(`waiting for the Jaeger build under way (pid ${lockHolder() ?? '?'}; \`npm run status\` shows its progress)`);
+      announced = true;
+    }
+    await sleep(1000);
+    if (existsSync(binary)) return binary;
+  }
+  try {
+    if (existsSync(binary)) return binary; // built by the process that held the lock a moment ago
+    return await buildJaeger(binary);
+  } finally {
+    releaseBuildLock();
+  }
+}
+
+async function buildJaeger(binary: string): Promise<string> {
   requireCommands(GO);
   const release = await goRelease();
   const [, major, minor] = /^go(\d+)\.(\d+)/.exec(release) ?? [];
@@ -99,9 +223,8 @@ export async function ensureJaegerBinary(): Promise<string> {
     throw new Error(`building Jaeger needs Go 1.21 or newer; the go on PATH is ${release || 'of unknown version'}: ${GO.hint}`);
   }
 
-  mkdirSync(BIN_DIR, { recursive: true });
-  const work = join(JAEGER_DIR, `build-${process.pid}`);
-  const output = join(BIN_DIR, `jaeger.tmp-${process.pid}`);
+  const work = join(jaegerCacheDir(), `build-${process.pid}`);
+  const output = join(binDir(), `jaeger.tmp-${process.pid}`);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   // Enough of a module for step 1; buildModule() replaces it once Jaeger's own go.mod is at hand.
@@ -139,28 +262,40 @@ export async function ensureJaegerBinary(): Promise<string> {
   const started = Date.now();
   say(
     `building Jaeger ${JAEGER_VERSION} from the Go module proxy (first time only, several minutes) into ` +
-      `${relative(PROJECT_ROOT, BIN_DIR)} with ${release}`,
+      `${shown(binDir())} with ${release}`,
   );
+  const progress: BuildProgress = { pid: process.pid, startedAt: started, updatedAt: started, step: '', phase: 'starting', count: 0, unit: '', lastLine: '' };
+  writeProgress(progress);
   try {
+    let packages: number | undefined;
     for (const [i, step] of steps.entries()) {
-      const stdout = await runGo(step, `${i + 1}/${steps.length}`, work, started);
+      const stdout = await runGo(step, `${i + 1}/${steps.length}`, work, progress, i === 2 ? packages : undefined);
       if (i === 0) buildModule(work, stdout);
+      // `go list -deps` prints one line per package the binary is made of.
+      if (i === 1) packages = stdout.split('\n').length - 1;
     }
     chmodSync(output, 0o755);
-    renameSync(output, BINARY);
+    renameSync(output, binary);
+  } catch (err) {
+    writeProgress({ ...progress, updatedAt: Date.now(), failed: (err as Error).message.split('\n')[0] ?? 'failed' });
+    throw err;
   } finally {
     rmSync(work, { recursive: true, force: true });
     rmSync(output, { force: true });
   }
+  rmSync(progressFile(), { force: true });
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  const megabytes = (statSync(BINARY).size / 1e6).toFixed(0);
+  const megabytes = (statSync(binary).size / 1e6).toFixed(0);
   writeFileSync(
-    join(BIN_DIR, 'build.json'),
+    join(binDir(), 'build.json'),
     `${JSON.stringify({ version: JAEGER_VERSION, commit: JAEGER_COMMIT, module: `${JAEGER_MODULE}@${JAEGER_MODULE_VERSION}`, go: release, seconds: Number(seconds), builtAt: new Date().toISOString() }, null, 2)}\n`,
   );
-  say(`Jaeger ${JAEGER_VERSION} built in ${seconds} s (${megabytes} MB): ${relative(PROJECT_ROOT, BINARY)}`);
-  return BINARY;
+  say(`Jaeger ${JAEGER_VERSION} built in ${seconds} s (${megabytes} MB): ${shown(binary)}`);
+  return binary;
 }
+
+/** A path relative to the project when inside it. */
+const shown = (path: string): string => (path.startsWith(PROJECT_ROOT) ? relative(PROJECT_ROOT, path) : path);
 
 /**
  * Writes the build module from what `go mod download -json` said of the Jaeger module: a go.mod that requires it
@@ -206,7 +341,8 @@ function buildModule(work: string, downloadJson: string): void {
  * Runs one `go` step (under nice) with a progress line on stderr, and returns its stdout; fails with the step, the
  * module at fault and go's last lines.
  */
-async function runGo(step: BuildStep, position: string, cwd: string, started: number): Promise<string> {
+async function runGo(step: BuildStep, position: string, cwd: string, progress: BuildProgress, total?: number): Promise<string> {
+  const started = progress.startedAt;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     CGO_ENABLED: '0',
@@ -219,21 +355,33 @@ async function runGo(step: BuildStep, position: string, cwd: string, started: nu
   const tty = process.stderr.isTTY === true;
   const tail: string[] = [];
   let count = 0;
-  const progress = (): string =>
-    `Jaeger build step ${position} (${step.title}): ${count} ${step.unit}, ${Math.round((Date.now() - started) / 1000)} s elapsed`;
+  let lastLine = '';
+  const line = (): string =>
+    `Jaeger build step ${position} (${step.title}): ${count}${total && count <= total ? ` of about ${total}` : ''} ${step.unit}, ` +
+    `${Math.round((Date.now() - started) / 1000)} s elapsed`;
   let lastDrawn = 0;
+  let lastWritten = 0;
   const draw = (force = false): void => {
     const now = Date.now();
+    if (force || now - lastWritten >= 1000) {
+      lastWritten = now;
+      Object.assign(progress, { updatedAt: now, step: position, phase: step.title, count, unit: step.unit, lastLine });
+      if (total === undefined) delete progress.total;
+      else progress.total = total;
+      writeProgress(progress);
+    }
     if (!force && now - lastDrawn < (tty ? 200 : 5000)) return;
     lastDrawn = now;
-    if (tty) process.stderr.write(`\r\x1b[Kisowhisk: ${progress()}`);
-    else say(progress());
+    if (tty) process.stderr.write(`\r\x1b[Kisowhisk: ${line()}`);
+    else say(line());
   };
   const ticker = setInterval(() => draw(), tty ? 1000 : 5000);
   draw(true);
 
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const onLine = (line: string): void => {
+    lastLine = line;
+    draw();
     if (step.counts(line)) {
       count++;
       if (!line.startsWith('go: downloading ')) return; // compiled package names: counted, not kept

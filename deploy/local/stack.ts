@@ -1,6 +1,7 @@
 // The whole local platform on this machine: Redis, Kafka, Jaeger, one controller and one invoker, each a detached
 // daemon in its own run folder; the controller and the invoker each under a supervisor that restarts them after a
 // crash (deploy/local/supervision.ts). Starting is idempotent (what already runs is reused); stopping goes in reverse.
+// `npm start` does not wait for a Jaeger that must be built first: it builds in the background (jaeger-build.ts).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -10,7 +11,8 @@ import { newSecretsKey } from '../../shared/secret-box.ts';
 import { redisKeys } from '../../shared/redis-keys.ts';
 import { type DaemonSpec, logTail, runningPid, waitFor } from './daemon.ts';
 import { ensureHelm } from '../helm/helm-binary.ts';
-import { ensureJaegerBinary, jaegerPid, startJaeger, stopJaeger } from './jaeger.ts';
+import { ensureJaegerBinary, jaegerBuildState, jaegerEndpoints, jaegerPid, startJaeger, stopJaeger } from './jaeger.ts';
+import { jaegerBuildLog, startJaegerBuild, stopJaegerBuild } from './jaeger-build.ts';
 import { ensureKafkaJars, startKafka, stopKafka } from './kafka.ts';
 import { PROJECT_ROOT, type StackLayout } from './layout.ts';
 import { startRedis, stopRedis } from './redis.ts';
@@ -25,6 +27,10 @@ export interface StackInfo {
   redisUrl: string;
   /** Jaeger's UI and HTTP API (`/api/traces/<id>`). */
   jaegerUrl: string;
+  /** `running`, or `building`: its binary is being built in the background and it comes up at jaegerUrl after. */
+  jaeger: 'running' | 'building';
+  /** The background build's log, while `jaeger` is `building`. */
+  jaegerBuildLog?: string;
   runDir: string;
 }
 
@@ -97,18 +103,31 @@ export async function provision(): Promise<void> {
   await ensureHelm(); // for the Helm chart's tests (test/unit/deploy/helm.test.ts)
 }
 
-/** Starts Redis, Kafka and Jaeger: the services the platform's processes need. */
-export async function startInfrastructure(layout: StackLayout): Promise<{ redisUrl: string; kafkaBrokers: string[]; jaegerUrl: string }> {
-  const [redisUrl, kafkaBrokers, jaeger] = await Promise.all([startRedis(layout), startKafka(layout), startJaeger(layout)]);
-  return { redisUrl, kafkaBrokers, jaegerUrl: jaeger.uiUrl };
+export interface StartOptions {
+  /**
+   * `wait` (the default: tests, CI) builds Jaeger first if its binary is missing and returns once it answers;
+   * `background` (`npm start`) leaves a missing binary to a background build that starts Jaeger when done.
+   */
+  jaeger?: 'wait' | 'background';
+}
+
+/** Starts Redis, Kafka and Jaeger (or Jaeger's background build): the services the platform's processes need. */
+export async function startInfrastructure(
+  layout: StackLayout,
+  options: StartOptions = {},
+): Promise<{ redisUrl: string; kafkaBrokers: string[]; jaegerUrl: string; jaeger: StackInfo['jaeger'] }> {
+  const background = options.jaeger === 'background' && jaegerPid(layout) === undefined && jaegerBuildState().state !== 'built';
+  if (background) startJaegerBuild(layout);
+  const [redisUrl, kafkaBrokers] = await Promise.all([startRedis(layout), startKafka(layout), background ? undefined : startJaeger(layout)]);
+  return { redisUrl, kafkaBrokers, jaegerUrl: jaegerEndpoints(layout).uiUrl, jaeger: background ? 'building' : 'running' };
 }
 
 /**
  * Starts everything that is not running yet and waits until the controller sees a healthy invoker.
  * `extraEnv` adds configuration (shared/config.ts) for the controller and invoker this call starts.
  */
-export async function startStack(layout: StackLayout, extraEnv: NodeJS.ProcessEnv = {}): Promise<StackInfo> {
-  const { redisUrl, kafkaBrokers, jaegerUrl } = await startInfrastructure(layout);
+export async function startStack(layout: StackLayout, extraEnv: NodeJS.ProcessEnv = {}, options: StartOptions = {}): Promise<StackInfo> {
+  const { redisUrl, kafkaBrokers, jaegerUrl, jaeger } = await startInfrastructure(layout, options);
   const guestKey = await withRedis(redisUrl, (redis) => ensureGuest(redis, redisKeys(), guestKeyOf(layout)));
   const env = { ...platformEnv(layout, kafkaBrokers, redisUrl), ...extraEnv };
   const host = apiHost(layout);
@@ -121,7 +140,18 @@ export async function startStack(layout: StackLayout, extraEnv: NodeJS.ProcessEn
     const invokers = (await res.json()) as Record<string, string>;
     return invokers['invoker0'] === 'up' || undefined;
   });
-  return { apiHost: host, webUrl: webUrl(layout), guestKey, kafkaBrokers, redisUrl, jaegerUrl, runDir: layout.runDir };
+  const building = jaeger === 'building' && jaegerPid(layout) === undefined;
+  return {
+    apiHost: host,
+    webUrl: webUrl(layout),
+    guestKey,
+    kafkaBrokers,
+    redisUrl,
+    jaegerUrl,
+    jaeger: building ? 'building' : 'running',
+    ...(building ? { jaegerBuildLog: jaegerBuildLog(layout) } : {}),
+    runDir: layout.runDir,
+  };
 }
 
 /** Stops everything this layout started; returns the names of what was running. */
@@ -132,6 +162,8 @@ export async function stopStack(layout: StackLayout): Promise<string[]> {
   await stopSupervised(controllerDaemon(layout)).then(note('controller0'));
   await stopKafka(layout).then(note('kafka'));
   await stopRedis(layout).then(note('redis'));
+  // The builder first, so it cannot start a Jaeger after Jaeger was stopped.
+  await stopJaegerBuild(layout).then(note('jaeger-build'));
   await stopJaeger(layout).then(note('jaeger'));
   return stopped;
 }

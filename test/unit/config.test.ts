@@ -12,11 +12,15 @@ import {
   loadControllerConfig,
   loadInvokerConfig,
   withControllerId,
+  loadLauncherConfig,
 } from '../../shared/config.ts';
 import type { ConfigVariable, Env } from '../../shared/config.ts';
 
 const loaderFor = (usedBy: ConfigVariable['usedBy']): ((env: Env) => unknown) =>
-  usedBy === 'controller' ? loadControllerConfig : usedBy === 'invoker' ? loadInvokerConfig : loadCommonConfig;
+  usedBy === 'controller' ? loadControllerConfig
+  : usedBy === 'invoker' ? loadInvokerConfig
+  : usedBy === 'launcher' ? loadLauncherConfig
+  : loadCommonConfig;
 
 /** The ConfigError `load` throws. */
 const configError = (load: () => unknown): ConfigError => {
@@ -42,6 +46,7 @@ const common = {
   activationTtlSeconds: 604_800,
   userEvents: false,
   logLevel: 'info',
+  traceBufferSpans: 5000,
   processRestarts: 0,
 };
 
@@ -217,6 +222,7 @@ describe('config', () => {
         'a.example,b.example:0',
         'ISOWHISK_FETCH_ALLOWED_HOSTS must be a comma-separated list of host or host:port ([v6] or [v6]:port for IPv6), got "a.example,b.example:0"',
       ],
+      ['ISOWHISK_JAEGER_CACHE_DIR', 'tmp/jaeger', 'ISOWHISK_JAEGER_CACHE_DIR must be an absolute path, got "tmp/jaeger"'],
     ];
 
     for (const [name, value, message] of cases) {

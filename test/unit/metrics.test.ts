@@ -8,7 +8,7 @@ import { activatorMetrics } from '../../controller/activator/metrics.ts';
 import { httpMetrics, throttleReason } from '../../controller/middleware/metrics.ts';
 import { invokerMetrics } from '../../invoker/metrics.ts';
 import { startMetricsServer } from '../../invoker/metrics-server.ts';
-import { activationStatusLabel, counter, createRegistry, exposition, gauge, histogram, processRestarts, sampleValue } from '../../shared/metrics.ts';
+import { activationStatusLabel, counter, createRegistry, exposition, gauge, histogram, processRestarts, sampleValue, spanBufferMetrics } from '../../shared/metrics.ts';
 
 describe('metrics', () => {
   it('a fresh registry holds only what was registered on it, prefixed', async () => {
@@ -142,5 +142,21 @@ describe('process restarts metric', () => {
     const fresh = createRegistry({ defaultMetrics: false });
     processRestarts(fresh, 0);
     assert.equal(sampleValue((await exposition(fresh)).body, 'isowhisk_process_restarts_total'), 0);
+  });
+});
+
+describe('span buffer metrics', () => {
+  it('show the spans waiting and the running total of spans dropped, read at each scrape', async () => {
+    const registry = createRegistry({ defaultMetrics: false });
+    const stats = { buffered: 0, dropped: 0 };
+    spanBufferMetrics(registry, () => stats);
+    Object.assign(stats, { buffered: 40, dropped: 20 });
+    let body = (await exposition(registry)).body;
+    assert.equal(sampleValue(body, 'isowhisk_trace_spans_buffered'), 40);
+    assert.equal(sampleValue(body, 'isowhisk_trace_spans_dropped_total'), 20);
+    Object.assign(stats, { buffered: 0, dropped: 25 });
+    body = (await exposition(registry)).body;
+    assert.equal(sampleValue(body, 'isowhisk_trace_spans_buffered'), 0);
+    assert.equal(sampleValue(body, 'isowhisk_trace_spans_dropped_total'), 25);
   });
 });
