@@ -2,8 +2,8 @@
 # Builds Isowhisk's image `isowhisk:<version of package.json>` with podman from deploy/docker/Dockerfile.
 # With the default base (`isowhisk-base:local`) it first makes that base image on this machine (once; see
 # local-base.sh), so no image registry is needed; BASE_IMAGE=<reference> builds on another base instead.
-# npm inside the build reaches the registry the way the host's npm does: the host's registry, CA file and proxy
-# settings (`npm config get`) go in as build secrets, never into a layer.
+# npm inside the build reaches the registry the way the host's npm does: the host's registry and proxy settings
+# (`npm config get`) and the CA it trusts go in as build secrets, never into a layer.
 #
 # Usage: bash deploy/docker/build-image.sh            prints the image's tag on stdout when done
 set -euo pipefail
@@ -30,10 +30,12 @@ for key in registry proxy https-proxy noproxy strict-ssl; do
   [ -z "$value" ] || printf '%s=%s\n' "$key" "$value" >> "$npmrc"
 done
 secret_args=(--secret "id=npmrc,src=$npmrc")
+# The CA the host trusts for the registry: npm's cafile, else Node's NODE_EXTRA_CA_CERTS. Inside the build it is
+# added to Node's own CAs (NODE_EXTRA_CA_CERTS), never in place of them.
 cafile="$(npm_setting cafile)"
+[ -n "$cafile" ] || cafile="${NODE_EXTRA_CA_CERTS:-}"
 if [ -n "$cafile" ] && [ -f "$cafile" ]; then
   cp "$cafile" "$secrets/npm_ca"
-  printf 'cafile=/run/secrets/npm_ca\n' >> "$npmrc"
   secret_args+=(--secret "id=npm_ca,src=$secrets/npm_ca")
 fi
 
