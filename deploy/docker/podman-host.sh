@@ -14,37 +14,38 @@ command -v podman >/dev/null 2>&1 || missing+=(podman)
 command -v runc >/dev/null 2>&1 || missing+=(runc)
 command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
 
+# How to run a command as root: directly, through password-less sudo, or not at all.
 if [ "$(id -u)" -eq 0 ]; then
-  sudo_cmd=()
+  as_root=()
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-  sudo_cmd=(sudo -n)
+  as_root=(sudo -n)
 else
-  sudo_cmd=(missing-root)
+  as_root=(none)
 fi
 
 if ((${#missing[@]})); then
-  if [ "${sudo_cmd[0]:-}" = missing-root ] || ! command -v apt-get >/dev/null 2>&1; then
+  if [ "${as_root[*]}" = none ] || ! command -v apt-get >/dev/null 2>&1; then
     say "building the image needs Debian packages this machine lacks; install them, then run this again:"
     say "  sudo apt-get install -y --no-install-recommends ${missing[*]}"
     exit 1
   fi
   say "installing ${missing[*]} (once)"
-  "${sudo_cmd[@]}" apt-get update -qq
-  # Another apt run on the machine holds the dpkg lock for a while: wait for it rather than fail.
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq -o DPkg::Lock::Timeout=600 \
+  "${as_root[@]}" apt-get update -qq
+  # Another apt run on the machine may hold the dpkg lock for a while: wait for it rather than fail.
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq -o DPkg::Lock::Timeout=600 \
     --no-install-recommends "${missing[@]}" >&2
 fi
 
 conf=/etc/containers/containers.conf
 if ! grep -qs '^[[:space:]]*default_ulimits' "$conf"; then
-  if [ "${sudo_cmd[0]:-}" = missing-root ]; then
+  if [ "${as_root[*]}" = none ]; then
     say "podman needs '[containers] default_ulimits = []' in $conf; add it as root, then run this again"
     exit 1
   fi
   say "setting '[containers] default_ulimits = []' in $conf"
   if grep -qs '^\[containers\]' "$conf"; then
-    "${sudo_cmd[@]}" sed -i '/^\[containers\]/a default_ulimits = []' "$conf"
+    "${as_root[@]}" sed -i '/^\[containers\]/a default_ulimits = []' "$conf"
   else
-    printf '[containers]\ndefault_ulimits = []\n' | "${sudo_cmd[@]}" tee -a "$conf" >/dev/null
+    printf '[containers]\ndefault_ulimits = []\n' | "${as_root[@]}" tee -a "$conf" >/dev/null
   fi
 fi
