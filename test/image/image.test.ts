@@ -5,6 +5,7 @@
 // and drain on SIGTERM. Run by `npm run test:image` (CI runs it after `npm test`), apart from `npm test`: the first
 // build makes the base image, which takes minutes.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import openwhisk from 'openwhisk';
 import { waitFor } from '../../deploy/local/daemon.ts';
 import { jaegerEndpoints } from '../../deploy/local/jaeger.ts';
@@ -18,6 +19,8 @@ const CONTROLLER = `isowhisk-${STACK_NAME}-controller0`;
 const INVOKER = `isowhisk-${STACK_NAME}-invoker0`;
 const API_HOST = apiHost(LAYOUT);
 const READY_MS = 120_000;
+/** A user of this run's own: the suite's Redis may keep earlier runs' users (ISOWHISK_KEEP_STACK). */
+const SUBJECT = `image-${randomBytes(4).toString('hex')}`;
 
 /** Waits until `url` answers 200, failing early (with its log) if the container stops. */
 async function waitForPing(container: string, url: string): Promise<void> {
@@ -86,13 +89,13 @@ describe('the container image', function () {
   });
 
   it('creates and lists users with the admin role', async () => {
-    const created = await runContainer(image, env.common, ['admin', 'user', 'create', 'imagetest']);
+    const created = await runContainer(image, env.common, ['admin', 'user', 'create', SUBJECT]);
     assert.equal(created.code, 0, created.stderr);
     apiKey = created.stdout.trim();
     assert.match(apiKey, /^[0-9a-f-]{36}:\S+$/);
     const listed = await runContainer(image, env.common, ['admin', 'user', 'list']);
     assert.equal(listed.code, 0, listed.stderr);
-    assert.ok(listed.stdout.split('\n').includes('imagetest'), listed.stdout);
+    assert.ok(listed.stdout.split('\n').includes(SUBJECT), listed.stdout);
   });
 
   it('refuses an unknown role with a usage message', async () => {
