@@ -1,9 +1,10 @@
 // The container image (deploy/docker/): built on the local base image by deploy/docker/build-image.sh, its
-// controller and invoker run as containers on the host network against a Redis, Kafka and Jaeger of this suite's
-// own (.run/<test stack>-image, ports +500), and serve a blocking invoke; the admin role works on the same Redis;
-// the health check passes for both and fails where nothing answers; the processes run as the image's non-root user
-// and drain on SIGTERM. Run by `npm run test:image` (CI runs it after `npm test`), apart from `npm test`: the first
-// build makes the base image, which takes minutes.
+// controller and invoker run as containers on the host network against a Redis, Kafka and Jaeger of this suite's own
+// (.run/<test stack>-image, ports +500), restricted as a hardened pod is (read-only root filesystem, no capabilities),
+// and serve a blocking invoke. The admin role works on the same Redis; the health check passes for both and fails
+// where nothing answers; the processes run as the image's non-root user and drain on SIGTERM.
+// Run by `npm run test:image` (CI runs it after `npm test`), apart from `npm test`: a first build makes the base
+// image, which takes minutes.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import openwhisk from 'openwhisk';
@@ -81,10 +82,14 @@ describe('the container image', function () {
     await waitForPing(INVOKER, `http://127.0.0.1:${LAYOUT.invoker.metricsPort}/ping`);
   });
 
-  it('runs the processes as the non-root user isowhisk (uid 10001), in /app', async () => {
+  it('runs the processes as the non-root user isowhisk (uid 10001), in /app, which they cannot change', async () => {
     for (const container of [CONTROLLER, INVOKER]) {
       const [uid, user, cwd] = (await podmanOk(['exec', container, 'sh', '-c', 'id -u; id -un; pwd'])).trim().split('\n');
       assert.deepEqual({ uid, user, cwd }, { uid: '10001', user: 'isowhisk', cwd: '/app' }, container);
+      // The containers run on a read-only root filesystem (test/support/containers.ts), as pods may; the app's
+      // files are root's besides, so even a writable filesystem would not let the app change them.
+      const write = await podman(['exec', container, 'sh', '-c', 'touch /app/controller/x']);
+      assert.notEqual(write.code, 0, `${container} could write to /app`);
     }
   });
 

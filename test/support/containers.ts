@@ -49,15 +49,22 @@ export async function buildImage(): Promise<{ tag: string; seconds: number }> {
 /** `-e NAME=value` for each variable. */
 const envArgs = (env: Readonly<Record<string, string>>): string[] => Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
 
-/** Starts a container in the background on the host network (any earlier one of that name removed first). */
+/**
+ * What a restrictive Kubernetes securityContext gives a pod: a read-only root filesystem with no tmpfs added, no
+ * capabilities, no privilege gain. Health checks are not timed by podman (that needs systemd, which CI machines
+ * may lack); the test runs them itself (`podman healthcheck run`).
+ */
+const RESTRICTED = ['--read-only', '--read-only-tmpfs=false', '--cap-drop=ALL', '--security-opt=no-new-privileges', '--health-interval=disable'];
+
+/** Starts a container in the background on the host network, restricted (any earlier one of that name removed first). */
 export async function startContainer(name: string, image: string, env: Readonly<Record<string, string>>, args: readonly string[]): Promise<void> {
   await removeContainers([name]);
-  await podmanOk(['run', '-d', '--name', name, '--network', 'host', ...envArgs(env), image, ...args]);
+  await podmanOk(['run', '-d', '--name', name, '--network', 'host', ...RESTRICTED, ...envArgs(env), image, ...args]);
 }
 
 /** Runs a container to its end (removed after) on the host network. */
 export function runContainer(image: string, env: Readonly<Record<string, string>>, args: readonly string[]): Promise<CommandRun> {
-  return podman(['run', '--rm', '--network', 'host', ...envArgs(env), image, ...args]);
+  return podman(['run', '--rm', '--network', 'host', ...RESTRICTED, ...envArgs(env), image, ...args]);
 }
 
 export async function removeContainers(names: readonly string[]): Promise<void> {
