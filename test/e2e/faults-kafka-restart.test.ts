@@ -10,14 +10,13 @@ import {
   CONTROLLER_COMPLETION_MARGIN_MS,
   giveUpTime,
   invoke,
-  retryUntil,
   type Activation,
   type ApiAnswer,
   type FaultStack,
   type Retried,
   type TestNamespace,
 } from '../support/faults.ts';
-import { GRACE_MS, PROMPT_ANSWER_MS, RECOVERY_BOUND_MS, SLACK_MS, answerOk, answerWithin, note, summarize, useFaultSuite } from '../support/fault-suite.ts';
+import { GRACE_MS, PROMPT_ANSWER_MS, SLACK_MS, answerOk, answerWithin, firstSuccessAfterRestart, note, useFaultSuite } from '../support/fault-suite.ts';
 import { waitForRecord } from '../support/records.ts';
 
 /** The topic of the Kafka feed that must survive the broker's restart. */
@@ -64,18 +63,8 @@ describe('fault injection: Kafka restarted (stopKafka + startKafka) between invo
     await stack.startKafka();
     note('Kafka start', `${Date.now() - t} ms`);
 
-    const statuses: number[] = [];
     try {
-      scenario.recovered = await retryUntil(
-        'a blocking invoke after the Kafka restart',
-        async () => {
-          const a = seen(await invoke(ns, 'echo', { n: 'after' }, 'blocking=true&timeout=5000', 30_000));
-          statuses.push(a.status);
-          return answerOk(a);
-        },
-        RECOVERY_BOUND_MS,
-      );
-      note('Kafka restart → first successful blocking invoke', `${scenario.recovered.ms} ms after Kafka answered again, ${scenario.recovered.attempts} attempts (statuses: ${summarize(statuses)})`);
+      scenario.recovered = await firstSuccessAfterRestart('Kafka', ns, 'echo', { n: 'after' }, seen);
     } catch (err) {
       scenario.recoveryError = err as Error;
     }

@@ -10,14 +10,13 @@ import {
   createAction,
   giveUpTime,
   invoke,
-  retryUntil,
   type Activation,
   type ApiAnswer,
   type FaultStack,
   type Retried,
   type TestNamespace,
 } from '../support/faults.ts';
-import { GRACE_MS, PROMPT_ANSWER_MS, RECOVERY_BOUND_MS, SLACK_MS, answerOk, answerWithin, describeAnswer, note, summarize, useFaultSuite } from '../support/fault-suite.ts';
+import { GRACE_MS, PROMPT_ANSWER_MS, SLACK_MS, answerOk, answerWithin, describeAnswer, firstSuccessAfterRestart, note, useFaultSuite } from '../support/fault-suite.ts';
 import { getRecord, waitForRecord } from '../support/records.ts';
 import { countingAction, type RunCounter } from '../support/run-counter.ts';
 
@@ -70,18 +69,8 @@ describe('fault injection: Redis restarted (stopRedis + startRedis, AOF on)', ()
     scenario.durableRecord = await stack.withRedis((r) => r.get(stack.keys.activation(scenario.stored!.activationId!)));
 
     // ...and served again by the platform once it reconnected.
-    const statuses: number[] = [];
     try {
-      scenario.recovered = await retryUntil(
-        'a blocking invoke after the Redis restart',
-        async () => {
-          const a = seen(await invoke(ns, 'keeper', { n: 2 }, 'blocking=true&timeout=5000', 30_000));
-          statuses.push(a.status);
-          return answerOk(a);
-        },
-        RECOVERY_BOUND_MS,
-      );
-      note('Redis restart → first successful blocking invoke', `${scenario.recovered.ms} ms after Redis answered again, ${scenario.recovered.attempts} attempts (statuses: ${summarize(statuses)})`);
+      scenario.recovered = await firstSuccessAfterRestart('Redis', ns, 'keeper', { n: 2 }, seen);
     } catch (err) {
       scenario.recoveryError = err as Error;
     }

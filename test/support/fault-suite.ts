@@ -2,7 +2,7 @@
 // layout of its own (.run/<test stack>-fault-injection, ports +250), started by the first of those files and stopped
 // by the root hooks once the last of them ran (shared-stacks.ts); a run counter its invoker may fetch, so a test
 // proves by state how often an action ran; a namespace per file; and the reads and bounds the tests have in common.
-import { FaultStack, FAULT_ENV, createAction, type ApiAnswer, type TestNamespace } from './faults.ts';
+import { FaultStack, FAULT_ENV, createAction, invoke, retryUntil, type ApiAnswer, type Retried, type TestNamespace } from './faults.ts';
 import { RunCounter } from './run-counter.ts';
 import { sharedStackStarted, sharedStackStopped, type SharedStack } from './shared-stacks.ts';
 import { ownStackLayout } from './stack.ts';
@@ -197,6 +197,31 @@ export async function invokerCaughtUp(stack: FaultStack, invokerId = 0, timeoutM
 export function answerOk(a: ApiAnswer): ApiAnswer {
   if (a.status !== 200) throw new Error(`HTTP ${a.status}: ${JSON.stringify(a.body)}`);
   return a;
+}
+
+/**
+ * Once a restarted `component` answers again: blocking invokes of `action` until one succeeds (within
+ * RECOVERY_BOUND_MS), each answer passed through `seen`; notes how long that took and the statuses met meanwhile.
+ */
+export async function firstSuccessAfterRestart(
+  component: string,
+  ns: TestNamespace,
+  action: string,
+  params: Record<string, unknown>,
+  seen: (a: ApiAnswer) => ApiAnswer,
+): Promise<Retried<ApiAnswer>> {
+  const statuses: number[] = [];
+  const recovered = await retryUntil(
+    `a blocking invoke after the ${component} restart`,
+    async () => {
+      const a = seen(await invoke(ns, action, params, 'blocking=true&timeout=5000', 30_000));
+      statuses.push(a.status);
+      return answerOk(a);
+    },
+    RECOVERY_BOUND_MS,
+  );
+  note(`${component} restart → first successful blocking invoke`, `${recovered.ms} ms after ${component} answered again, ${recovered.attempts} attempts (statuses: ${summarize(statuses)})`);
+  return recovered;
 }
 
 /** An answer or transport failure, for messages: "HTTP 503 after 120 ms: {...}". */
