@@ -1,30 +1,11 @@
 // Podman for the image test (test/image/): builds Isowhisk's image through deploy/docker/build-image.sh and runs
 // containers from it on the host network, each command through `podman --runtime runc` as this machine needs
 // (deploy/docker/podman-host.sh says why).
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { run, type CommandRun } from './command-run.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const PODMAN = ['podman', '--runtime', 'runc'] as const;
-
-export interface CommandRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to its end, its output captured; never rejects on a non-zero exit (the caller judges). */
-export function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CommandRun> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
 
 export const podman = (args: readonly string[]): Promise<CommandRun> => run(PODMAN[0], [...PODMAN.slice(1), ...args]);
 
