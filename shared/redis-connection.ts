@@ -57,8 +57,17 @@ export function connectRedis(target: RedisTarget, options: ConnectionOptions = {
     case 'standalone':
       return new Redis(target.url, { ...options, ...password });
     case 'sentinel':
-      // the Sentinels are asked for the master at every (re)connection, so a failover moves the connection
-      return new Redis({ ...options, ...password, sentinels: target.sentinels.map(hostPort), name: target.name });
+      // The Sentinels are asked for the master at every (re)connection. A failover must move every connection at
+      // once, the blocking completion reader too: the failover detector reconnects when the Sentinels announce a new
+      // master, and a write that still reaches the demoted one (READONLY, not executed) reconnects and is sent again.
+      return new Redis({
+        ...options,
+        ...password,
+        sentinels: target.sentinels.map(hostPort),
+        name: target.name,
+        failoverDetector: true,
+        reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+      });
     case 'cluster': {
       const { lazyConnect, enableOfflineQueue, enableAutoPipelining, retryStrategy, ...perNode } = options;
       const clusterOptions: ClusterOptions = {

@@ -61,7 +61,8 @@ async function withClient<T>(port: number, fn: (redis: Redis) => Promise<T>): Pr
 export async function startSentinelSet(layout: StackLayout, name = 'isowhisk'): Promise<Topology> {
   const [masterPort, replicaPort, sentinelPort] = [layout.redis.port, layout.redis.port + 1, layout.redis.port + 2];
   const specs = [
-    startServer(layout, 'master', [`port ${masterPort}`]),
+    // no 5 s pause before the replica's first (diskless) sync
+    startServer(layout, 'master', [`port ${masterPort}`, 'repl-diskless-sync-delay 0']),
     startServer(layout, 'replica', [`port ${replicaPort}`, `replicaof 127.0.0.1 ${masterPort}`]),
   ];
   const stop = async () => void (await Promise.all(specs.map((s) => stopDaemon(s, 5_000))));
@@ -98,6 +99,10 @@ export async function startSentinelSet(layout: StackLayout, name = 'isowhisk'): 
     async failover() {
       const before = await masterPortNow();
       const other = before === masterPort ? replicaPort : masterPort;
+      // Replication is asynchronous and a forced failover does not wait for it: without this, the replica promoted
+      // may lack the writes of the last moments, or its whole first sync, and the suite's namespace with them.
+      const acked = await withClient(before, (r) => r.call('WAIT', '1', '30000') as Promise<number>);
+      if (acked < 1) throw new Error('the replica did not acknowledge the master\'s writes within 30 s');
       await withClient(sentinelPort, (s) => s.call('SENTINEL', 'failover', name));
       await waitFor(
         'the failover to end',
