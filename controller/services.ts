@@ -4,6 +4,7 @@ import type { RedisClient } from '../shared/redis-connection.ts';
 import { activationStore, type ActivationStore } from '../shared/activation-store.ts';
 import type { RedisKeys } from '../shared/redis-keys.ts';
 import { runningInvoker, type InvokeAction } from './invoke/invoke-action.ts';
+import { KnownActions } from './invoke/admission.ts';
 import { runStore } from './runs/run-store.ts';
 import { DEFAULT_RECORD_TTL_SECONDS, recordWriter, type StoreRecord } from './invoke/record-writer.ts';
 import { identityStore, type IdentityStore } from '../shared/identities.ts';
@@ -71,6 +72,8 @@ export function createServices(deps: ServiceDeps): Services {
     actions,
     activator: deps.activator,
     throttles: limiter,
+    // a script may not span the document's, the counter's and the pending entry's nodes on a Cluster
+    ...(deps.keys.hashTags ? {} : { known: new KnownActions(deps.keys) }),
     storeRecord,
     sequenceMaxLength: deps.limits.sequenceMaxLength,
     ...(runs

@@ -89,6 +89,8 @@ export interface RedisKeys {
   run(activationId: string): string;
   /** Set of the top-level runs (activation ids) a controller owns: what it resumes when restarted, or others when it is dead. */
   controllerRuns(controllerId: number): string;
+  /** Keys carry hash tags (a Cluster): only keys of one group may meet in one script or MULTI. */
+  readonly hashTags: boolean;
 }
 
 export function redisKeys(prefix = 'iw:', options: { hashTags?: boolean } = {}): RedisKeys {
@@ -134,6 +136,7 @@ export function redisKeys(prefix = 'iw:', options: { hashTags?: boolean } = {}):
     pendingInvokers: () => `${activations}pending:invokers`,
     run: (id) => `${runs}run:${id}`,
     controllerRuns: (controllerId) => `${runs}runs:controller${controllerId}`,
+    hashTags: options.hashTags === true,
   };
 }
 

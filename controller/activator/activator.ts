@@ -4,6 +4,7 @@
 // activator's job.
 import type { ActivationRecord } from '../../shared/activation-record.ts';
 import type { ActionLimits } from '../entities/models/limits.ts';
+import type { AdmissionChecks } from '../durability/pending-table.ts';
 
 /** Everything an invoker needs to run one activation. */
 export interface ActivationPlan {
@@ -67,6 +68,21 @@ export interface Activator {
    * `NoInvokerError` (503), `TooLargeError` (413, message too large for the bus), `ThrottledError` (429).
    */
   activate(plan: ActivationPlan): Promise<ActivationStarted>;
+  /**
+   * `activate`, with the invoke's last checks made in the same Redis command as the pending entry's write
+   * (controller/invoke/admission.ts). Also rejects with `ThrottledError` (the rate, counted) and
+   * `StaleActionError` (the action's document changed since the plan was made: nothing was counted or published).
+   * Activators without a pending table do not offer it.
+   */
+  activateChecked?(plan: ActivationPlan, checks: AdmissionChecks): Promise<ActivationStarted>;
   /** Activations of the invoking namespace accepted here and not completed yet (the concurrency throttle). */
   inFlightFor(namespace: string): number;
+}
+
+/** The action's stored document is no longer the one an activation was planned from; plan it again. */
+export class StaleActionError extends Error {
+  constructor() {
+    super('the action changed since it was read');
+    this.name = 'StaleActionError';
+  }
 }

@@ -11,17 +11,17 @@
 import type { Logger } from 'pino';
 import { activationRequestCodec, type ActivationRequest } from '../../shared/avro/activation-request.ts';
 import type { Completion } from '../../shared/completions.ts';
-import { TooLargeError, UnavailableError } from '../../shared/errors.ts';
+import { ThrottledError, TooLargeError, UnavailableError } from '../../shared/errors.ts';
 import type { MessageProducer } from '../../shared/kafka/client.ts';
 import type { Topics } from '../../shared/topics.ts';
 import { activeTraceId, inSpan, SpanKind, traceHeaders } from '../../shared/tracing.ts';
 import type { ShardingBalancer } from '../balancer/sharding-balancer.ts';
 import type { ActivationRecord } from '../../shared/activation-record.ts';
 import type { ActivationStore } from '../../shared/activation-store.ts';
-import type { ActivationPlan, ActivationStarted, Activator } from './activator.ts';
+import { type ActivationPlan, type ActivationStarted, type Activator, StaleActionError } from './activator.ts';
 import { forcedRecordPlan } from './forced-record.ts';
 import { CLAIM_TTL_MS, tombstoneHolder, TOMBSTONE_PREFIX, type Claims } from '../durability/claims.ts';
-import type { PendingEntry, PendingTable } from '../durability/pending-table.ts';
+import type { AddOutcome, AdmissionChecks, PendingEntry, PendingTable } from '../durability/pending-table.ts';
 
 /** How an invoker did with an activation, for its health (controller/balancer's InvokerRegistry). */
 export type InvokerOutcome = 'success' | 'systemError' | 'timeout';
@@ -113,7 +113,15 @@ export class KafkaActivator implements Activator {
     this.#o.metrics?.inFlight(1);
   }
 
-  async activate(plan: ActivationPlan): Promise<ActivationStarted> {
+  activate(plan: ActivationPlan): Promise<ActivationStarted> {
+    return this.#activate(plan, undefined);
+  }
+
+  activateChecked(plan: ActivationPlan, checks: AdmissionChecks): Promise<ActivationStarted> {
+    return this.#activate(plan, checks);
+  }
+
+  async #activate(plan: ActivationPlan, checks: AdmissionChecks | undefined): Promise<ActivationStarted> {
     const { balancer, producer, topics, controllerId, startGraceMs, completionMarginMs } = this.#o;
     const placement = balancer.place(plan.identity.namespace, plan.action.path, plan.limits.memory);
     const deadline = plan.receivedAt + startGraceMs;
@@ -155,11 +163,16 @@ export class KafkaActivator implements Activator {
       plan: forcedRecordPlan(plan),
       request: { value, headers: { ...headers, ...traceHeaders() } },
     };
+    let added: AddOutcome;
     try {
-      await this.#o.pending.add(entry);
+      added = await this.#o.pending.add(entry, checks);
     } catch (err) {
       this.#forget(plan.activationId);
       throw new UnavailableError('The activation could not be scheduled: the activation store is unavailable.', { cause: err });
+    }
+    if (!added.added) {
+      this.#forget(plan.activationId);
+      throw added.stale ? new StaleActionError() : ThrottledError.rate(added.count, checks!.rate.allowed);
     }
     try {
       // The invoker's process span is this span's child: its context travels in the message's headers.

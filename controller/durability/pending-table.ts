@@ -38,6 +38,19 @@ export const BACKSTOP_MS = 3_600_000;
 
 type Meta = Omit<PendingEntry, 'invokerId' | 'request'> & { headers: Record<string, string> };
 
+/**
+ * Checks made in the same command as the entry's write, so an invoke of a known action needs one Redis round trip
+ * before its publish (controller/invoke/admission.ts): the action's document still has the revision the request was
+ * planned with, and the namespace's invoke counter of this minute stays within its limit.
+ */
+export interface AdmissionChecks {
+  document: { key: string; revision: number };
+  rate: { key: string; lifetimeMs: number; allowed: number };
+}
+
+/** What a checked write did: written; nothing (the document changed or is gone); or counted and refused. */
+export type AddOutcome = { added: true } | { added: false; stale: true } | { added: false; stale: false; count: number };
+
 // KEYS, ARGV and results: each .lua file's header.
 const ADD = luaScript(import.meta.dirname, 'add-pending.lua');
 const MOVE = luaScript(import.meta.dirname, 'move-pending.lua');
@@ -56,17 +69,23 @@ export class PendingTable {
     this.#logger = logger;
   }
 
-  async add(entry: PendingEntry): Promise<void> {
+  /** Writes the entry; with `checks`, only if they pass (see AdmissionChecks). */
+  async add(entry: PendingEntry, checks?: AdmissionChecks): Promise<AddOutcome> {
     const k = this.#keys;
     const key = k.pending(entry.activationId);
     const { request, invokerId, ...rest } = entry;
     const meta: Meta = { ...rest, headers: request.headers };
-    await runScript(
-      this.#redis,
-      ADD,
-      [key, k.pendingByController(entry.controllerId), k.pendingByInvoker(invokerId), k.pendingInvokers()],
-      [JSON.stringify(meta), String(invokerId), request.value, String(entry.giveUpAt + BACKSTOP_MS), String(entry.giveUpAt), String(entry.deadline), entry.activationId],
-    );
+    const keys = [key, k.pendingByController(entry.controllerId), k.pendingByInvoker(invokerId), k.pendingInvokers()];
+    const args: (string | Buffer)[] = [
+      JSON.stringify(meta), String(invokerId), request.value, String(entry.giveUpAt + BACKSTOP_MS), String(entry.giveUpAt), String(entry.deadline), entry.activationId,
+    ];
+    if (checks) {
+      keys.push(checks.document.key, checks.rate.key);
+      args.push(String(checks.document.revision), String(checks.rate.lifetimeMs), String(checks.rate.allowed));
+    }
+    const [outcome, count] = (await runScript(this.#redis, ADD, keys, args)) as [string, number?];
+    if (outcome === 'ok') return { added: true };
+    return outcome === 'stale' ? { added: false, stale: true } : { added: false, stale: false, count: Number(count) };
   }
 
   async get(activationId: string): Promise<PendingEntry | undefined> {

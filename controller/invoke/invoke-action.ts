@@ -4,7 +4,8 @@
 // composition, runs it here).
 import type { Identity } from '../../shared/identity.ts';
 import type { ActionService } from '../entities/action-service.ts';
-import type { ActivationStarted, Activator } from '../activator/activator.ts';
+import { type ActivationStarted, type Activator, StaleActionError } from '../activator/activator.ts';
+import type { KnownActions } from './admission.ts';
 import { planActivation } from './activation-plan.ts';
 import type { Throttles } from '../throttles/throttles.ts';
 import { type ActionRef, CONDUCTOR_ANNOTATION, isSequence } from '../entities/models/action.ts';
@@ -60,6 +61,12 @@ export interface ActionInvokerDeps {
   actions: ActionService;
   activator: Activator;
   throttles?: Throttles;
+  /**
+   * Actions admitted from memory (./admission.ts): their invokes need one Redis round trip before the publish.
+   * Only with `throttles` and an activator that offers `activateChecked`; not on a Redis Cluster, where the
+   * document, the counter and the pending entry live on different nodes.
+   */
+  known?: KnownActions;
   /** Where sequences store their records; without it a sequence cannot be invoked (tests of atomic actions). */
   storeRecord?: StoreRecord;
   /** Most atomic actions one sequence may run. */
@@ -102,8 +109,30 @@ export function actionInvoker(deps: ActionInvokerDeps): InvokeAction {
 
 /** `actionInvoker`, with the resumption of stored runs. */
 export function runningInvoker(deps: ActionInvokerDeps): ActionInvoker {
-  const { actions, activator, throttles } = deps;
+  const { actions, activator, throttles, known } = deps;
+  const plain = (req: InvokeActionRequest) => !req.scope && !req.atomic && !req.beforeStart && req.activationId === undefined;
+
+  /** An invoke planned from the action kept in memory; undefined when it must take the full path. */
+  const admitKnown = async (req: InvokeActionRequest): Promise<ActivationStarted | undefined> => {
+    if (!known || !throttles || !activator.activateChecked || !plain(req)) return undefined;
+    const cached = known.get(req.identity, req.ref);
+    const checks = cached && known.checks(throttles, req.identity, cached);
+    if (!cached || !checks) return undefined;
+    const plan = planActivation({ ...req, ref: cached.location, action: cached.action });
+    try {
+      const started = await activator.activateChecked(plan, checks);
+      if (!req.blocking) started.result.catch(() => {});
+      return started;
+    } catch (err) {
+      if (!(err instanceof StaleActionError)) throw err;
+      known.forget(req.ref);
+      return undefined;
+    }
+  };
+
   const invoke: InvokeAction = async (req) => {
+    const admitted = await admitKnown(req);
+    if (admitted) return admitted;
     // The throttle's counter, the entitlement and the action's lookup are asked in the same tick, so their Redis
     // commands leave in one write (auto-pipelining) and come back in one round trip. The answers are taken in
     // OpenWhisk's order: a throttle refusal wins, then a missing entitlement (whatever the lookup found), then the
@@ -124,6 +153,7 @@ export function runningInvoker(deps: ActionInvokerDeps): ActionInvoker {
       if (!runners) throw new Error('compositions need a record store');
       return runners.composition.start(req, found.value);
     }
+    if (plain(req)) known?.remember(req.identity, req.ref, found.value);
     // a component of a run: counted in the run's budget, waited for as long as its own timeout and a minute
     const conductorRun = req.atomic === true && isTruthy(action.annotations, CONDUCTOR_ANNOTATION);
     if (req.scope) chargeActivation(req.scope, conductorRun);

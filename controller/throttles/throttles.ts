@@ -18,6 +18,11 @@ import { type SystemLimits, effectiveLimits } from '../entities/models/limits.ts
 export interface Throttles {
   /** Before an action invoke: the namespace's invoke rate, then its activations in flight. */
   invoke(identity: Identity): Promise<void>;
+  /**
+   * The invoke rate check, for a caller that counts it in a command of its own (the pending entry's write:
+   * controller/invoke/admission.ts); undefined when the concurrency check would refuse already (take `invoke`).
+   */
+  invokeRateCheck(identity: Identity): RateCheck | undefined;
   /** Before a trigger fire: the namespace's fire rate. */
   fire(identity: Identity): Promise<void>;
 }
@@ -35,30 +40,52 @@ export interface ThrottleDeps {
 
 const MINUTE_MS = 60_000;
 
+/** A minute counter to increment, and how many counts it allows (count-request.lua's KEYS and ARGV, and the limit). */
+export interface RateCheck {
+  key: string;
+  lifetimeMs: number;
+  allowed: number;
+}
+
 // The minute's counter, incremented and given its expiry in one command (KEYS and ARGV: the file's header).
 const COUNT = luaScript(import.meta.dirname, 'count-request.lua');
 
 export function throttles(deps: ThrottleDeps): Throttles {
   const now = deps.now ?? Date.now;
 
+  const rateCheck = (kind: 'invoke' | 'fire', namespace: string, allowed: number): RateCheck => ({
+    key: deps.keys.throttle(kind, namespace, Math.floor(now() / MINUTE_MS)),
+    lifetimeMs: 2 * MINUTE_MS,
+    allowed,
+  });
+
   /** Counts this request in the namespace's current minute and refuses it past `allowed`. */
-  const checkRate = async (kind: 'invoke' | 'fire', namespace: string, allowed: number) => {
-    const key = deps.keys.throttle(kind, namespace, Math.floor(now() / MINUTE_MS));
-    const count = Number(await runScript(deps.redis, COUNT, [key], [String(2 * MINUTE_MS)]));
+  const checkRate = async ({ key, lifetimeMs, allowed }: RateCheck) => {
+    const count = Number(await runScript(deps.redis, COUNT, [key], [String(lifetimeMs)]));
     if (count > allowed) throw ThrottledError.rate(count, allowed);
+  };
+
+  /** This controller's share of the namespace's concurrency limit, and its activations in flight here. */
+  const concurrency = (identity: Identity) => {
+    const limits = effectiveLimits(deps.limits, identity.limits);
+    return { allowed: Math.max(1, Math.ceil(limits.concurrentInvocations / deps.controllerCount)), inFlight: deps.inFlight(identity.namespace) };
   };
 
   return {
     async invoke(identity) {
-      const limits = effectiveLimits(deps.limits, identity.limits);
-      await checkRate('invoke', identity.namespace, limits.invocationsPerMinute);
-      const allowed = Math.max(1, Math.ceil(limits.concurrentInvocations / deps.controllerCount));
-      const inFlight = deps.inFlight(identity.namespace);
+      await checkRate(rateCheck('invoke', identity.namespace, effectiveLimits(deps.limits, identity.limits).invocationsPerMinute));
+      const { allowed, inFlight } = concurrency(identity);
       if (inFlight >= allowed) throw ThrottledError.concurrency(inFlight, allowed);
     },
 
+    invokeRateCheck(identity) {
+      const { allowed, inFlight } = concurrency(identity);
+      if (inFlight >= allowed) return undefined;
+      return rateCheck('invoke', identity.namespace, effectiveLimits(deps.limits, identity.limits).invocationsPerMinute);
+    },
+
     async fire(identity) {
-      await checkRate('fire', identity.namespace, effectiveLimits(deps.limits, identity.limits).firesPerMinute);
+      await checkRate(rateCheck('fire', identity.namespace, effectiveLimits(deps.limits, identity.limits).firesPerMinute));
     },
   };
 }

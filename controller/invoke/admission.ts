@@ -1,0 +1,74 @@
+// The invoke of a known action in one Redis round trip before its publish (docs/performance.md).
+//
+// An invoke needs the action's document, the namespace's rate counter and the pending entry's write: three commands
+// in two round trips, since the entry is built from the document. For an action of the caller's own namespace
+// outside any package, the document read last time is kept here (without its code, which planning never reads),
+// keyed by namespace and name. The next invoke is planned from it, and the pending entry's write checks in the
+// same command that the stored document still has that revision, then counts the rate
+// (controller/durability/add-pending.lua). Revisions never repeat for a name (controller/entities/entity-store.ts),
+// so a changed, deleted or re-created action is always seen: nothing is counted or written, the entry is dropped,
+// and the invoke takes the full path. No invoke is ever planned from a document older than the stored one.
+import type { ResolvedAction } from '../entities/action-service.ts';
+import type { ActionRef } from '../entities/models/action.ts';
+import type { RedisKeys } from '../../shared/redis-keys.ts';
+import type { Identity } from '../../shared/identity.ts';
+import type { AdmissionChecks } from '../durability/pending-table.ts';
+import type { Throttles } from '../throttles/throttles.ts';
+
+/** How many actions one controller remembers; the least recently invoked goes first. */
+export const KNOWN_ACTIONS_MAX = 10_000;
+
+export class KnownActions {
+  readonly #entries = new Map<string, ResolvedAction>();
+  readonly #keys: RedisKeys;
+  readonly #max: number;
+
+  constructor(keys: RedisKeys, max = KNOWN_ACTIONS_MAX) {
+    this.#keys = keys;
+    this.#max = max;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The action as last resolved, if this ref can be admitted from memory at all. */
+  get(identity: Identity, ref: ActionRef): ResolvedAction | undefined {
+    if (!admissible(identity, ref)) return undefined;
+    const key = entryKey(ref);
+    const found = this.#entries.get(key);
+    if (found) {
+      // most recently used last, so the first key is the one to evict
+      this.#entries.delete(key);
+      this.#entries.set(key, found);
+    }
+    return found;
+  }
+
+  /** Keeps a resolved action of the caller's own namespace outside any package; the caller keeps only atomic ones. */
+  remember(identity: Identity, ref: ActionRef, resolved: ResolvedAction): void {
+    if (!admissible(identity, ref) || resolved.binding !== undefined) return;
+    const { action } = resolved;
+    this.#entries.set(entryKey(ref), { ...resolved, action: { ...action, exec: { ...action.exec, code: '' } } });
+    if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+
+  forget(ref: ActionRef): void {
+    this.#entries.delete(entryKey(ref));
+  }
+
+  /** What the pending entry's write checks for an invoke planned from `known`; undefined → take the full path. */
+  checks(throttles: Throttles, identity: Identity, known: ResolvedAction): AdmissionChecks | undefined {
+    const rate = throttles.invokeRateCheck(identity);
+    if (!rate) return undefined; // the concurrency check refuses: the full path counts the rate first, as it must
+    const { location, action } = known;
+    return { rate, document: { key: this.#keys.entity(location.namespace, 'actions', location.name), revision: action.revision } };
+  }
+}
+
+/** Own namespace, no package: no entitlement to read and no package document the plan depends on. */
+function admissible(identity: Identity, ref: ActionRef): boolean {
+  return ref.pkg === undefined && ref.namespace === identity.namespace;
+}
+
+const entryKey = (ref: ActionRef): string => `${ref.namespace}/${ref.name}`;
