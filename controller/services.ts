@@ -4,7 +4,7 @@ import type { RedisClient } from '../shared/redis-connection.ts';
 import { activationStore, type ActivationStore } from '../shared/activation-store.ts';
 import type { RedisKeys } from '../shared/redis-keys.ts';
 import { runningInvoker, type InvokeAction } from './invoke/invoke-action.ts';
-import { KnownActions } from './invoke/admission.ts';
+import { KnownActions, writingThrough } from './invoke/admission.ts';
 import { runStore } from './runs/run-store.ts';
 import { DEFAULT_RECORD_TTL_SECONDS, recordWriter, type StoreRecord } from './invoke/record-writer.ts';
 import { identityStore, type IdentityStore } from '../shared/identities.ts';
@@ -58,7 +58,10 @@ export interface Services {
 
 export function createServices(deps: ServiceDeps): Services {
   const activations = deps.activations ?? activationStore(deps.redis, deps.keys);
-  const actions = actionService(deps.redis, deps.keys, deps.limits);
+  // a script may not span the document's, the counter's and the pending entry's nodes on a Cluster
+  const known = deps.keys.hashTags ? undefined : new KnownActions(deps.keys);
+  const stored = actionService(deps.redis, deps.keys, deps.limits);
+  const actions = known ? writingThrough(stored, known) : stored;
   const storeRecord = recordWriter(activations, deps.recordTtlSeconds);
   const limiter = throttles({
     redis: deps.redis,
@@ -72,8 +75,7 @@ export function createServices(deps: ServiceDeps): Services {
     actions,
     activator: deps.activator,
     throttles: limiter,
-    // a script may not span the document's, the counter's and the pending entry's nodes on a Cluster
-    ...(deps.keys.hashTags ? {} : { known: new KnownActions(deps.keys) }),
+    ...(known ? { known } : {}),
     storeRecord,
     sequenceMaxLength: deps.limits.sequenceMaxLength,
     ...(runs

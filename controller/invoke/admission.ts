@@ -8,8 +8,9 @@
 // (controller/durability/add-pending.lua). Revisions never repeat for a name (controller/entities/entity-store.ts),
 // so a changed, deleted or re-created action is always seen: nothing is counted or written, the entry is dropped,
 // and the invoke takes the full path. No invoke is ever planned from a document older than the stored one.
-import type { ResolvedAction } from '../entities/action-service.ts';
-import type { ActionRef } from '../entities/models/action.ts';
+import type { ActionService, ResolvedAction } from '../entities/action-service.ts';
+import { type ActionDoc, type ActionRef, CONDUCTOR_ANNOTATION, isSequence } from '../entities/models/action.ts';
+import { isTruthy } from '../entities/models/parameters.ts';
 import type { RedisKeys } from '../../shared/redis-keys.ts';
 import type { Identity } from '../../shared/identity.ts';
 import type { AdmissionChecks } from '../durability/pending-table.ts';
@@ -53,6 +54,15 @@ export class KnownActions {
     if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
   }
 
+  /**
+   * An action this controller just wrote, kept as if resolved (write-through): its first invoke here is admitted
+   * from memory too. Sequences and conductor actions are run by the controller, never admitted, so not kept.
+   */
+  written(identity: Identity, ref: ActionRef, doc: ActionDoc): void {
+    if (isSequence(doc.exec) || isTruthy(doc.annotations, CONDUCTOR_ANNOTATION)) this.forget(ref);
+    else this.remember(identity, ref, { action: doc, location: ref });
+  }
+
   forget(ref: ActionRef): void {
     this.#entries.delete(entryKey(ref));
   }
@@ -72,3 +82,19 @@ function admissible(identity: Identity, ref: ActionRef): boolean {
 }
 
 const entryKey = (ref: ActionRef): string => `${ref.namespace}/${ref.name}`;
+
+/** `actions`, with every write and delete it makes passed on to `known`. */
+export function writingThrough(actions: ActionService, known: KnownActions): ActionService {
+  return {
+    ...actions,
+    async put(identity, ref, body, overwrite) {
+      const doc = await actions.put(identity, ref, body, overwrite);
+      known.written(identity, ref, doc);
+      return doc;
+    },
+    async remove(ref) {
+      known.forget(ref);
+      return actions.remove(ref);
+    },
+  };
+}

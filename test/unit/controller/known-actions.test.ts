@@ -11,7 +11,7 @@ import { redisKeys } from '../../../shared/redis-keys.ts';
 const identity = { namespace: 'alice', subject: 'alice', uuid: 'u', limits: {} } as Identity;
 
 function resolved(name: string, revision: number, extra: Partial<ResolvedAction> = {}): ResolvedAction {
-  const action = { name, namespace: 'alice', revision, exec: { kind: 'nodejs:24', code: 'function main() {}', binary: false } } as ActionDoc;
+  const action = { name, namespace: 'alice', revision, exec: { kind: 'nodejs:24', code: 'function main() {}', binary: false }, annotations: [] } as unknown as ActionDoc;
   return { action, location: { namespace: 'alice', name }, ...extra };
 }
 
@@ -34,6 +34,19 @@ describe('known actions', () => {
     const other = { ...identity, namespace: 'bob' } as Identity;
     known.remember(identity, { namespace: 'alice', name: 'a' }, resolved('a', 1));
     assert.equal(known.get(other, { namespace: 'alice', name: 'a' }), undefined, 'another caller never gets it');
+  });
+
+  it('keeps an action it just wrote, unless the controller runs it itself (sequence, conductor)', () => {
+    const known = new KnownActions(redisKeys());
+    const ref = (name: string) => ({ namespace: 'alice', name });
+    known.written(identity, ref('plain'), resolved('plain', 3).action);
+    known.written(identity, ref('seq'), { ...resolved('seq', 4).action, exec: { kind: 'sequence', code: '', binary: false, components: ['/alice/plain'] } });
+    known.written(identity, ref('cond'), { ...resolved('cond', 5).action, annotations: [{ key: 'conductor', value: true }] });
+    assert.equal(known.get(identity, ref('plain'))?.action.revision, 3);
+    assert.equal(known.size, 1);
+    known.remember(identity, ref('seq'), resolved('seq', 1));
+    known.written(identity, ref('seq'), { ...resolved('seq', 6).action, exec: { kind: 'sequence', code: '', binary: false, components: [] } });
+    assert.equal(known.get(identity, ref('seq')), undefined, 'an action rewritten as a sequence is forgotten');
   });
 
   it('forgets the least recently invoked past its bound', () => {
