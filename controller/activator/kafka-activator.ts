@@ -14,7 +14,7 @@ import type { Completion } from '../../shared/completions.ts';
 import { ThrottledError, TooLargeError, UnavailableError } from '../../shared/errors.ts';
 import type { MessageProducer } from '../../shared/kafka/client.ts';
 import type { Topics } from '../../shared/topics.ts';
-import { activeTraceId, inSpan, SpanKind, traceHeaders } from '../../shared/tracing.ts';
+import { activeTraceId, inSpan, redisSpan, SpanKind, traceHeaders } from '../../shared/tracing.ts';
 import type { ShardingBalancer } from '../balancer/sharding-balancer.ts';
 import type { ActivationRecord } from '../../shared/activation-record.ts';
 import type { ActivationStore } from '../../shared/activation-store.ts';
@@ -165,7 +165,8 @@ export class KafkaActivator implements Activator {
     };
     let added: AddOutcome;
     try {
-      added = await this.#o.pending.add(entry, checks);
+      // the controller's one Redis command before the publish (with checks, the action's revision and the rate too)
+      added = await redisSpan('EVALSHA', () => this.#o.pending.add(entry, checks));
     } catch (err) {
       this.#forget(plan.activationId);
       throw new UnavailableError('The activation could not be scheduled: the activation store is unavailable.', { cause: err });
