@@ -59,16 +59,15 @@ export function webRoutes(deps: WebRoutesDeps): AppMiddleware {
   return async (ctx, next) => {
     if (!ctx.path.startsWith(WEB_PREFIX)) return next();
     const path = parseWebPath(ctx.path);
-    const owner = path && (await deps.identities.namespaceIdentity(path.ref.namespace));
+    if (!path) throw new NotFoundError();
+    // Asked in one tick, so their first Redis commands leave in one write (auto-pipelining); the owner decides first.
+    const [ownerRead, found] = await Promise.allSettled([deps.identities.namespaceIdentity(path.ref.namespace), deps.actions.resolve(path.ref)]);
+    if (ownerRead.status === 'rejected') throw ownerRead.reason;
+    const owner = ownerRead.value;
     // A blocked subject's web actions are not found, as OpenWhisk's identities view leaves blocked subjects out.
-    if (!path || !owner || owner.blocked) throw new NotFoundError();
-    const action = await deps.actions.resolve(path.ref).then(
-      (found) => found.action,
-      (err: unknown) => {
-        if (err instanceof NotFoundError) return undefined;
-        throw err;
-      },
-    );
+    if (!owner || owner.blocked) throw new NotFoundError();
+    if (found.status === 'rejected' && !(found.reason instanceof NotFoundError)) throw found.reason;
+    const action = found.status === 'fulfilled' ? found.value.action : undefined;
     if (!action || getParameter(action.annotations, 'web-export') !== true) throw new NotFoundError();
 
     const customOptions = isTruthy(action.annotations, 'web-custom-options');
