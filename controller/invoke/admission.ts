@@ -8,6 +8,7 @@
 // (controller/durability/add-pending.lua). Revisions never repeat for a name (controller/entities/entity-store.ts),
 // so a changed, deleted or re-created action is always seen: nothing is counted or written, the entry is dropped,
 // and the invoke takes the full path. No invoke is ever planned from a document older than the stored one.
+import { LRUCache } from 'lru-cache';
 import type { ActionService, ResolvedAction } from '../entities/action-service.ts';
 import { type ActionDoc, type ActionRef, CONDUCTOR_ANNOTATION, isSequence } from '../entities/models/action.ts';
 import { isTruthy } from '../entities/models/parameters.ts';
@@ -16,17 +17,18 @@ import type { Identity } from '../../shared/identity.ts';
 import type { AdmissionChecks } from '../durability/pending-table.ts';
 import type { Throttles } from '../throttles/throttles.ts';
 
-/** How many actions one controller remembers; the least recently invoked goes first. */
+/** How many actions one controller remembers, and how many bytes of their documents (parameters can be large). */
 export const KNOWN_ACTIONS_MAX = 10_000;
+export const KNOWN_ACTIONS_MAX_BYTES = 32 * 1024 * 1024;
 
 export class KnownActions {
-  readonly #entries = new Map<string, ResolvedAction>();
+  // least recently invoked out first
+  readonly #entries: LRUCache<string, ResolvedAction>;
   readonly #keys: RedisKeys;
-  readonly #max: number;
 
-  constructor(keys: RedisKeys, max = KNOWN_ACTIONS_MAX) {
+  constructor(keys: RedisKeys, max = KNOWN_ACTIONS_MAX, maxBytes = KNOWN_ACTIONS_MAX_BYTES) {
     this.#keys = keys;
-    this.#max = max;
+    this.#entries = new LRUCache({ max, maxSize: maxBytes, sizeCalculation: (entry, key) => key.length + JSON.stringify(entry.action).length });
   }
 
   get size(): number {
@@ -35,15 +37,7 @@ export class KnownActions {
 
   /** The action as last resolved, if this ref can be admitted from memory at all. */
   get(identity: Identity, ref: ActionRef): ResolvedAction | undefined {
-    if (!admissible(identity, ref)) return undefined;
-    const key = entryKey(ref);
-    const found = this.#entries.get(key);
-    if (found) {
-      // most recently used last, so the first key is the one to evict
-      this.#entries.delete(key);
-      this.#entries.set(key, found);
-    }
-    return found;
+    return admissible(identity, ref) ? this.#entries.get(entryKey(ref)) : undefined;
   }
 
   /** Keeps a resolved action of the caller's own namespace outside any package; the caller keeps only atomic ones. */
@@ -51,7 +45,6 @@ export class KnownActions {
     if (!admissible(identity, ref) || resolved.binding !== undefined) return;
     const { action } = resolved;
     this.#entries.set(entryKey(ref), { ...resolved, action: { ...action, exec: { ...action.exec, code: '' } } });
-    if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
   }
 
   /**

@@ -62,6 +62,14 @@ describe('known actions', () => {
     assert.equal(known.get(identity, { namespace: 'alice', name: 'a' }), undefined);
   });
 
+  it('bounds the bytes kept: large parameters push older actions out', () => {
+    const known = new KnownActions(redisKeys(), 100, 10_000);
+    const big = (name: string) => ({ ...resolved(name, 1), action: { ...resolved(name, 1).action, parameters: [{ key: 'blob', value: 'x'.repeat(4_000) }] } as ActionDoc });
+    for (const name of ['a', 'b', 'c']) known.remember(identity, { namespace: 'alice', name }, big(name));
+    assert.equal(known.size, 2);
+    assert.equal(known.get(identity, { namespace: 'alice', name: 'a' }), undefined);
+  });
+
   it('checks the stored revision and the rate, or leaves the invoke to the full path when concurrency refuses', () => {
     const keys = redisKeys();
     const known = new KnownActions(keys);
