@@ -91,6 +91,12 @@ export interface ActionInvoker {
   halt(): void;
 }
 
+/** A non-blocking activation's result is awaited by nobody; the activator reports its own failures. */
+function unwatched(req: InvokeActionRequest, started: ActivationStarted): ActivationStarted {
+  if (!req.blocking) started.result.catch(() => {});
+  return started;
+}
+
 /** A component's wait for its result: its own timeout and a minute (OpenWhisk's). */
 const COMPONENT_WAIT_MARGIN_MS = 60_000;
 
@@ -120,9 +126,7 @@ export function runningInvoker(deps: ActionInvokerDeps): ActionInvoker {
     if (!cached || !checks) return undefined;
     const plan = planActivation({ ...req, ref: cached.location, action: cached.action });
     try {
-      const started = await activator.activateChecked(plan, checks);
-      if (!req.blocking) started.result.catch(() => {});
-      return started;
+      return unwatched(req, await activator.activateChecked(plan, checks));
     } catch (err) {
       if (!(err instanceof StaleActionError)) throw err;
       known.forget(req.ref);
@@ -164,9 +168,7 @@ export function runningInvoker(deps: ActionInvokerDeps): ActionInvoker {
       const { params: _params, apiKey: _apiKey, ...kept } = plan;
       await req.beforeStart({ activationId: plan.activationId, kind: conductorRun ? 'conductor' : 'action', plan: kept });
     }
-    const started = await activator.activate(plan);
-    if (!req.blocking) started.result.catch(() => {}); // nobody waits; the activator reports its own failures
-    return started;
+    return unwatched(req, await activator.activate(plan));
   };
   const onError = deps.onError;
   const halt = { halted: false };

@@ -65,23 +65,26 @@ export function throttles(deps: ThrottleDeps): Throttles {
     if (count > allowed) throw ThrottledError.rate(count, allowed);
   };
 
-  /** This controller's share of the namespace's concurrency limit, and its activations in flight here. */
-  const concurrency = (identity: Identity) => {
+  /** The namespace's invoke rate check, and this controller's share of its concurrency limit. */
+  const invokeLimits = (identity: Identity) => {
     const limits = effectiveLimits(deps.limits, identity.limits);
-    return { allowed: Math.max(1, Math.ceil(limits.concurrentInvocations / deps.controllerCount)), inFlight: deps.inFlight(identity.namespace) };
+    return {
+      rate: rateCheck('invoke', identity.namespace, limits.invocationsPerMinute),
+      concurrent: Math.max(1, Math.ceil(limits.concurrentInvocations / deps.controllerCount)),
+    };
   };
 
   return {
     async invoke(identity) {
-      await checkRate(rateCheck('invoke', identity.namespace, effectiveLimits(deps.limits, identity.limits).invocationsPerMinute));
-      const { allowed, inFlight } = concurrency(identity);
-      if (inFlight >= allowed) throw ThrottledError.concurrency(inFlight, allowed);
+      const { rate, concurrent } = invokeLimits(identity);
+      await checkRate(rate);
+      const inFlight = deps.inFlight(identity.namespace);
+      if (inFlight >= concurrent) throw ThrottledError.concurrency(inFlight, concurrent);
     },
 
     invokeRateCheck(identity) {
-      const { allowed, inFlight } = concurrency(identity);
-      if (inFlight >= allowed) return undefined;
-      return rateCheck('invoke', identity.namespace, effectiveLimits(deps.limits, identity.limits).invocationsPerMinute);
+      const { rate, concurrent } = invokeLimits(identity);
+      return deps.inFlight(identity.namespace) >= concurrent ? undefined : rate;
     },
 
     async fire(identity) {
