@@ -281,7 +281,8 @@ export class ActivationHandler {
   async #run(request: ActivationRequest, action: ActionDoc, fqn: string, lease: Lease, log: Logger): Promise<ActivationRecord> {
     let discard = true;
     try {
-      const { runParams, initEnv } = splitInitArgs(JSON.parse(request.params) as JsonObject, request.initArgs);
+      // Without init args the params go to the isolate as the text they came in (the guest parses them).
+      const { runParams, initEnv } = request.initArgs.length === 0 ? { runParams: request.params, initEnv: {} } : splitInitArgs(JSON.parse(request.params) as JsonObject, request.initArgs);
       const outcome = await lease.sandbox.activate({
         action: {
           code: action.exec.code,
@@ -382,7 +383,6 @@ function actionSignature(action: ActionDoc): { signature?: string } {
 
 /** Parameters named in `initArgs` go to the action's environment at init, the rest are run arguments. */
 function splitInitArgs(params: JsonObject, initArgs: string[]): { runParams: JsonObject; initEnv: Record<string, JsonValue> } {
-  if (initArgs.length === 0) return { runParams: params, initEnv: {} };
   const runParams: JsonObject = {};
   const initEnv: Record<string, JsonValue> = {};
   for (const [k, v] of Object.entries(params)) {

@@ -24,7 +24,7 @@ import { type ApiKey, formatApiKey, newApiKey, parseApiKey } from './ids.ts';
 import { DEFAULT_NAMESPACE, checkNamespaceName } from './entity-names.ts';
 import { type NamespaceLimitOverrides, parseNamespaceLimits } from './namespace-limits.ts';
 import type { Identity } from './identity.ts';
-import { hashKey, verifyKey } from './key-hash.ts';
+import { hashKey, sameKey, verifyKey } from './key-hash.ts';
 import { luaScript, runScript } from './redis-script.ts';
 import { redisSpan } from './tracing.ts';
 
@@ -95,6 +95,11 @@ export function addKeyKeys(keys: RedisKeys, subject: string, namespace: string, 
 interface CachedIdentity {
   identity: Omit<Identity, 'apiKey'>;
   keyHash: string;
+  /**
+   * The key that last matched keyHash. Later requests within the entry's lifetime compare with it (constant time)
+   * instead of hashing again; the process sees the key on every request anyway, and forwards it to the action.
+   */
+  verifiedKey?: string;
 }
 
 export function identityStore(redis: RedisClient, keys: RedisKeys, options: IdentityStoreOptions = {}): IdentityStore {
@@ -103,7 +108,7 @@ export function identityStore(redis: RedisClient, keys: RedisKeys, options: Iden
   const cache = new LRUCache<string, CachedIdentity>({
     max: options.cacheSize ?? 10_000,
     maxSize: options.cacheBytes ?? 4 * 1024 * 1024,
-    sizeCalculation: (entry, uuid) => uuid.length + entry.keyHash.length + JSON.stringify(entry.identity).length,
+    sizeCalculation: (entry, uuid) => uuid.length + entry.keyHash.length + (entry.verifiedKey?.length ?? 0) + JSON.stringify(entry.identity).length,
     ttl: Math.max(ttl, 1),
   });
 
@@ -172,7 +177,9 @@ export function identityStore(redis: RedisClient, keys: RedisKeys, options: Iden
       const apiKey = `${uuid}:${key}`;
       const cached = cache.get(uuid);
       if (cached) {
-        return verifyKey(key, cached.keyHash) ? { ...cached.identity, apiKey } : undefined;
+        if (cached.verifiedKey !== undefined ? !sameKey(key, cached.verifiedKey) : !verifyKey(key, cached.keyHash)) return undefined;
+        cached.verifiedKey = key;
+        return { ...cached.identity, apiKey };
       }
       const auth = await redisSpan('HGETALL', () => redis.hgetall(keys.authKey(uuid)));
       if (!auth.keyHash || !auth.namespace || auth.blocked) return undefined;
@@ -180,7 +187,7 @@ export function identityStore(redis: RedisClient, keys: RedisKeys, options: Iden
       const namespace = auth.namespace;
       const limits = parseNamespaceLimits(await redisSpan('GET', () => redis.get(keys.namespaceLimits(namespace))));
       const identity = { subject: auth.subject ?? namespace, namespace, uuid, limits };
-      remember(uuid, { identity, keyHash: auth.keyHash });
+      remember(uuid, { identity, keyHash: auth.keyHash, verifiedKey: key });
       return { ...identity, apiKey };
     },
 

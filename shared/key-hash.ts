@@ -27,3 +27,10 @@ export function verifyKey(key: string, stored: string): boolean {
   const actual = digest(Buffer.from(salt, 'base64url'), key);
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
+
+/** Constant-time equality of two keys (a presented one and one that already matched its stored hash). */
+export function sameKey(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}

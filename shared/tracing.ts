@@ -1,6 +1,7 @@
 // OpenTelemetry for the controller and the invoker: the NodeSDK with an OTLP/HTTP exporter behind a batch
-// processor, configured by the standard variables (OTEL_EXPORTER_OTLP_ENDPOINT / _TRACES_ENDPOINT, OTEL_TRACES_SAMPLER
-// and _ARG, OTEL_BSP_*, OTEL_SDK_DISABLED), plus small helpers for the spans the platform makes by hand.
+// processor, configured by the standard variables (OTEL_EXPORTER_OTLP_ENDPOINT / _TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_
+// (TRACES_)PROTOCOL, OTEL_TRACES_SAMPLER and _ARG, OTEL_BSP_*, OTEL_SDK_DISABLED), plus small helpers for the spans the
+// platform makes by hand.
 //
 // Spans are made by hand rather than by auto-instrumentation: the processes are ES modules run with type stripping,
 // where require hooks see nothing, and the spans that matter (Kafka hops, isolate init/run) need our own attributes.
@@ -13,7 +14,8 @@
 // one through its request headers. The trace route (controller/traces/) shows a tenant only its own spans.
 import { context, createContextKey, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { getNumberFromEnv } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -44,11 +46,15 @@ const DROP_WARN_INTERVAL_MS = 10_000;
 
 /**
  * The exporter behind the batch processor: OTLP/HTTP to OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, wrapped so that spans
- * the backend does not take wait for it (up to ISOWHISK_TRACE_BUFFER_SPANS).
+ * the backend does not take wait for it (up to ISOWHISK_TRACE_BUFFER_SPANS). Protobuf unless the protocol variable
+ * says `http/json`: the OTLP default, and cheaper than JSON both to encode here and to decode in the backend
+ * (docs/performance.md).
  */
 export function createSpanExporter(env: NodeJS.ProcessEnv = process.env, log?: DropLog): BufferedSpanExporter {
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT ?? DEFAULT_ENDPOINT;
-  const otlp = new OTLPTraceExporter({ url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${base.replace(/\/$/, '')}/v1/traces` });
+  const url = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${base.replace(/\/$/, '')}/v1/traces`;
+  const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
+  const otlp = protocol === 'http/json' ? new JsonTraceExporter({ url }) : new ProtobufTraceExporter({ url });
   let lastWarned = 0;
   let unreported = 0;
   const exporter: BufferedSpanExporter = new BufferedSpanExporter(otlp, {

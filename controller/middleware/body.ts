@@ -16,10 +16,17 @@ export const bodyOf = (ctx: AppContext): unknown => ctx.state.body;
 async function readRaw(ctx: AppContext, maxBytes: number, tooLarge: (n: number) => Error): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+  const take = (chunk: Buffer) => {
     size += chunk.length;
     if (size > maxBytes) throw tooLarge(size);
     chunks.push(chunk);
+  };
+  if (ctx.req.complete) {
+    // The whole body has arrived (a small one comes with its headers) and waits in the stream's buffer: taken
+    // synchronously, without the async iterator's promises per chunk.
+    for (let chunk = ctx.req.read() as Buffer | null; chunk !== null; chunk = ctx.req.read() as Buffer | null) take(chunk);
+  } else {
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) take(chunk);
   }
   return Buffer.concat(chunks, size);
 }

@@ -114,7 +114,8 @@ export interface InitRequest {
 }
 
 export interface RunRequest {
-  params: JsonObject;
+  /** The parameters, or their JSON text as it came (the guest parses it: nothing is copied into the isolate). */
+  params: JsonObject | string;
   owEnv: OwEnv;
   timeoutMs: number;
   logLimitBytes: number;
@@ -149,13 +150,16 @@ interface OpenWindow {
   finish(ending: HostEnding): void;
 }
 
+const WINDOW_ENDED = () => new Error('the activation ended');
+
 /** The span of one init or one run: its logs, its deadline, and the first ending that reaches it. */
 class Window<E> implements OpenWindow {
   readonly logs: LogCollector;
   readonly timeoutMs: number;
   readonly deadline: number;
   readonly ended: Promise<E | HostEnding>;
-  readonly #ender = new AbortController();
+  /** Made when a host call first asks for `ended$`: most runs make none, and an abort costs an Error. */
+  #ender: AbortController | undefined;
   readonly inContext: <R>(fn: () => R) => R = AsyncLocalStorage.snapshot();
   #resolve: (ending: E | HostEnding) => void = () => {};
   #done = false;
@@ -174,13 +178,15 @@ class Window<E> implements OpenWindow {
   }
 
   get ended$(): AbortSignal {
+    if (this.#done) return AbortSignal.abort(WINDOW_ENDED());
+    this.#ender ??= new AbortController();
     return this.#ender.signal;
   }
 
   finish(ending: E | HostEnding): void {
     if (this.#done) return;
     this.#done = true;
-    this.#ender.abort(new Error('the activation ended'));
+    this.#ender?.abort(WINDOW_ENDED());
     this.#resolve(ending);
   }
 }
@@ -452,14 +458,13 @@ export class ActionSandbox {
   async #run(request: RunRequest, logs: LogCollector): Promise<RunEnding> {
     const window = this.#open<RunEnding>(logs, request.timeoutMs);
     const owEnv = guestOwEnv(request.owEnv, window.deadline);
-    const limits = {
-      maxResultBytes: request.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES,
-      truncationBytes: request.truncationBytes ?? DEFAULT_TRUNCATION_BYTES,
-    };
+    const params = typeof request.params === 'string' ? request.params : JSON.stringify(request.params);
+    const maxResultBytes = request.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
+    const truncationBytes = request.truncationBytes ?? DEFAULT_TRUNCATION_BYTES;
+    // Text and numbers only: a structured copy of objects into the isolate costs more than the guest's JSON.parse.
     this.#api()
-      .run.apply(undefined, [request.params, owEnv, logs.remainingBytes, limits], {
+      .run.apply(undefined, [params, JSON.stringify(owEnv), logs.remainingBytes, maxResultBytes, truncationBytes], {
         timeout: request.timeoutMs,
-        arguments: { copy: true },
         result: { promise: true, copy: true },
       })
       .then(

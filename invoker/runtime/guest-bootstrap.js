@@ -1069,9 +1069,14 @@ function onRejected(error, limits) {
   return reply('rejected', { error: serialized }, limits);
 }
 
-/** One run: { kind: 'threw', text } synchronously, else a promise of the reply (see classify.ts RunEnding). */
-function run(params, owEnv, logBudget, limits) {
-  beginActivation(owEnv, logBudget);
+/**
+ * One run: { kind: 'threw', text } synchronously, else a promise of the reply (see classify.ts RunEnding). The
+ * params and the __OW_ env come as JSON text, the limits as numbers: nothing needs a structured copy.
+ */
+function run(paramsJson, owEnvJson, logBudget, maxResultBytes, truncationBytes) {
+  beginActivation(JSONParse(owEnvJson), logBudget);
+  const limits = { maxResultBytes, truncationBytes };
+  const params = JSONParse(paramsJson);
   let result;
   try {
     result = handler(params);
