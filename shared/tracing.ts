@@ -46,15 +46,15 @@ const DROP_WARN_INTERVAL_MS = 10_000;
 
 /**
  * The exporter behind the batch processor: OTLP/HTTP to OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, wrapped so that spans
- * the backend does not take wait for it (up to ISOWHISK_TRACE_BUFFER_SPANS). Protobuf unless the protocol variable
- * says `http/json`: the OTLP default, and cheaper than JSON both to encode here and to decode in the backend
- * (docs/performance.md).
+ * the backend does not take wait for it (up to ISOWHISK_TRACE_BUFFER_SPANS). JSON unless the protocol variable says
+ * `http/protobuf`: the OTLP exporter encodes protobuf in JavaScript, which took about three times the CPU of JSON
+ * here; Jaeger decodes protobuf for less, but not by as much (docs/performance.md).
  */
 export function createSpanExporter(env: NodeJS.ProcessEnv = process.env, log?: DropLog): BufferedSpanExporter {
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT ?? DEFAULT_ENDPOINT;
   const url = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${base.replace(/\/$/, '')}/v1/traces`;
-  const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
-  const otlp = protocol === 'http/json' ? new JsonTraceExporter({ url }) : new ProtobufTraceExporter({ url });
+  const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/json';
+  const otlp = protocol === 'http/protobuf' ? new ProtobufTraceExporter({ url }) : new JsonTraceExporter({ url });
   let lastWarned = 0;
   let unreported = 0;
   const exporter: BufferedSpanExporter = new BufferedSpanExporter(otlp, {
