@@ -53,9 +53,11 @@ export interface IdentityStore {
   authenticate(uuid: string, key: string): Promise<Identity | undefined>;
   /**
    * The identity a namespace acts as when no key is presented (feed and alarm fires, web actions), with whether
-   * its subject is blocked; undefined when the namespace does not exist.
+   * its subject is blocked; undefined when the namespace does not exist. `cached`: an owner found within the cache
+   * lifetime may be answered from memory, so a block or a deletion takes effect within it, as for keys (web actions;
+   * feeds and alarms read it fresh, and hold a blocked subject's fires at once).
    */
-  namespaceIdentity(namespace: string): Promise<NamespaceOwner | undefined>;
+  namespaceIdentity(namespace: string, options?: { cached?: boolean }): Promise<NamespaceOwner | undefined>;
   /** Stores per-namespace limit overrides (replacing earlier ones). */
   setLimits(namespace: string, limits: NamespaceLimitOverrides): Promise<void>;
 }
@@ -115,6 +117,8 @@ export function identityStore(redis: RedisClient, keys: RedisKeys, options: Iden
   const remember = (uuid: string, entry: CachedIdentity) => {
     if (ttl > 0) cache.set(uuid, entry);
   };
+  // Owners found by namespaceIdentity, by namespace (never a namespace not found: a new one is seen at once).
+  const owners = new LRUCache<string, NamespaceOwner>({ max: options.cacheSize ?? 10_000, ttl: Math.max(ttl, 1) });
 
   const store: IdentityStore = {
     async createNamespace(name, opts = {}) {
@@ -143,6 +147,7 @@ export function identityStore(redis: RedisClient, keys: RedisKeys, options: Iden
       if (done === 0) throw ConflictError.concurrentModification();
       if (done === -1) throw new ConflictError(`the key's uuid '${key.uuid}' is already in use`);
       cache.delete(oldUuid);
+      owners.delete(namespace);
       return formatApiKey(key);
     },
 
@@ -191,7 +196,9 @@ export function identityStore(redis: RedisClient, keys: RedisKeys, options: Iden
       return { ...identity, apiKey };
     },
 
-    async namespaceIdentity(namespace) {
+    async namespaceIdentity(namespace, { cached = false } = {}) {
+      const known = cached ? owners.get(namespace) : undefined;
+      if (known) return known;
       const ns = await redisSpan('HGETALL', () => redis.hgetall(keys.namespace(namespace)));
       // A blocked subject's namespace is still returned, flagged: the feed consumers read "no identity" as
       // "namespace gone" and drop the feed for good, while a block is meant to be undone (README, admin section).
@@ -201,13 +208,16 @@ export function identityStore(redis: RedisClient, keys: RedisKeys, options: Iden
         redisSpan('GET', () => redis.get(keys.namespaceLimits(namespace))),
         redisSpan('SISMEMBER', () => redis.sismember(keys.blockedSubjects(), subject)),
       ]);
-      return { subject, namespace, uuid: ns.uuid, limits: parseNamespaceLimits(limits), blocked: blocked === 1 };
+      const owner = { subject, namespace, uuid: ns.uuid, limits: parseNamespaceLimits(limits), blocked: blocked === 1 };
+      if (ttl > 0) owners.set(namespace, owner);
+      return owner;
     },
 
     async setLimits(namespace, limits) {
       await redis.set(keys.namespaceLimits(namespace), JSON.stringify(limits));
       const stale = [...cache.entries()].filter(([, entry]) => entry.identity.namespace === namespace).map(([uuid]) => uuid);
       for (const uuid of stale) cache.delete(uuid);
+      owners.delete(namespace);
     },
   };
   return store;

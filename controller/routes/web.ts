@@ -61,7 +61,11 @@ export function webRoutes(deps: WebRoutesDeps): AppMiddleware {
     const path = parseWebPath(ctx.path);
     if (!path) throw new NotFoundError();
     // Asked in one tick, so their first Redis commands leave in one write (auto-pipelining); the owner decides first.
-    const [ownerRead, found] = await Promise.allSettled([deps.identities.namespaceIdentity(path.ref.namespace), deps.actions.resolve(path.ref)]);
+    // The owner may come from the identity cache: a block takes effect within its lifetime, as for API keys.
+    const [ownerRead, found] = await Promise.allSettled([
+      deps.identities.namespaceIdentity(path.ref.namespace, { cached: true }),
+      deps.actions.resolve(path.ref),
+    ]);
     if (ownerRead.status === 'rejected') throw ownerRead.reason;
     const owner = ownerRead.value;
     // A blocked subject's web actions are not found, as OpenWhisk's identities view leaves blocked subjects out.

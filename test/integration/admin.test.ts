@@ -166,6 +166,20 @@ describe('admin command', function () {
     assert.equal((await identities.namespaceIdentity(ivan))?.blocked, false);
   });
 
+  it("a cached owner (web actions) may answer a block's effect late, within the cache lifetime; a fresh read (feeds, alarms) never does", async () => {
+    const kim = fresh('kim');
+    assert.equal((await admin('user', 'create', kim)).code, 0);
+    const caching = identityStore(redis, keys, { cacheTtlMs: 60_000 });
+    assert.equal((await caching.namespaceIdentity(fresh('nobody'), { cached: true })), undefined, 'a namespace not found is not remembered');
+    assert.equal((await caching.namespaceIdentity(kim, { cached: true }))?.blocked, false);
+    assert.equal((await admin('user', 'block', kim)).code, 0);
+    assert.equal((await caching.namespaceIdentity(kim, { cached: true }))?.blocked, false, 'answered from memory');
+    assert.equal((await caching.namespaceIdentity(kim))?.blocked, true, 'read fresh');
+    assert.equal((await caching.namespaceIdentity(kim, { cached: true }))?.blocked, true, 'the fresh read is remembered');
+    await caching.setLimits(kim, { invocationsPerMinute: 7 });
+    assert.equal((await caching.namespaceIdentity(kim, { cached: true }))?.limits.invocationsPerMinute, 7, 'new limits are seen at once by the controller that set them');
+  });
+
   it('limits set adds to the stored limits, get prints them, clear removes them; the identity carries them', async () => {
     const jane = fresh('jane');
     const apiKey = (await admin('user', 'create', jane)).out[0] ?? '';
