@@ -96,7 +96,7 @@ const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafka
 
 await ensureTopics(kafka, topics.systemTopics(0));
 const registry = new InvokerRegistry(config.invokerOfflineAfterMs);
-const health = new HealthWatcher(kafka, topics.health, config.controllerId, registry, log.child({ module: 'health' }));
+const health = new HealthWatcher(kafka, topics.health, topics.healthGroup(config.controllerId), registry, log.child({ module: 'health' }));
 await health.start();
 
 const producer = await createProducer(kafka);

@@ -30,6 +30,8 @@ const MB = 1024 * 1024;
 
 export interface ActivationHandlerOptions {
   invokerId: number;
+  /** The consumer group reading this invoker's topic (span attribute); default `invoker<id>`. */
+  consumerGroup?: string;
   /** `__OW_API_HOST` for actions. */
   apiHost: string;
   redis: RedisClient;
@@ -106,7 +108,7 @@ export class ActivationHandler {
       'messaging.operation.name': 'process',
       'messaging.destination.name': message.topic,
       'messaging.message.id': request.activationId,
-      'messaging.consumer.group.name': `invoker${this.#o.invokerId}`,
+      'messaging.consumer.group.name': this.#o.consumerGroup ?? `invoker${this.#o.invokerId}`,
       'faas.invocation_id': request.activationId,
     };
     // Every span of this activation belongs to the namespace it runs for (see shared/tracing.ts).

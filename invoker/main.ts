@@ -9,6 +9,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { exitOnConfigError, loadInvokerConfig } from '../shared/config.ts';
 import { BoundedConsumer } from '../shared/kafka/bounded-consumer.ts';
+import { adoptFormerGroupOffsets } from '../shared/kafka/former-group.ts';
 import { createKafka, createProducer, ensureTopics } from '../shared/kafka/client.ts';
 import { createLogger } from '../shared/logger.ts';
 import { redisKeysFor } from '../shared/redis-keys.ts';
@@ -83,6 +84,7 @@ const hostMemory = new HostMemoryBudget(config.hostMemoryMB > 0 ? config.hostMem
 const producer = await createProducer(kafka);
 const handler = new ActivationHandler({
   invokerId: config.invokerId,
+  consumerGroup: topics.invokerGroup(config.invokerId),
   apiHost: config.apiHost,
   redis,
   keys,
@@ -108,9 +110,11 @@ const pinger = new HealthPinger(producer, topics.health, config.pingIntervalMs, 
     status,
   };
 });
+const group = topics.invokerGroup(config.invokerId);
+await adoptFormerGroupOffsets(kafka, { former: name, group, topic: ownTopic.topic }, log);
 const consumer = new BoundedConsumer({
   kafka,
-  groupId: name,
+  groupId: group,
   topic: ownTopic.topic,
   capacity: config.runQueueSize,
   // A new invoker takes its topic's whole backlog; requests past their deadline are recorded as expired.

@@ -147,7 +147,7 @@ export const COMMON_SETTINGS = {
     expected: "letters, digits, '.', '_' and '-'",
   }),
   topicPrefix: str('ISOWHISK_TOPIC_PREFIX', '', {
-    doc: 'prefix of every Kafka topic name, so deployments can share a cluster',
+    doc: 'prefix of every Kafka topic name and consumer group id of the platform, so deployments can share a cluster (an invoker group named before the prefix applied to groups hands its committed offsets to the new name once)',
     check: (v) => isLegalTopicName(`${v}health`),
     expected: "letters, digits, '.', '_' and '-' (at most 243)",
   }),

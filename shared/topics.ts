@@ -86,6 +86,13 @@ export interface Topics {
   systemTopics(invokerCount: number): TopicSpec[];
   /** `isSystemTopic` under this deployment's prefix: a topic no feed may read. */
   isSystem(topic: string): boolean;
+  /**
+   * Invoker N's consumer group (the reader of its request topic). Group ids take the prefix too: deployments sharing
+   * a cluster must not share a group, or one's leader hands its partitions to the other's members, which drop them.
+   */
+  invokerGroup(invokerId: number): string;
+  /** Controller N's consumer group of the health topic. */
+  healthGroup(controllerId: number): string;
 }
 
 /** The topic names of a deployment whose topics all start with `prefix` (default: none). */
@@ -109,6 +116,8 @@ export function topics(prefix = ''): Topics {
       return [...invokers, spec(named(HEALTH), RETENTION_MS.health), spec(named(EVENTS), RETENTION_MS.events)];
     },
     isSystem: (topic) => isSystemTopic(topic, prefix),
+    invokerGroup: (invokerId) => named(invokerTopic(invokerId)),
+    healthGroup: (controllerId) => named(`${HEALTH}${controllerId}`),
   };
 }
 

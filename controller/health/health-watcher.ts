@@ -1,5 +1,5 @@
 // Reads every invoker's pings from the health topic into the InvokerRegistry. Each controller reads in a
-// consumer group of its own (`health<controllerId>`), so every controller sees every ping.
+// consumer group of its own (`<prefix>health<controllerId>`), so every controller sees every ping.
 // Without pings every invoker looks down and every invoke gets 503, so this consumer must outlive Kafka outages:
 // when kafkajs gives up on it (a crash it does not restart, e.g. no group coordinator for too long while Kafka
 // restarts), a new consumer is started after a backoff (shared/kafka/consumer-restarts.ts) until one joins again.
@@ -20,9 +20,10 @@ export class HealthWatcher {
   readonly #restarts = new ConsumerRestarts();
   #stopping = false;
 
-  constructor(kafka: KafkaClient, topic: string, controllerId: number, registry: InvokerRegistry, logger: Logger) {
+  /** `groupId`: this controller's own group (Topics.healthGroup), so every controller reads every ping. */
+  constructor(kafka: KafkaClient, topic: string, groupId: string, registry: InvokerRegistry, logger: Logger) {
     this.#kafka = kafka;
-    this.#groupId = `health${controllerId}`;
+    this.#groupId = groupId;
     this.#topic = topic;
     this.#registry = registry;
     this.#logger = logger;

@@ -12,7 +12,7 @@ describe('health watcher (kafkajs stand-in)', () => {
   it('starts a new consumer when kafkajs gives up on one, and none for a crash kafkajs restarts itself', async () => {
     const made: FakeConsumer[] = [];
     const kafka = { consumer: () => made[made.push(new FakeConsumer()) - 1] } as unknown as Kafka;
-    const watcher = new HealthWatcher(kafka, 'health', 0, new InvokerRegistry(10_000), pino({ level: 'silent' }));
+    const watcher = new HealthWatcher(kafka, 'health', 'health0', new InvokerRegistry(10_000), pino({ level: 'silent' }));
     await watcher.start();
     assert.equal(made.length, 1);
     assert.ok(made[0]!.running);
