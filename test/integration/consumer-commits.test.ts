@@ -7,6 +7,7 @@ import pino from 'pino';
 import { waitFor } from '../../deploy/local/daemon.ts';
 import { BoundedConsumer, type HandleResult, type IncomingMessage, type Settle } from '../../shared/kafka/bounded-consumer.ts';
 import { createKafka, createProducer, ensureTopics, type MessageProducer } from '../../shared/kafka/client.ts';
+import { committedOffset } from '../support/kafka-offsets.ts';
 import { testKafka } from '../support/stack.ts';
 
 const logger = pino({ level: 'silent' });
@@ -45,16 +46,7 @@ describe('BoundedConsumer commits settled offsets (real broker)', () => {
   }
 
   /** The group's committed offset of partition 0 ('-1' when none). */
-  async function committedOffset(groupId: string, topic: string): Promise<string> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      return entry?.partitions.find((p) => p.partition === 0)?.offset ?? '-1';
-    } finally {
-      await admin.disconnect();
-    }
-  }
+  const committed = (groupId: string, topic: string): Promise<string> => committedOffset(kafka, groupId, topic);
 
   const sendAll = async (topic: string, values: string[]): Promise<void> => {
     for (const v of values) await producer.send(topic, [{ value: Buffer.from(v) }]);
@@ -71,15 +63,15 @@ describe('BoundedConsumer commits settled offsets (real broker)', () => {
       return m.value.toString() === 'm2' ? 'unsettled' : undefined;
     });
     await waitFor('six messages', async () => (first.length === 6 ? true : undefined), 30_000, 20);
-    await waitFor('the commit of m0..m1', async () => ((await committedOffset(groupId, topic)) === '2' ? true : undefined), 30_000, 100);
+    await waitFor('the commit of m0..m1', async () => ((await committed(groupId, topic)) === '2' ? true : undefined), 30_000, 100);
     await stop(c1);
-    assert.equal(await committedOffset(groupId, topic), '2', 'm3..m5 were settled, but m2 before them was not');
+    assert.equal(await committed(groupId, topic), '2', 'm3..m5 were settled, but m2 before them was not');
 
     const second: string[] = [];
     const c2 = await consume(topic, groupId, async (m) => void second.push(m.value.toString()));
     await waitFor('the re-delivered messages', async () => (second.length === 4 ? true : undefined), 30_000, 20);
     assert.deepEqual(second, ['m2', 'm3', 'm4', 'm5']);
-    await waitFor('the commit of everything', async () => ((await committedOffset(groupId, topic)) === '6' ? true : undefined), 30_000, 100);
+    await waitFor('the commit of everything', async () => ((await committed(groupId, topic)) === '6' ? true : undefined), 30_000, 100);
     await stop(c2);
   });
 
@@ -95,14 +87,14 @@ describe('BoundedConsumer commits settled offsets (real broker)', () => {
     });
     await sendAll(topic, ['early', 'late', 'after']);
     await waitFor('three in hand', async () => (releases.size === 3 ? true : undefined), 30_000, 20);
-    await waitFor('the commit of the early one', async () => ((await committedOffset(groupId, topic)) === '1' ? true : undefined), 30_000, 100);
+    await waitFor('the commit of the early one', async () => ((await committed(groupId, topic)) === '1' ? true : undefined), 30_000, 100);
     assert.equal(consumer.inHand, 3);
     assert.equal(consumer.unsettled, 2);
     releases.get('after')!();
     await waitFor('"after" done', async () => (consumer.inHand === 2 ? true : undefined), 10_000, 20);
-    assert.equal(await committedOffset(groupId, topic), '1', '"late" is not settled: nothing after it is committed');
+    assert.equal(await committed(groupId, topic), '1', '"late" is not settled: nothing after it is committed');
     releases.get('late')!();
-    await waitFor('the commit of all three', async () => ((await committedOffset(groupId, topic)) === '3' ? true : undefined), 30_000, 100);
+    await waitFor('the commit of all three', async () => ((await committed(groupId, topic)) === '3' ? true : undefined), 30_000, 100);
     releases.get('early')!();
     await stop(consumer);
   });

@@ -9,6 +9,7 @@ import { BoundedConsumer } from '../../shared/kafka/bounded-consumer.ts';
 import { createKafka, createProducer, ensureTopics, type MessageProducer } from '../../shared/kafka/client.ts';
 import { adoptFormerGroupOffsets } from '../../shared/kafka/former-group.ts';
 import { topics } from '../../shared/topics.ts';
+import { committedOffset } from '../support/kafka-offsets.ts';
 import { testKafka } from '../support/stack.ts';
 
 const logger = pino({ level: 'silent' });
@@ -55,16 +56,7 @@ describe('consumer groups of deployments sharing a cluster (real broker)', funct
     return { names, topic, read, start };
   }
 
-  async function committed(groupId: string, topic: string): Promise<string | undefined> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      return entry?.partitions.find((p) => p.partition === 0)?.offset;
-    } finally {
-      await admin.disconnect();
-    }
-  }
+  const committed = (groupId: string, topic: string): Promise<string> => committedOffset(kafka, groupId, topic);
 
   it('names every group under the prefix, as the topics are', () => {
     assert.deepEqual([topics('a.').invokerGroup(3), topics('a.').healthGroup(1)], ['a.invoker3', 'a.health1']);
