@@ -82,9 +82,10 @@ await pool.ready();
 const hostMemory = new HostMemoryBudget(config.hostMemoryMB > 0 ? config.hostMemoryMB * MiB : getHeapStatistics().heap_size_limit / 2);
 
 const producer = await createProducer(kafka);
+const group = topics.invokerGroup(config.invokerId);
 const handler = new ActivationHandler({
   invokerId: config.invokerId,
-  consumerGroup: topics.invokerGroup(config.invokerId),
+  consumerGroup: group,
   apiHost: config.apiHost,
   redis,
   keys,
@@ -110,7 +111,6 @@ const pinger = new HealthPinger(producer, topics.health, config.pingIntervalMs, 
     status,
   };
 });
-const group = topics.invokerGroup(config.invokerId);
 await adoptFormerGroupOffsets(kafka, { former: name, group, topic: ownTopic.topic }, log);
 const consumer = new BoundedConsumer({
   kafka,
