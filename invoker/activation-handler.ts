@@ -323,6 +323,7 @@ export class ActivationHandler {
   /** Stores the record and tells the controller, retrying through a Redis outage. */
   async #finish(request: ActivationRequest, record: ActivationRecord, expired: boolean, log: Logger): Promise<void> {
     const { store, keys, invokerId, recordTtlSeconds } = this.#o;
+    const json = JSON.stringify(record); // stored, and carried by a blocking invoke's completion
     try {
       await retryUntil(
         async () => {
@@ -331,10 +332,10 @@ export class ActivationHandler {
             invokerId,
             statusCode: record.response.statusCode,
             ...(expired ? { expired: true } : {}),
-            ...(request.blocking ? { record: JSON.stringify(record) } : {}),
+            ...(request.blocking ? { record: json } : {}),
             pendingCleared: true,
           });
-          const stored = await redisSpan('EVALSHA', () => store.putRecordAndComplete(record, recordTtlSeconds, completion));
+          const stored = await redisSpan('EVALSHA', () => store.putRecordAndComplete(record, recordTtlSeconds, completion, json));
           // Only when the controller gave the activation up as lost before this record could be stored.
           if (!stored) log.warn('the activation already has a record (written by its controller); this result is dropped');
         },

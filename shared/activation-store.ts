@@ -44,7 +44,7 @@ export interface ActivationStore {
    * stored; so is the activation's pending-table entry removed when the completion names it (a stored record leaves
    * it nothing to guarantee). All keys must live on one Redis node.
    */
-  putRecordAndComplete(record: ActivationRecord, ttlSeconds: number, completion: CompletionEntry): Promise<boolean>;
+  putRecordAndComplete(record: ActivationRecord, ttlSeconds: number, completion: CompletionEntry, json?: string): Promise<boolean>;
   /** The record, whatever its namespace; callers check `record.namespace`. */
   getRecord(activationId: string): Promise<ActivationRecord | undefined>;
   /** Records of the invoking namespace, newest `start` first. */
@@ -72,7 +72,8 @@ export function activationStore(redis: RedisClient, keys: RedisKeys): Activation
     if (ids.length > 0) await redis.zrem(index, ...ids);
   };
 
-  const put = async (record: ActivationRecord, ttlSeconds: number, completion: CompletionEntry | undefined): Promise<boolean> => {
+  /** `json`: the record's JSON when the caller made it already (a blocking invoke's completion carries it too). */
+  const put = async (record: ActivationRecord, ttlSeconds: number, completion: CompletionEntry | undefined, json = JSON.stringify(record)): Promise<boolean> => {
     const ttl = Math.max(1, Math.ceil(ttlSeconds));
     const cutoff = Date.now() - ttl * 1000;
     const keyList = [
@@ -81,7 +82,7 @@ export function activationStore(redis: RedisClient, keys: RedisKeys): Activation
       keys.activationsByNamespace(record.namespace),
       keys.activationsByName(record.namespace, activationFilterName(record)),
     ];
-    const args = [JSON.stringify(record), String(ttl), String(record.start), record.activationId, String(cutoff), JSON.stringify(activationSummary(record))];
+    const args = [json, String(ttl), String(record.start), record.activationId, String(cutoff), JSON.stringify(activationSummary(record))];
     if (completion) {
       keyList.push(completion.stream, ...(completion.pending ?? []));
       args.push(String(completion.maxLength), ...completion.fields);
@@ -91,7 +92,7 @@ export function activationStore(redis: RedisClient, keys: RedisKeys): Activation
 
   return {
     putRecord: (record, ttlSeconds) => put(record, ttlSeconds, undefined),
-    putRecordAndComplete: (record, ttlSeconds, completion) => put(record, ttlSeconds, completion),
+    putRecordAndComplete: (record, ttlSeconds, completion, json) => put(record, ttlSeconds, completion, json),
 
     async getRecord(activationId) {
       const json = await redis.get(keys.activation(activationId));

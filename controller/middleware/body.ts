@@ -13,7 +13,8 @@ export const MAX_ENTITY_BYTES = 50 * 1024 * 1024;
 /** The parsed body set by `jsonBody`. */
 export const bodyOf = (ctx: AppContext): unknown => ctx.state.body;
 
-async function readRaw(ctx: AppContext, maxBytes: number, tooLarge: (n: number) => Error): Promise<Buffer> {
+/** The whole body as bytes; past `maxBytes` read, `tooLarge(bytes read)` is thrown. */
+export async function readRaw(ctx: AppContext, maxBytes: number, tooLarge: (n: number) => Error): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   const take = (chunk: Buffer) => {

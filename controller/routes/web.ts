@@ -12,6 +12,7 @@ import type { ActionService } from '../entities/action-service.ts';
 import { type SystemLimits, effectiveLimits } from '../entities/models/limits.ts';
 import { getParameter, isTruthy } from '../entities/models/parameters.ts';
 import { basicCredentials } from '../middleware/auth.ts';
+import { readRaw } from '../middleware/body.ts';
 import { CORS_HEADERS } from '../middleware/cors.ts';
 import type { AppContext, AppMiddleware } from '../middleware/state.ts';
 import { asTenant } from '../middleware/tracing.ts';
@@ -39,14 +40,7 @@ const WEB_CORS = {
 async function readBody(ctx: AppContext, maxBytes: number): Promise<Buffer> {
   const declared = Number(ctx.get('Content-Length') || NaN);
   if (declared > maxBytes) throw TooLargeError.field('Request', declared, maxBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw TooLargeError.field('Request', size, maxBytes);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
+  return readRaw(ctx, maxBytes, (size) => TooLargeError.field('Request', size, maxBytes));
 }
 
 function requestHeaders(ctx: AppContext): Record<string, string> {
